@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from './src/common/database/data-source-options';
+
+/**
+ * The DataSource of the TypeORM CLI (`npm run migration:*`, which starts the
+ * embedded database and sets DATABASE_URL first). The app builds its own from
+ * the same options in src/main.ts.
+ */
+export const AppDataSource = new DataSource(
+  dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:54329/meterly'),
+);

@@ -1,0 +1,45 @@
+import { Role } from './role';
+
+/** Actions of the seed 003 permission matrix, plus the platform's own. */
+export enum Permission {
+  VIEW_ORGANIZATION = 'VIEW_ORGANIZATION',
+  VIEW_USAGE = 'VIEW_USAGE',
+  VIEW_INVOICES = 'VIEW_INVOICES',
+  CHANGE_PLAN = 'CHANGE_PLAN',
+  REQUEST_PLAN_CHANGE = 'REQUEST_PLAN_CHANGE',
+  MANAGE_PAYMENT = 'MANAGE_PAYMENT',
+  MANAGE_ALERTS = 'MANAGE_ALERTS',
+  MANAGE_API_KEYS = 'MANAGE_API_KEYS',
+  MANAGE_ORGANIZATIONS = 'MANAGE_ORGANIZATIONS',
+  MANAGE_CATALOG = 'MANAGE_CATALOG',
+  RECORD_USAGE = 'RECORD_USAGE',
+}
+
+/**
+ * Seed 003: platform admins may do everything for every tenant; tenant admins
+ * and billing contacts act on their own tenant only; a tenant admin may only
+ * request a plan change. Members see their organisation's usage, nothing else.
+ * Usage is recorded by the platform's own services (platform admin keys).
+ */
+export const PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
+  [Role.PLATFORM_ADMIN]: new Set(Object.values(Permission)),
+  [Role.TENANT_ADMIN]: new Set([
+    Permission.VIEW_ORGANIZATION,
+    Permission.VIEW_USAGE,
+    Permission.VIEW_INVOICES,
+    Permission.REQUEST_PLAN_CHANGE,
+    Permission.MANAGE_PAYMENT,
+    Permission.MANAGE_ALERTS,
+    Permission.MANAGE_API_KEYS,
+  ]),
+  [Role.BILLING_CONTACT]: new Set([
+    Permission.VIEW_ORGANIZATION,
+    Permission.VIEW_USAGE,
+    Permission.VIEW_INVOICES,
+    Permission.MANAGE_PAYMENT,
+    Permission.MANAGE_ALERTS,
+  ]),
+  [Role.MEMBER]: new Set([Permission.VIEW_ORGANIZATION, Permission.VIEW_USAGE]),
+};
+
+export const can = (role: Role, permission: Permission): boolean => PERMISSIONS[role].has(permission);

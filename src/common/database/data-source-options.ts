@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+
+/** One definition of the connection for the app, the tests and the TypeORM CLI. */
+export function dataSourceOptions(url: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: [join(__dirname, '..', '..', '..', 'migrations', '*.{js,ts}')],
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    logging: ['error'],
+    extra: { max: 20, application_name: 'meterly' },
+    ...overrides,
+  } as DataSourceOptions;
+}

@@ -1,0 +1,28 @@
+import { defineDomainError } from './domain-error';
+import { ErrorCode } from './error-code';
+
+/** Failures shared by every module: access and argument shape. */
+export enum CommonErrorReason {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  INVALID_ID = 'INVALID_ID',
+  INVALID_ARGUMENT = 'INVALID_ARGUMENT',
+  NOT_FOUND = 'NOT_FOUND',
+}
+
+export const CommonError = defineDomainError<CommonErrorReason>('CommonError', {
+  [CommonErrorReason.UNAUTHENTICATED]: ErrorCode.UNAUTHENTICATED,
+  [CommonErrorReason.FORBIDDEN]: ErrorCode.FORBIDDEN,
+  [CommonErrorReason.INVALID_ID]: ErrorCode.BAD_USER_INPUT,
+  [CommonErrorReason.INVALID_ARGUMENT]: ErrorCode.BAD_USER_INPUT,
+  [CommonErrorReason.NOT_FOUND]: ErrorCode.NOT_FOUND,
+});
+export type CommonError = InstanceType<typeof CommonError>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs; a malformed one is the caller's mistake, not a missing row. */
+export function assertId(id: string, what = 'id'): string {
+  if (!UUID.test(id)) throw new CommonError(CommonErrorReason.INVALID_ID, `${what} "${id}" is not a valid id`);
+  return id.toLowerCase();
+}

@@ -1,0 +1,10 @@
+/** The stable `extensions.code` values clients may branch on (design.md). */
+export enum ErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
+  RATE_LIMITED = 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}

@@ -1,0 +1,37 @@
+import Decimal from 'decimal.js';
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { DateTimeISOResolver, JSONResolver } from 'graphql-scalars';
+import { ErrorCode } from '../errors/error-code';
+
+const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+function toDecimalString(value: unknown): string {
+  if (typeof value === 'string' && DECIMAL_TEXT.test(value.trim())) return new Decimal(value.trim()).toFixed();
+  // JSON numbers arrive as JS numbers; their shortest text is the decimal the client wrote.
+  if (typeof value === 'number' && Number.isFinite(value)) return new Decimal(String(value)).toFixed();
+  throw new GraphQLError(`Decimal must be a decimal number written as a string, got ${JSON.stringify(value)}`, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT },
+  });
+}
+
+/** Exact decimal numbers travel as strings ("0.00025") and are never JS floats. */
+export const DecimalScalar = new GraphQLScalarType<string, string>({
+  name: 'Decimal',
+  description: 'A decimal number as a string, e.g. "0.00025"; exact, never a float.',
+  serialize: (value) => toDecimalString(value),
+  parseValue: (value) => toDecimalString(value),
+  parseLiteral: (ast) => {
+    if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return toDecimalString(ast.value);
+    throw new GraphQLError('Decimal must be a string or number literal', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+  },
+});
+
+/** ISO 8601 timestamps in UTC; named `DateTime` as the contract fixes. */
+export const DateTimeScalar = new GraphQLScalarType({
+  ...DateTimeISOResolver.toConfig(),
+  name: 'DateTime',
+  description: 'An ISO 8601 timestamp in UTC, e.g. "2026-01-31T23:59:59.000Z".',
+  specifiedByURL: 'https://scalars.graphql.org/chillicream/date-time.html',
+});
+
+export const JSONScalar = new GraphQLScalarType({ ...JSONResolver.toConfig(), name: 'JSON' });

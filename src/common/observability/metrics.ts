@@ -1,0 +1,42 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics of one server: requests and latencies by operation. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'meterly_' });
+  const requests = new Counter({
+    name: 'meterly_graphql_requests_total',
+    help: 'GraphQL operations executed, by operation name, type and outcome.',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'meterly_graphql_request_duration_seconds',
+    help: 'GraphQL operation latency, by operation name and type.',
+    labelNames: ['operation', 'type'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const wsConnections = new Counter({
+    name: 'meterly_ws_connections_total',
+    help: 'graphql-ws connections accepted.',
+    registers: [registry],
+  });
+
+  const plugin: ApolloServerPlugin = {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operationName, operation, errors }) {
+          const labels = { operation: operationName ?? 'anonymous', type: operation?.operation ?? 'unknown' };
+          duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+          requests.inc({ ...labels, outcome: errors?.length ? 'error' : 'ok' });
+        },
+      };
+    },
+  };
+  return { registry, plugin, wsConnections };
+}
+
+export type ServerMetrics = ReturnType<typeof createMetrics>;

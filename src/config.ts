@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  adminApiKey: string | undefined;
+  redisUrl: string | undefined;
+  stripeSecretKey: string | undefined;
+  stripeWebhookSecret: string | undefined;
+  smtpUrl: string | undefined;
+  logLevel: string;
+  introspection: boolean;
+  dataDir: string;
+  embeddedPgPort: number;
+  demoData: boolean;
+  limits: QueryLimits;
+}
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  maxTokens: number;
+}
+
+const flag = (value: string | undefined, fallback: boolean): boolean =>
+  value === undefined || value === '' ? fallback : !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+
+const int = (value: string | undefined, fallback: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`Expected a non-negative integer, got "${value}"`);
+  return n;
+};
+
+/** Reads the environment once; every variable is optional (README: Configuration). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  return {
+    port: int(env.PORT, 4000),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    adminApiKey: env.ADMIN_API_KEY || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
+    stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    introspection: flag(env.GRAPHQL_INTROSPECTION, true),
+    dataDir: resolve(env.DATA_DIR || '.data'),
+    embeddedPgPort: int(env.EMBEDDED_PG_PORT, 54329),
+    demoData: flag(env.DEMO_DATA, true),
+    limits: {
+      maxDepth: int(env.GRAPHQL_MAX_DEPTH, 10),
+      maxAliases: int(env.GRAPHQL_MAX_ALIASES, 15),
+      maxCost: int(env.GRAPHQL_MAX_COST, 5000),
+      maxTokens: int(env.GRAPHQL_MAX_TOKENS, 2000),
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Permission } from '../../common/auth/permission';
+import type { RequestContext } from '../../common/graphql/request-context';
+import { CreateApiKeyInput, CreateApiKeyPayload } from './dto/create-api-key.input';
+
+@Resolver()
+export class ApiKeyResolver {
+  @Authorized(Permission.MANAGE_API_KEYS)
+  @Mutation(() => CreateApiKeyPayload)
+  createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() { principal, services }: RequestContext): Promise<CreateApiKeyPayload> {
+    return services.apiKeys.create(principal, input);
+  }
+}

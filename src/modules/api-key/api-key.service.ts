@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { Permission } from '../../common/auth/permission';
+import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
+import { Role } from '../../common/auth/role';
+import { assertId } from '../../common/errors/common-error';
+import { Organization } from '../organization/organization.entity';
+import { ApiKey } from './api-key.entity';
+import { ApiKeyError, ApiKeyErrorReason } from './api-key.error';
+
+export interface CreateApiKeyCommand {
+  organizationId?: string | null;
+  role: Role;
+  name: string;
+}
+
+export interface CreatedApiKey {
+  id: string;
+  /** The secret: returned once, never stored. */
+  key: string;
+}
+
+const KEY_PREFIX = 'mtr_';
+
+export class ApiKeyService {
+  constructor(private readonly db: DataSource) {}
+
+  /** Keys carry 256 random bits, so a fast hash is enough (no password stretching needed). */
+  static hash(key: string): string {
+    return createHash('sha256').update(key).digest('hex');
+  }
+
+  static generate(): string {
+    return KEY_PREFIX + randomBytes(32).toString('base64url');
+  }
+
+  /** The principal behind a bearer key, or null for an unknown or revoked key. */
+  async authenticate(key: string): Promise<Principal | null> {
+    if (key.length < 16 || key.length > 200) return null;
+    const row = await this.db
+      .getRepository(ApiKey)
+      .createQueryBuilder('k')
+      .select(['k.id', 'k.role', 'k.organizationId'])
+      .where('k.keyHash = :hash AND k.revokedAt IS NULL', { hash: ApiKeyService.hash(key) })
+      .getOne();
+    return row ? { apiKeyId: row.id, role: row.role, organizationId: row.organizationId } : null;
+  }
+
+  async create(principal: Principal, command: CreateApiKeyCommand): Promise<CreatedApiKey> {
+    const name = command.name.trim();
+    if (!name || name.length > 100) throw new ApiKeyError(ApiKeyErrorReason.INVALID_NAME, 'name must be 1 to 100 characters');
+
+    let organizationId: string | null;
+    if (command.role === Role.PLATFORM_ADMIN) {
+      if (!isPlatformAdmin(principal)) throw new ApiKeyError(ApiKeyErrorReason.ROLE_NOT_GRANTABLE, 'Only platform admins may create platform admin keys');
+      if (command.organizationId) {
+        throw new ApiKeyError(ApiKeyErrorReason.PLATFORM_KEY_WITH_ORGANIZATION, 'A platform admin key belongs to no organization');
+      }
+      organizationId = null;
+    } else {
+      const requested = command.organizationId ? assertId(command.organizationId, 'organizationId') : principal.organizationId;
+      if (!requested) throw new ApiKeyError(ApiKeyErrorReason.ORGANIZATION_REQUIRED, `A ${command.role} key needs an organizationId`);
+      organizationId = requested;
+    }
+    assertCan(principal, Permission.MANAGE_API_KEYS, organizationId ?? undefined);
+
+    if (organizationId && !(await this.db.getRepository(Organization).existsBy({ id: organizationId }))) {
+      throw new ApiKeyError(ApiKeyErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
+    }
+    const key = ApiKeyService.generate();
+    const saved = await this.db.getRepository(ApiKey).save({
+      organizationId,
+      role: command.role,
+      name,
+      keyHash: ApiKeyService.hash(key),
+      keyPrefix: key.slice(0, KEY_PREFIX.length + 6),
+      createdByKeyId: principal.apiKeyId,
+    });
+    return { id: saved.id, key };
+  }
+
+  /**
+   * Makes sure a platform admin can sign in: registers ADMIN_API_KEY when given,
+   * otherwise creates one key on first start and returns it (to be printed once).
+   */
+  async ensurePlatformAdminKey(configuredKey: string | undefined): Promise<string | null> {
+    const repo = this.db.getRepository(ApiKey);
+    if (configuredKey) {
+      await repo
+        .createQueryBuilder()
+        .insert()
+        .values({ role: Role.PLATFORM_ADMIN, name: 'ADMIN_API_KEY', keyHash: ApiKeyService.hash(configuredKey), keyPrefix: configuredKey.slice(0, 10), organizationId: null })
+        .orIgnore()
+        .execute();
+      return null;
+    }
+    if (await repo.existsBy({ role: Role.PLATFORM_ADMIN })) return null;
+    const key = ApiKeyService.generate();
+    await repo.save({ role: Role.PLATFORM_ADMIN, name: 'generated at first start', keyHash: ApiKeyService.hash(key), keyPrefix: key.slice(0, 10), organizationId: null, createdByKeyId: null });
+    return key;
+  }
+}

@@ -1,0 +1,30 @@
+import { Field, InputType, Int } from 'type-graphql';
+import { DecimalScalar } from '../../../common/graphql/scalars';
+import { Aggregation } from '../aggregation';
+
+@InputType()
+export class CreateMetricInput {
+  @Field({ description: 'Stable identifier used in events and plans, e.g. "llm_tokens".' })
+  code!: string;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field()
+  unit!: string;
+
+  @Field(() => Aggregation)
+  aggregation!: Aggregation;
+
+  @Field(() => String, { nullable: true, description: 'UNIQUE_COUNT: the dimension or field counted once.' })
+  uniqueBy?: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'Each event\'s quantity is rounded UP to a multiple of this ("1" hour: seed 002).' })
+  eventRounding?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'COUNT of sessions: a session ends after this many idle minutes (seed 001).' })
+  sessionIdleMinutes?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The field or dimension that identifies a conversation, e.g. "user".' })
+  sessionKey?: string | null;
+}

@@ -1,0 +1,20 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Permission } from '../../common/auth/permission';
+import type { RequestContext } from '../../common/graphql/request-context';
+import { CreateMetricInput } from './dto/create-metric.input';
+import { Metric } from './metric.entity';
+
+@Resolver(() => Metric)
+export class MetricResolver {
+  @Authorized()
+  @Query(() => [Metric], { description: 'Every metric of the catalog.' })
+  metrics(@Ctx() { services }: RequestContext): Promise<Metric[]> {
+    return services.metrics.list();
+  }
+
+  @Authorized(Permission.MANAGE_CATALOG)
+  @Mutation(() => Metric)
+  createMetric(@Arg('input') input: CreateMetricInput, @Ctx() { principal, services }: RequestContext): Promise<Metric> {
+    return services.metrics.create(principal, input);
+  }
+}

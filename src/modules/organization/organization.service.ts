@@ -1,0 +1,92 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Permission } from '../../common/auth/permission';
+import { assertCan, type Principal } from '../../common/auth/principal';
+import { assertId } from '../../common/errors/common-error';
+import { isCurrency } from '../../common/money/currency';
+import { monthPeriod } from '../../common/time/billing-period';
+import { Plan } from '../plan/plan.entity';
+import { PlanSubscription, SubscriptionStatus } from '../subscription/plan-subscription.entity';
+import { Organization } from './organization.entity';
+import { OrganizationError, OrganizationErrorReason } from './organization.error';
+
+export interface CreateOrganizationCommand {
+  name: string;
+  planCode: string;
+  currency?: string | null;
+  testClock?: Date | null;
+}
+
+/** Keys the platform uses for teams, projects and users: short, printable, no control characters. */
+const KEY = /^[\p{L}\p{N}_.:@/-][\p{L}\p{N}_.:@/ -]{0,127}$/u;
+
+export class OrganizationService {
+  constructor(private readonly db: DataSource) {}
+
+  async get(principal: Principal, id: string): Promise<Organization> {
+    const organizationId = assertId(id, 'organization id');
+    assertCan(principal, Permission.VIEW_ORGANIZATION, organizationId);
+    const organization = await this.db.getRepository(Organization).findOneBy({ id: organizationId });
+    if (!organization) throw new OrganizationError(OrganizationErrorReason.NOT_FOUND, `Organization ${organizationId} does not exist`);
+    return organization;
+  }
+
+  async create(principal: Principal, command: CreateOrganizationCommand): Promise<Organization> {
+    assertCan(principal, Permission.MANAGE_ORGANIZATIONS);
+    const name = command.name.trim();
+    if (!name || name.length > 200) throw new OrganizationError(OrganizationErrorReason.INVALID_NAME, 'name must be 1 to 200 characters');
+    const plan = await this.db.getRepository(Plan).findOneBy({ code: command.planCode });
+    if (!plan) throw new OrganizationError(OrganizationErrorReason.UNKNOWN_PLAN, `No plan has the code "${command.planCode}"`);
+    const currency = command.currency ?? plan.currency;
+    if (!isCurrency(currency)) throw new OrganizationError(OrganizationErrorReason.INVALID_CURRENCY, `"${currency}" is not an ISO 4217 currency code`);
+    if (currency !== plan.currency) {
+      throw new OrganizationError(OrganizationErrorReason.CURRENCY_MISMATCH, `Plan "${plan.code}" is priced in ${plan.currency}, not ${currency}`);
+    }
+    if (command.testClock && Number.isNaN(command.testClock.getTime())) {
+      throw new OrganizationError(OrganizationErrorReason.INVALID_TEST_CLOCK, 'testClock is not a valid time');
+    }
+    return this.db.transaction(async (tx) => {
+      const organization = await tx.getRepository(Organization).save({ name, currency, testClockAt: command.testClock ?? null });
+      const period = monthPeriod(command.testClock ?? new Date());
+      await tx.getRepository(PlanSubscription).insert({
+        organizationId: organization.id,
+        planId: plan.id,
+        status: SubscriptionStatus.ACTIVE,
+        currentPeriodStart: period.start,
+        currentPeriodEnd: period.end,
+        cancelAtPeriodEnd: false,
+      });
+      return organization;
+    });
+  }
+
+  /**
+   * Teams, projects and users are named by the platform's own keys and exist
+   * from first use, so no cost is dropped from allocation. Set-based: one
+   * statement per kind, whatever the number of keys.
+   */
+  async ensureKeys(
+    organizationId: string,
+    keys: { teams?: readonly string[]; projects?: readonly string[]; users?: readonly string[] },
+    manager: EntityManager = this.db.manager,
+  ): Promise<void> {
+    const kinds: Array<[string, readonly string[] | undefined]> = [
+      ['teams', keys.teams],
+      ['projects', keys.projects],
+      ['users', keys.users],
+    ];
+    for (const [table, values] of kinds) {
+      const unique = [...new Set(values ?? [])];
+      if (unique.length === 0) continue;
+      const bad = unique.find((key) => !KEY.test(key));
+      if (bad !== undefined) throw new OrganizationError(OrganizationErrorReason.INVALID_KEY, `"${bad}" is not a valid ${table.slice(0, -1)} key`);
+      await manager.query(
+        `INSERT INTO "${table}" (organization_id, key) SELECT $1, k FROM unnest($2::text[]) AS k ON CONFLICT (organization_id, key) DO NOTHING`,
+        [organizationId, unique],
+      );
+    }
+  }
+
+  static isValidKey(key: string): boolean {
+    return KEY.test(key);
+  }
+}

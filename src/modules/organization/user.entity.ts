@@ -1,0 +1,36 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Role } from '../../common/auth/role';
+import { Organization } from './organization.entity';
+
+@ObjectType({ description: 'A person of an organisation, named by the platform\'s own user key.' })
+@Entity({ name: 'users' })
+@Index('uq_users_org_key', ['organizationId', 'key'], { unique: true })
+export class User {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId!: string;
+
+  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organization_id' })
+  organization?: Organization;
+
+  @Field()
+  @Column({ type: 'text' })
+  key!: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  email!: string | null;
+
+  @Field(() => Role, { nullable: true, description: 'Billing contacts receive invoice and alert emails.' })
+  @Column({ type: 'enum', enum: Role, enumName: 'role', nullable: true })
+  role!: Role | null;
+
+  @Field(() => Date)
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,87 @@
+import { Field, InputType, Int } from 'type-graphql';
+import { DecimalScalar, JSONScalar } from '../../../common/graphql/scalars';
+import { PriceModel } from '../price-model';
+
+@InputType()
+export class TierInput {
+  @Field(() => DecimalScalar, { nullable: true, description: 'Upper bound of the tier (inclusive); null on the last tier.' })
+  upTo?: string | null;
+
+  @Field(() => DecimalScalar)
+  unitPrice!: string;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'Flat amount added when usage reaches this tier.' })
+  flatPrice?: string | null;
+}
+
+@InputType()
+export class DimensionPriceInput {
+  @Field(() => JSONScalar, { description: '{"model": "gpt-4"}: events with these dimensions get this unit price.' })
+  dimensions!: unknown;
+
+  @Field(() => DecimalScalar)
+  unitPrice!: string;
+}
+
+@InputType()
+export class PlanChargeInput {
+  @Field()
+  metric!: string;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'Free quantity per period.' })
+  included?: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'Quota per period.' })
+  limit?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: usage past the limit is rejected (QUOTA_EXCEEDED); false: billed as overage.' })
+  hardLimit?: boolean | null;
+
+  @Field(() => PriceModel, { description: 'Applies to usage above `included`.' })
+  model!: PriceModel;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  unitPrice?: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  packageSize?: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  packagePrice?: string | null;
+
+  @Field(() => [TierInput], { nullable: true })
+  tiers?: TierInput[] | null;
+
+  @Field(() => [DimensionPriceInput], { nullable: true })
+  dimensionPrices?: DimensionPriceInput[] | null;
+}
+
+@InputType()
+export class CreatePlanInput {
+  @Field()
+  code!: string;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  currency!: string;
+
+  @Field(() => DecimalScalar)
+  basePrice!: string;
+
+  @Field(() => [PlanChargeInput])
+  charges!: PlanChargeInput[];
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'Cost alerts and overage protection are measured against it.' })
+  monthlyBudget?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: usage past the budget is rejected with QUOTA_EXCEEDED.' })
+  autoPauseAtBudget?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: 'Past it, recordUsage answers RATE_LIMITED.' })
+  requestsPerMinute?: number | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: 0, description: 'Days from issue to due date (30: net-30).' })
+  paymentTermsDays?: number | null;
+}

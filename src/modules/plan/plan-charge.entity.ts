@@ -1,0 +1,66 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { DecimalScalar } from '../../common/graphql/scalars';
+import { Metric } from '../metric/metric.entity';
+import { Plan } from './plan.entity';
+import { PriceModel } from './price-model';
+import { DimensionPrice, Tier } from './dto/plan-charge.types';
+
+@ObjectType({ description: 'What a plan includes, limits and charges for one metric.' })
+@Entity({ name: 'plan_charges' })
+@Index('uq_plan_charges_plan_metric', ['planId', 'metricId'], { unique: true })
+export class PlanCharge {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'plan_id', type: 'uuid' })
+  planId!: string;
+
+  @ManyToOne(() => Plan, (plan) => plan.charges, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'plan_id' })
+  plan?: Plan;
+
+  @Column({ name: 'metric_id', type: 'uuid' })
+  metricId!: string;
+
+  @ManyToOne(() => Metric, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'metric_id' })
+  metric?: Metric;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  @Column({ type: 'numeric', nullable: true })
+  included!: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  @Column({ name: 'usage_limit', type: 'numeric', nullable: true })
+  limit!: string | null;
+
+  @Field()
+  @Column({ name: 'hard_limit', type: 'boolean', default: false })
+  hardLimit!: boolean;
+
+  @Field(() => PriceModel)
+  @Column({ type: 'enum', enum: PriceModel, enumName: 'price_model' })
+  model!: PriceModel;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  @Column({ name: 'unit_price', type: 'numeric', nullable: true })
+  unitPrice!: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  @Column({ name: 'package_size', type: 'numeric', nullable: true })
+  packageSize!: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  @Column({ name: 'package_price', type: 'numeric', nullable: true })
+  packagePrice!: string | null;
+
+  @Field(() => [Tier], { nullable: true })
+  @Column({ type: 'jsonb', nullable: true })
+  tiers!: Tier[] | null;
+
+  @Field(() => [DimensionPrice], { nullable: true })
+  @Column({ name: 'dimension_prices', type: 'jsonb', nullable: true })
+  dimensionPrices!: DimensionPrice[] | null;
+}

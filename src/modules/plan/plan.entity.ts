@@ -1,0 +1,53 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
+import { DecimalScalar } from '../../common/graphql/scalars';
+import type { PlanCharge } from './plan-charge.entity';
+
+@ObjectType({ description: 'A price list: base fee, and for each metric what is included, limited and charged.' })
+@Entity({ name: 'plans' })
+export class Plan {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Field()
+  @Column({ type: 'text', unique: true })
+  code!: string;
+
+  @Field()
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Field()
+  @Column({ type: 'char', length: 3 })
+  currency!: string;
+
+  @Column({ name: 'base_price', type: 'numeric' })
+  basePriceAmount!: string;
+
+  @Field({ description: 'Billing interval; periods are calendar months in UTC.' })
+  @Column({ name: 'billing_interval', type: 'text', default: 'month' })
+  interval!: string;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  @Column({ name: 'monthly_budget', type: 'numeric', nullable: true })
+  monthlyBudget!: string | null;
+
+  @Field()
+  @Column({ name: 'auto_pause_at_budget', type: 'boolean', default: false })
+  autoPauseAtBudget!: boolean;
+
+  @Field(() => Int, { nullable: true })
+  @Column({ name: 'requests_per_minute', type: 'int', nullable: true })
+  requestsPerMinute!: number | null;
+
+  @Field(() => Int, { description: 'Days from issue to due date: 0 (due on receipt) or e.g. 30 (net-30).' })
+  @Column({ name: 'payment_terms_days', type: 'int', default: 0 })
+  paymentTermsDays!: number;
+
+  @OneToMany('PlanCharge', 'plan')
+  charges?: PlanCharge[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

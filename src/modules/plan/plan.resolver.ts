@@ -1,0 +1,42 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Permission } from '../../common/auth/permission';
+import type { RequestContext } from '../../common/graphql/request-context';
+import { Money } from '../../common/money/money.type';
+import { CreatePlanInput } from './dto/create-plan.input';
+import { PlanCharge } from './plan-charge.entity';
+import { Plan } from './plan.entity';
+
+@Resolver(() => Plan)
+export class PlanResolver {
+  @Authorized()
+  @Query(() => [Plan], { description: 'Every plan of the catalog.' })
+  plans(@Ctx() { services }: RequestContext): Promise<Plan[]> {
+    return services.plans.list();
+  }
+
+  @Authorized(Permission.MANAGE_CATALOG)
+  @Mutation(() => Plan)
+  createPlan(@Arg('input') input: CreatePlanInput, @Ctx() { principal, services }: RequestContext): Promise<Plan> {
+    return services.plans.create(principal, input);
+  }
+
+  @FieldResolver(() => Money)
+  basePrice(@Root() plan: Plan): Money {
+    return Money.of(plan.basePriceAmount, plan.currency);
+  }
+
+  @FieldResolver(() => [PlanCharge])
+  charges(@Root() plan: Plan, @Ctx() { loaders }: RequestContext): Promise<PlanCharge[]> {
+    return loaders.chargesByPlan.load(plan.id);
+  }
+}
+
+@Resolver(() => PlanCharge)
+export class PlanChargeResolver {
+  @FieldResolver(() => String, { description: 'Code of the metric charged.' })
+  async metric(@Root() charge: PlanCharge, @Ctx() { loaders }: RequestContext): Promise<string> {
+    const metric = await loaders.metric.load(charge.metricId);
+    if (!metric) throw new Error(`Charge ${charge.id} points at a missing metric`);
+    return metric.code;
+  }
+}

@@ -1,0 +1,184 @@
+import Decimal from 'decimal.js';
+import type { DataSource } from 'typeorm';
+import { In } from 'typeorm';
+import { Permission } from '../../common/auth/permission';
+import { assertCan, type Principal } from '../../common/auth/principal';
+import { isCurrency, minorUnits } from '../../common/money/currency';
+import { Metric } from '../metric/metric.entity';
+import type { CreatePlanInput, PlanChargeInput } from './dto/create-plan.input';
+import type { DimensionPrice, Tier } from './dto/plan-charge.types';
+import { PlanCharge } from './plan-charge.entity';
+import { Plan } from './plan.entity';
+import { PlanError, PlanErrorReason } from './plan.error';
+import { PriceModel } from './price-model';
+
+const CODE = /^[a-z][a-z0-9_]{0,62}$/;
+
+type PlanRow = Omit<Plan, 'id' | 'createdAt' | 'charges'>;
+type ChargeRow = Omit<PlanCharge, 'id' | 'planId' | 'plan' | 'metric'>;
+
+function amount(value: string | null | undefined, field: string, options: { positive?: boolean; maxDecimals?: number } = {}): string | null {
+  if (value == null) return null;
+  const d = new Decimal(value);
+  if (d.isNegative() || (options.positive && d.isZero())) {
+    throw new PlanError(PlanErrorReason.INVALID_AMOUNT, `${field} must be ${options.positive ? 'greater than' : 'at least'} 0`);
+  }
+  if (options.maxDecimals !== undefined && d.decimalPlaces() > options.maxDecimals) {
+    throw new PlanError(PlanErrorReason.INVALID_AMOUNT, `${field} has more decimals than the currency's minor unit (${options.maxDecimals})`);
+  }
+  return d.toFixed();
+}
+
+export class PlanService {
+  constructor(private readonly db: DataSource) {}
+
+  list(): Promise<Plan[]> {
+    return this.db.getRepository(Plan).find({ order: { basePriceAmount: 'ASC', code: 'ASC' } });
+  }
+
+  async create(principal: Principal, input: CreatePlanInput): Promise<Plan> {
+    assertCan(principal, Permission.MANAGE_CATALOG);
+    const codes = [...new Set(input.charges.map((c) => c.metric))];
+    const metrics = codes.length ? await this.db.getRepository(Metric).findBy({ code: In(codes) }) : [];
+    const { plan, charges } = PlanService.validate(input, new Map(metrics.map((m) => [m.code, m.id])));
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.getRepository(Plan).createQueryBuilder().insert().values(plan).orIgnore().returning('id').execute();
+      const id = (inserted.raw as Array<{ id: string }>)[0]?.id;
+      if (!id) throw new PlanError(PlanErrorReason.DUPLICATE_CODE, `A plan with the code "${plan.code}" exists already`);
+      if (charges.length) await tx.getRepository(PlanCharge).insert(charges.map((charge) => ({ ...charge, planId: id })));
+      return tx.getRepository(Plan).findOneByOrFail({ id });
+    });
+  }
+
+  /** Checks a plan and its charges and returns rows to insert; pure, so the rules are unit-tested directly. */
+  static validate(input: CreatePlanInput, metricIds: ReadonlyMap<string, string>): { plan: PlanRow; charges: ChargeRow[] } {
+    if (!CODE.test(input.code)) throw new PlanError(PlanErrorReason.INVALID_CODE, 'code must be lower-case letters, digits and underscores (max 63)');
+    const name = input.name.trim();
+    if (!name || name.length > 200) throw new PlanError(PlanErrorReason.INVALID_NAME, 'name must be 1 to 200 characters');
+    if (!isCurrency(input.currency)) throw new PlanError(PlanErrorReason.INVALID_CURRENCY, `"${input.currency}" is not an ISO 4217 currency code`);
+    const decimals = minorUnits(input.currency);
+    const terms = input.paymentTermsDays ?? 0;
+    if (!Number.isInteger(terms) || terms < 0 || terms > 365) throw new PlanError(PlanErrorReason.INVALID_LIMITS, 'paymentTermsDays must be 0 to 365');
+    if (input.requestsPerMinute != null && input.requestsPerMinute < 1) {
+      throw new PlanError(PlanErrorReason.INVALID_LIMITS, 'requestsPerMinute must be at least 1');
+    }
+    const monthlyBudget = amount(input.monthlyBudget, 'monthlyBudget', { maxDecimals: decimals });
+    if (input.autoPauseAtBudget && monthlyBudget === null) {
+      throw new PlanError(PlanErrorReason.INVALID_LIMITS, 'autoPauseAtBudget needs a monthlyBudget');
+    }
+
+    const seen = new Set<string>();
+    const charges = input.charges.map((charge) => {
+      if (seen.has(charge.metric)) throw new PlanError(PlanErrorReason.DUPLICATE_CHARGE, `Metric "${charge.metric}" is charged twice`);
+      seen.add(charge.metric);
+      const metricId = metricIds.get(charge.metric);
+      if (!metricId) throw new PlanError(PlanErrorReason.UNKNOWN_METRIC, `No metric has the code "${charge.metric}"`);
+      return { metricId, ...PlanService.validateCharge(charge) };
+    });
+
+    return {
+      plan: {
+        code: input.code,
+        name,
+        currency: input.currency,
+        basePriceAmount: amount(input.basePrice, 'basePrice', { maxDecimals: decimals }) ?? '0',
+        interval: 'month',
+        monthlyBudget,
+        autoPauseAtBudget: input.autoPauseAtBudget ?? false,
+        requestsPerMinute: input.requestsPerMinute ?? null,
+        paymentTermsDays: terms,
+      },
+      charges,
+    };
+  }
+
+  static validateCharge(charge: PlanChargeInput): Omit<ChargeRow, 'metricId'> {
+    const where = `charge "${charge.metric}"`;
+    const included = amount(charge.included, `${where}: included`);
+    const limit = amount(charge.limit, `${where}: limit`);
+    if (included !== null && limit !== null && new Decimal(limit).lessThan(included)) {
+      throw new PlanError(PlanErrorReason.INVALID_LIMITS, `${where}: limit is below the included quantity`);
+    }
+    if (charge.hardLimit && limit === null) throw new PlanError(PlanErrorReason.INVALID_LIMITS, `${where}: a hard limit needs a limit`);
+
+    const forbid = (fields: Array<keyof PlanChargeInput>) => {
+      const extra = fields.find((f) => charge[f] != null);
+      if (extra) throw new PlanError(PlanErrorReason.INVALID_CHARGE, `${where}: ${extra} does not apply to ${charge.model}`);
+    };
+    const row = {
+      included,
+      limit,
+      hardLimit: charge.hardLimit ?? false,
+      model: charge.model,
+      unitPrice: null as string | null,
+      packageSize: null as string | null,
+      packagePrice: null as string | null,
+      tiers: null as Tier[] | null,
+      dimensionPrices: null as DimensionPrice[] | null,
+    };
+    switch (charge.model) {
+      case PriceModel.PER_UNIT:
+        forbid(['packageSize', 'packagePrice', 'tiers']);
+        row.unitPrice = amount(charge.unitPrice, `${where}: unitPrice`);
+        row.dimensionPrices = charge.dimensionPrices?.length ? PlanService.validateDimensionPrices(charge, where) : null;
+        if (row.unitPrice === null && row.dimensionPrices === null) {
+          throw new PlanError(PlanErrorReason.INVALID_CHARGE, `${where}: PER_UNIT needs a unitPrice or dimensionPrices`);
+        }
+        break;
+      case PriceModel.PACKAGE:
+        forbid(['unitPrice', 'tiers', 'dimensionPrices']);
+        row.packageSize = amount(charge.packageSize, `${where}: packageSize`, { positive: true });
+        row.packagePrice = amount(charge.packagePrice, `${where}: packagePrice`);
+        if (row.packageSize === null || row.packagePrice === null) {
+          throw new PlanError(PlanErrorReason.INVALID_CHARGE, `${where}: PACKAGE needs packageSize and packagePrice`);
+        }
+        break;
+      case PriceModel.GRADUATED:
+      case PriceModel.VOLUME:
+        forbid(['unitPrice', 'packageSize', 'packagePrice', 'dimensionPrices']);
+        row.tiers = PlanService.validateTiers(charge, where);
+        break;
+    }
+    return row;
+  }
+
+  private static validateTiers(charge: PlanChargeInput, where: string): Tier[] {
+    const tiers = charge.tiers ?? [];
+    if (tiers.length === 0) throw new PlanError(PlanErrorReason.INVALID_TIERS, `${where}: ${charge.model} needs tiers`);
+    let previous = new Decimal(0);
+    return tiers.map((tier, i) => {
+      const last = i === tiers.length - 1;
+      if (last !== (tier.upTo == null)) {
+        throw new PlanError(PlanErrorReason.INVALID_TIERS, `${where}: only the last tier has no upTo, and it must have none`);
+      }
+      if (tier.upTo != null) {
+        const upTo = new Decimal(tier.upTo);
+        if (!upTo.greaterThan(previous)) throw new PlanError(PlanErrorReason.INVALID_TIERS, `${where}: tier upTo values must increase`);
+        previous = upTo;
+      }
+      return {
+        upTo: tier.upTo == null ? null : new Decimal(tier.upTo).toFixed(),
+        unitPrice: amount(tier.unitPrice, `${where}: tier unitPrice`) ?? '0',
+        flatPrice: amount(tier.flatPrice, `${where}: tier flatPrice`),
+      };
+    });
+  }
+
+  private static validateDimensionPrices(charge: PlanChargeInput, where: string): DimensionPrice[] {
+    const seen = new Set<string>();
+    return (charge.dimensionPrices ?? []).map((entry) => {
+      const dims = entry.dimensions;
+      const valid =
+        typeof dims === 'object' && dims !== null && !Array.isArray(dims) && Object.keys(dims).length > 0 &&
+        Object.values(dims).every((v) => typeof v === 'string' && v.length > 0);
+      if (!valid) {
+        throw new PlanError(PlanErrorReason.INVALID_DIMENSION_PRICES, `${where}: dimensions must be an object of non-empty strings, e.g. {"model": "gpt-4"}`);
+      }
+      const sorted = Object.fromEntries(Object.entries(dims as Record<string, string>).sort(([a], [b]) => a.localeCompare(b)));
+      const key = JSON.stringify(sorted);
+      if (seen.has(key)) throw new PlanError(PlanErrorReason.INVALID_DIMENSION_PRICES, `${where}: ${key} is priced twice`);
+      seen.add(key);
+      return { dimensions: sorted, unitPrice: amount(entry.unitPrice, `${where}: dimension unitPrice`) ?? '0' };
+    });
+  }
+}

@@ -1,0 +1,63 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Organization } from '../organization/organization.entity';
+import { Plan } from '../plan/plan.entity';
+
+export enum SubscriptionStatus {
+  ACTIVE = 'active',
+  CANCELED = 'canceled',
+}
+
+/** An organisation's subscription to a plan; one row per organisation, changed in place. */
+@ObjectType('PlanSubscription')
+@Entity({ name: 'plan_subscriptions' })
+export class PlanSubscription {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Index('uq_plan_subscriptions_org', { unique: true })
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId!: string;
+
+  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organization_id' })
+  organization?: Organization;
+
+  @Column({ name: 'plan_id', type: 'uuid' })
+  planId!: string;
+
+  @ManyToOne(() => Plan, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'plan_id' })
+  plan?: Plan;
+
+  @Field({ description: '"active" or "canceled".' })
+  @Column({ type: 'text', default: SubscriptionStatus.ACTIVE })
+  status!: SubscriptionStatus;
+
+  @Field(() => Date)
+  @Column({ name: 'current_period_start', type: 'timestamptz' })
+  currentPeriodStart!: Date;
+
+  @Field(() => Date)
+  @Column({ name: 'current_period_end', type: 'timestamptz' })
+  currentPeriodEnd!: Date;
+
+  /** A downgrade waiting for the next period. */
+  @Column({ name: 'pending_plan_id', type: 'uuid', nullable: true })
+  pendingPlanId!: string | null;
+
+  @ManyToOne(() => Plan, { onDelete: 'RESTRICT', nullable: true })
+  @JoinColumn({ name: 'pending_plan_id' })
+  pendingPlan?: Plan | null;
+
+  @Field()
+  @Column({ name: 'cancel_at_period_end', type: 'boolean', default: false })
+  cancelAtPeriodEnd!: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,22 @@
+import { Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
+import { Role } from '../../common/auth/role';
+import type { RequestContext } from '../../common/graphql/request-context';
+import { Organization } from '../organization/organization.entity';
+
+@ObjectType({ description: 'The caller, as its API key identifies it.' })
+export class Viewer {
+  @Field(() => Role)
+  role!: Role;
+
+  @Field(() => Organization, { nullable: true, description: 'Null for platform admins.' })
+  organization!: Organization | null;
+}
+
+@Resolver()
+export class ViewerResolver {
+  @Query(() => Viewer)
+  async viewer(@Ctx() { principal, loaders }: RequestContext): Promise<Viewer> {
+    const organization = principal.organizationId ? await loaders.organization.load(principal.organizationId) : null;
+    return { role: principal.role, organization };
+  }
+}

@@ -1,0 +1,145 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { WebSocketServer } from 'ws';
+import { parseBearer } from './common/auth/bearer';
+import type { Principal } from './common/auth/principal';
+import { ErrorCode } from './common/errors/error-code';
+import { createErrorFormatter } from './common/errors/format-error';
+import { buildAppSchema } from './common/graphql/build-schema';
+import { createLoaders } from './common/graphql/loaders';
+import { createQueryLimits } from './common/graphql/query-limits';
+import type { RequestContext } from './common/graphql/request-context';
+import { createMetrics } from './common/observability/metrics';
+import type { AppConfig } from './config';
+import { createServices } from './services';
+
+export interface RunningServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  httpServer: Server;
+  /** Drains HTTP requests and websockets; the caller closes the database. */
+  close(): Promise<void>;
+}
+
+const unauthenticated = (message: string) =>
+  new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+
+/** Wires GraphQL over HTTP and graphql-ws on one port at /graphql, plus /healthz and /metrics. */
+export async function startServer(options: { db: DataSource; config: AppConfig; logger: Logger }): Promise<RunningServer> {
+  const { db, config, logger } = options;
+  const schema = buildAppSchema();
+  const services = createServices(db);
+  const metrics = createMetrics();
+  const limits = createQueryLimits(config.limits);
+  const formatError = createErrorFormatter(logger);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const key = parseBearer(ctx.connectionParams?.authorization);
+        if (!key) {
+          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: connectionParams.authorization is missing');
+          return false;
+        }
+        const principal = await services.apiKeys.authenticate(key);
+        if (!principal) return false; // graphql-ws closes with 4403 Forbidden
+        ctx.extra.principal = principal;
+        metrics.wsConnections.inc();
+        return true;
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        const document = parse(payload.query);
+        const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
+        return errors.length ? errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) : undefined;
+      },
+      context: (ctx): RequestContext => {
+        const principal = ctx.extra.principal;
+        if (!principal) throw unauthenticated('Not authenticated');
+        return { principal, loaders: createLoaders(db), services };
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        for (const error of errors) logger.warn({ err: error }, 'graphql-ws operation error');
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    formatError,
+    plugins: [
+      ...limits.plugins,
+      metrics.plugin,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await db.query('SELECT 1');
+      res.json({ status: 'ok', database: 'ok' });
+    } catch (err) {
+      logger.error({ err }, 'health check failed');
+      res.status(503).json({ status: 'error', database: 'unreachable' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '16mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<RequestContext> => {
+        const key = parseBearer(req.headers.authorization);
+        if (!key) throw unauthenticated('Send an API key as "Authorization: Bearer <key>"');
+        const principal = await services.apiKeys.authenticate(key);
+        if (!principal) throw unauthenticated('The API key is not valid');
+        return { principal, loaders: createLoaders(db), services };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+
+  return {
+    url: `http://${host}:${port}/graphql`,
+    wsUrl: `ws://${host}:${port}/graphql`,
+    port,
+    httpServer,
+    close: async () => {
+      await apollo.stop();
+      wsServer.close();
+    },
+  };
+}
