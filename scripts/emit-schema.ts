@@ -1,0 +1,8 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { printAppSchema } from '../src/common/graphql/print-schema';
+
+const target = join(__dirname, '..', '..', 'schema', 'schema.graphql');
+writeFileSync(target, printAppSchema());
+console.log(`wrote ${target}`);

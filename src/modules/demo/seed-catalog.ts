@@ -1,0 +1,244 @@
+import Decimal from 'decimal.js';
+import { Aggregation } from '../metric/aggregation';
+import type { CreateMetricInput } from '../metric/dto/create-metric.input';
+import type { CreatePlanInput, PlanChargeInput } from '../plan/dto/create-plan.input';
+import { PriceModel } from '../plan/price-model';
+
+/**
+ * The pricing of the five platforms in ../shared/seeds, as data. Every figure
+ * a seed states is used as stated; where a seed gives a tier no price for a
+ * model it implies (overage of seed 003, hourly rate of seed 002), the figure
+ * here is marked "illustrative" and is plain data to change.
+ */
+const metric = (code: string, name: string, unit: string, aggregation: Aggregation, extra: Partial<CreateMetricInput> = {}): CreateMetricInput => ({
+  code,
+  name,
+  unit,
+  aggregation,
+  ...extra,
+});
+
+export const SEED_METRICS: CreateMetricInput[] = [
+  // 000 personal connectors
+  metric('connector_calls', 'Connector calls', 'call', Aggregation.SUM),
+  metric('connector_data_mb', 'Connector data processed', 'MB', Aggregation.SUM),
+  // 001 FlowStack: a session ends after 30 idle minutes
+  metric('sessions', 'Agent sessions', 'session', Aggregation.COUNT, { sessionIdleMinutes: 30, sessionKey: 'conversation' }),
+  // 002 hourly billing: every started hour is billed
+  metric('compute_hours', 'Compute hours', 'hour', Aggregation.SUM, { eventRounding: '1' }),
+  // 003 analytics platform
+  metric('llm_tokens', 'LLM tokens', 'token', Aggregation.SUM),
+  metric('sql_queries', 'SQL queries', 'query', Aggregation.SUM),
+  metric('storage_gb', 'Data storage (peak)', 'GB', Aggregation.MAX),
+  metric('api_requests', 'API requests', 'request', Aggregation.SUM),
+  metric('active_users', 'Active users', 'user', Aggregation.UNIQUE_COUNT, { uniqueBy: 'user' }),
+  // 004 Auterity API cost management
+  metric('ai_tokens', 'AI tokens', 'token', Aggregation.SUM),
+  metric('ai_inference_requests', 'AI inference requests', 'request', Aggregation.SUM),
+  metric('ai_streaming_requests', 'AI streaming requests', 'request', Aggregation.SUM),
+  metric('ai_batch_requests', 'AI batch requests', 'request', Aggregation.SUM),
+  metric('smart_inference_requests', 'Smart inference requests', 'request', Aggregation.SUM),
+  metric('model_optimization_requests', 'Model optimization requests', 'request', Aggregation.SUM),
+  metric('batch_job_requests', 'Batch job requests', 'request', Aggregation.SUM),
+  metric('fine_tune_hours', 'Fine-tuning hours', 'hour', Aggregation.SUM),
+  metric('ab_test_runs', 'A/B test runs', 'run', Aggregation.SUM),
+  metric('collaboration_requests', 'Real-time collaboration requests', 'request', Aggregation.SUM),
+];
+
+const perUnit = (metricCode: string, unitPrice: string, extra: Partial<PlanChargeInput> = {}): PlanChargeInput => ({
+  metric: metricCode,
+  model: PriceModel.PER_UNIT,
+  unitPrice,
+  ...extra,
+});
+/** A quota that blocks: nothing past `limit` is accepted, so its price never applies. */
+const quota = (metricCode: string, limit: string, unitPrice = '0', extra: Partial<PlanChargeInput> = {}): PlanChargeInput =>
+  perUnit(metricCode, unitPrice, { limit, hardLimit: true, ...extra });
+
+// 000: connector calls priced by connector type (cost calculator), data at $0.02 per MB.
+const CONNECTOR_RATES = [
+  { dimensions: { connector: 'notion' }, unitPrice: '0.001' },
+  { dimensions: { connector: 'google_workspace' }, unitPrice: '0.002' },
+  { dimensions: { connector: 'slack' }, unitPrice: '0.001' },
+  { dimensions: { connector: 'github' }, unitPrice: '0.001' },
+  { dimensions: { connector: 'database' }, unitPrice: '0.005' },
+  { dimensions: { connector: 'custom_api' }, unitPrice: '0.01' },
+];
+
+// 004: cost per 1K tokens and per request, by model; stored per token.
+const MODELS: Array<[string, string, string]> = [
+  ['gpt-4', '0.03', '0.002'],
+  ['gpt-4-turbo', '0.01', '0.001'],
+  ['claude-3-opus', '0.015', '0.0015'],
+  ['claude-3-haiku', '0.00025', '0.0005'],
+  ['llama-2-70b', '0.0007', '0.0008'],
+  ['llama-2-13b', '0.00035', '0.0004'],
+];
+const perThousand = (price: string): string => new Decimal(price).div(1000).toFixed();
+const TOKEN_RATES = MODELS.map(([model, per1k]) => ({ dimensions: { model }, unitPrice: perThousand(per1k) }));
+const REQUEST_RATES = MODELS.map(([model, , perRequest]) => ({ dimensions: { model }, unitPrice: perRequest }));
+
+interface AuterityTier {
+  code: string;
+  name: string;
+  price: string;
+  budget: string;
+  rpm: number;
+  inference: string;
+  streaming: string;
+  batch: string;
+  smart?: string;
+  optimization?: string;
+  batchJobs?: string;
+  fineTune?: string;
+  abTests?: string;
+}
+
+const auterity = (t: AuterityTier): CreatePlanInput => ({
+  code: t.code,
+  name: t.name,
+  currency: 'USD',
+  basePrice: t.price,
+  monthlyBudget: t.budget,
+  autoPauseAtBudget: true,
+  requestsPerMinute: t.rpm,
+  charges: [
+    perUnit('ai_tokens', '0.00003', { dimensionPrices: TOKEN_RATES }),
+    quota('ai_inference_requests', t.inference, '0.002', { dimensionPrices: REQUEST_RATES }),
+    quota('ai_streaming_requests', t.streaming, '0.002', { dimensionPrices: REQUEST_RATES }),
+    quota('ai_batch_requests', t.batch, '0.002'),
+    ...(t.smart ? [quota('smart_inference_requests', t.smart, '0.005')] : []),
+    ...(t.optimization ? [quota('model_optimization_requests', t.optimization, '0.01')] : []),
+    ...(t.batchJobs ? [quota('batch_job_requests', t.batchJobs, '0.002')] : []),
+    ...(t.fineTune ? [perUnit('fine_tune_hours', '0.02')] : []),
+    ...(t.abTests ? [quota('ab_test_runs', t.abTests, '0.008')] : []),
+    perUnit('collaboration_requests', '0.001'),
+  ],
+});
+
+const analytics = (code: string, name: string, price: string, limits: [string | null, string | null, string, string | null], terms = 0): CreatePlanInput => {
+  const [tokens, queries, storage, users] = limits;
+  // Seed 003 alerts on overage past the limit, so limits are soft; overage prices are illustrative.
+  const soft = (m: string, limit: string | null, unitPrice: string): PlanChargeInput =>
+    perUnit(m, unitPrice, limit === null ? {} : { included: limit, limit, hardLimit: false });
+  return {
+    code,
+    name,
+    currency: 'USD',
+    basePrice: price,
+    paymentTermsDays: terms,
+    charges: [
+      soft('llm_tokens', tokens, '0.00002'),
+      soft('sql_queries', queries, '0.005'),
+      soft('storage_gb', storage, '0.10'),
+      soft('active_users', users, '20'),
+      perUnit('api_requests', '0', {}),
+      perUnit('compute_hours', '0', {}),
+    ],
+  };
+};
+
+export const SEED_PLANS: CreatePlanInput[] = [
+  // 000 personal connectors
+  {
+    code: 'connectors_free',
+    name: 'Connectors Free',
+    currency: 'USD',
+    basePrice: '0',
+    charges: [quota('connector_calls', '100', '0', { included: '100' }), quota('connector_data_mb', '10', '0', { included: '10' })],
+  },
+  {
+    code: 'connectors_pro',
+    name: 'Connectors Pro',
+    currency: 'USD',
+    basePrice: '19',
+    charges: [
+      { metric: 'connector_calls', included: '1000', model: PriceModel.PACKAGE, packageSize: '500', packagePrice: '5' },
+      { metric: 'connector_data_mb', included: '100', model: PriceModel.PACKAGE, packageSize: '50', packagePrice: '2' },
+    ],
+  },
+  {
+    code: 'connectors_usage',
+    name: 'Connectors pay as you go (cost calculator rates)',
+    currency: 'USD',
+    basePrice: '0',
+    charges: [perUnit('connector_calls', '0.001', { dimensionPrices: CONNECTOR_RATES }), perUnit('connector_data_mb', '0.02')],
+  },
+  // 001 FlowStack sessions: past the quota new sessions are refused
+  { code: 'flowstack_free', name: 'FlowStack Free', currency: 'USD', basePrice: '0', charges: [quota('sessions', '25', '0', { included: '25' })] },
+  { code: 'flowstack_starter', name: 'FlowStack Starter', currency: 'USD', basePrice: '29', charges: [quota('sessions', '1000', '0', { included: '1000' })] },
+  {
+    code: 'flowstack_professional',
+    name: 'FlowStack Professional',
+    currency: 'USD',
+    basePrice: '99',
+    charges: [quota('sessions', '10000', '0', { included: '10000' })],
+  },
+  {
+    code: 'flowstack_enterprise',
+    name: 'FlowStack Enterprise',
+    currency: 'USD',
+    basePrice: '499',
+    charges: [
+      {
+        metric: 'sessions',
+        included: '100000',
+        model: PriceModel.VOLUME,
+        // "100,000+ sessions, volume pricing discounts": the tier prices are illustrative.
+        tiers: [{ upTo: '100000', unitPrice: '0.004' }, { upTo: '500000', unitPrice: '0.003' }, { unitPrice: '0.002' }],
+      },
+    ],
+  },
+  // 002 hourly billing: every started hour billed; the hourly rate is illustrative.
+  { code: 'hourly_payg', name: 'Hourly pay as you go', currency: 'USD', basePrice: '0', charges: [perUnit('compute_hours', '0.10')] },
+  // 003 analytics platform: tokens, queries, storage (peak), users
+  analytics('analytics_starter', 'Starter', '99', ['500000', '10000', '10', '5']),
+  analytics('analytics_professional', 'Professional', '499', ['5000000', '100000', '100', '25']),
+  // Enterprise is "Custom": unlimited but 1 TB storage, net-30; the fee is illustrative, negotiated per customer.
+  analytics('analytics_enterprise', 'Enterprise', '2500', [null, null, '1000', null], 30),
+  // 004 Auterity: budgets with auto-pause, requests per minute, request quotas
+  auterity({ code: 'auterity_community', name: 'Community', price: '0', budget: '5.00', rpm: 10, inference: '500', streaming: '100', batch: '50' }),
+  auterity({ code: 'auterity_starter', name: 'Starter', price: '49', budget: '25.00', rpm: 30, inference: '5000', streaming: '1000', batch: '500', smart: '1000' }),
+  auterity({
+    code: 'auterity_professional',
+    name: 'Professional',
+    price: '199',
+    budget: '250.00',
+    rpm: 100,
+    inference: '50000',
+    streaming: '10000',
+    batch: '5000',
+    smart: '10000',
+    optimization: '1000',
+    batchJobs: '500',
+    fineTune: '10',
+    abTests: '50',
+  }),
+  auterity({
+    code: 'auterity_enterprise',
+    name: 'Enterprise',
+    price: '999',
+    budget: '2500.00',
+    rpm: 500,
+    inference: '500000',
+    streaming: '100000',
+    batch: '50000',
+    smart: '100000',
+    optimization: '10000',
+    batchJobs: '5000',
+    fineTune: '100',
+    abTests: '500',
+  }),
+];
+
+export const DEMO_ORGANIZATION = {
+  name: 'Acme AI (demo)',
+  planCode: 'auterity_professional',
+  teams: [
+    { key: 'engineering', department: 'rd' },
+    { key: 'marketing', department: 'operations' },
+    { key: 'sales', department: 'operations' },
+  ],
+  projects: ['project_a', 'project_b'],
+  users: ['alice', 'bob', 'carol'],
+};

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import pino from 'pino';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/common/database/data-source-options';
+import { loadConfig, type AppConfig } from '../../src/config';
+import { ApiKeyService } from '../../src/modules/api-key/api-key.service';
+import { startServer, type RunningServer } from '../../src/server';
+import { GraphQLClient } from './graphql-client';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface TestServer {
+  db: DataSource;
+  server: RunningServer;
+  adminKey: string;
+  /** A client with the platform admin key. */
+  admin: GraphQLClient;
+  client(key?: string): GraphQLClient;
+  close(): Promise<void>;
+}
+
+/** The real server on a fresh cloned database, listening on a free loopback port. */
+export async function startTestServer(overrides: Partial<AppConfig> = {}): Promise<TestServer> {
+  const database: TestDatabase = await createTestDatabase();
+  const db = new DataSource(dataSourceOptions(database.url, { extra: { max: 10 } }));
+  await db.initialize();
+  const adminKey = ApiKeyService.generate();
+  await new ApiKeyService(db).ensurePlatformAdminKey(adminKey);
+  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', ...overrides };
+  const server = await startServer({ db, config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const client = (key?: string) => new GraphQLClient(server.url, key);
+  return {
+    db,
+    server,
+    adminKey,
+    admin: client(adminKey),
+    client,
+    close: async () => {
+      await server.close();
+      await db.destroy();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { buildSchema, printSchema } from 'graphql';
+import { buildAppSchema } from '../../src/common/graphql/build-schema';
+import { CONTRACT_PATH, contractBreaks, loadContract, SHARED_CONTRACT_PATH } from './contract';
+
+/**
+ * Parts of ../shared/api-contract.graphql that open issues have yet to build,
+ * by the issue that delivers them. Nothing else may be missing or changed, and
+ * an entry must go as soon as its part exists (the second test fails until then).
+ */
+const PENDING: Record<string, number> = {
+  // 3: usage metering
+  'Query.usage': 3,
+  'Mutation.recordUsage': 3,
+  PeriodInput: 3,
+  UsageFilterInput: 3,
+  UsageReport: 3,
+  MetricUsage: 3,
+  UsageEventInput: 3,
+  RecordUsageInput: 3,
+  RecordUsagePayload: 3,
+  RejectedEvent: 3,
+  Subscription: 3,
+  // 4: plans, invoices, credits, test clocks
+  'Query.invoices': 4,
+  'Query.invoice': 4,
+  'Mutation.changePlan': 4,
+  'Mutation.grantCredits': 4,
+  'Mutation.closeBillingPeriod': 4,
+  'Mutation.advanceTestClock': 4,
+  InvoiceStatus: 4,
+  Invoice: 4,
+  InvoiceLine: 4,
+  InvoiceConnection: 4,
+  InvoiceEdge: 4,
+  PageInfo: 4,
+  ChangePlanInput: 4,
+  GrantCreditsInput: 4,
+  CloseBillingPeriodInput: 4,
+  CloseBillingPeriodPayload: 4,
+  // 5: alerts
+  'Query.alerts': 5,
+  'Mutation.createAlertRule': 5,
+  'Mutation.acknowledgeAlert': 5,
+  AlertSeverity: 5,
+  Alert: 5,
+  AlertConnection: 5,
+  AlertEdge: 5,
+  CreateAlertRuleInput: 5,
+  AlertRule: 5,
+  // 6: cost allocation and forecasts
+  'Query.costBreakdown': 6,
+  'Query.forecast': 6,
+  CostBreakdown: 6,
+  CostRow: 6,
+  Forecast: 6,
+  Anomaly: 6,
+};
+
+describe('the public contract (../shared/api-contract.graphql)', () => {
+  const contract = loadContract();
+
+  it('is not broken by the emitted schema, beyond parts still pending in open issues', async () => {
+    const breaks = await contractBreaks(contract, buildAppSchema());
+    const unexpected = breaks.filter((b) => !(b.coordinate in PENDING) && !(b.coordinate.split('.')[0]! in PENDING));
+    expect(unexpected).toEqual([]);
+  });
+
+  it('lists as pending only what is really still missing', async () => {
+    const missing = new Set((await contractBreaks(contract, buildAppSchema())).map((b) => b.coordinate));
+    expect(Object.keys(PENDING).filter((coordinate) => !missing.has(coordinate))).toEqual([]);
+  });
+
+  const sharedIt = existsSync(SHARED_CONTRACT_PATH) ? it : it.skip;
+  sharedIt('is the same as the copy in ../shared (copy it to schema/ when it changes)', () => {
+    expect(readFileSync(CONTRACT_PATH, 'utf8')).toBe(readFileSync(SHARED_CONTRACT_PATH, 'utf8'));
+  });
+
+  it('catches a field whose type changed, a dropped argument and a removed field', async () => {
+    const sdl = printSchema(buildAppSchema())
+      .replace(/(type Organization \{[^}]*?)currency: String!/s, '$1currency: Int!')
+      .replace('organization(id: ID!): Organization', 'organization: Organization')
+      .replace(/(type Plan \{[^}]*?)\n\s*name: String!/s, '$1');
+    const coordinates = (await contractBreaks(contract, buildSchema(sdl))).map((b) => b.coordinate);
+    expect(coordinates).toEqual(expect.arrayContaining(['Organization.currency', 'Query.organization.id', 'Plan.name']));
+  });
+});
