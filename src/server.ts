@@ -74,9 +74,10 @@ export async function startServer(options: { db: DataSource; config: AppConfig; 
         if (!principal) throw unauthenticated('Not authenticated');
         return { principal, loaders: createLoaders(db), services };
       },
-      onError: (_ctx, _id, _payload, errors) => {
-        for (const error of errors) logger.warn({ err: error }, 'graphql-ws operation error');
-      },
+      // The same error shaping as over HTTP: stable codes, no internals.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
     },
     wsServer,
   );

@@ -36,7 +36,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}): Promi
     client,
     close: async () => {
       await server.close();
-      await db.destroy();
+      if (db.isInitialized) await db.destroy();
       await database.drop();
     },
   };

@@ -7,7 +7,7 @@ import { ErrorCode } from './error-code';
 
 /** Codes produced by GraphQL itself or Apollo that are safe to pass through. */
 const PASS_THROUGH = new Set<string>([
-  ...Object.values(ErrorCode),
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'PERSISTED_QUERY_NOT_FOUND',

@@ -1,5 +1,16 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * Labels by the root fields an operation selects ("usage", "recordUsage"):
+ * bounded by the schema, unlike client-chosen operation names.
+ */
+function rootFields(operation: OperationDefinitionNode | undefined): string {
+  if (!operation) return 'invalid';
+  const names = operation.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : '...')).sort();
+  return [...new Set(names)].slice(0, 3).join(',');
+}
 
 /** Prometheus metrics of one server: requests and latencies by operation. */
 export function createMetrics() {
@@ -28,8 +39,8 @@ export function createMetrics() {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ operationName, operation, errors }) {
-          const labels = { operation: operationName ?? 'anonymous', type: operation?.operation ?? 'unknown' };
+        async willSendResponse({ operation, errors }) {
+          const labels = { operation: rootFields(operation), type: operation?.operation ?? 'unknown' };
           duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
           requests.inc({ ...labels, outcome: errors?.length ? 'error' : 'ok' });
         },

@@ -1,0 +1,29 @@
+import { Kind } from 'graphql';
+import { DateTimeScalar, DecimalScalar } from '../scalars';
+
+describe('Decimal scalar', () => {
+  it.each([
+    ['0.00025', '0.00025'],
+    ['1e-7', '0.0000001'],
+    ['  12.50 ', '12.5'],
+    [3, '3'],
+    [0.1, '0.1'],
+  ])('reads %p as %p, exactly', (input, expected) => {
+    expect(DecimalScalar.parseValue(input)).toBe(expected);
+  });
+
+  it.each([['abc'], [''], ['1.2.3'], [Number.NaN], [Infinity], [null], [{}]])('refuses %p with BAD_USER_INPUT', (input) => {
+    expect(() => DecimalScalar.parseValue(input)).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } }));
+  });
+
+  it('keeps literals exact, beyond float precision', () => {
+    expect(DecimalScalar.parseLiteral({ kind: Kind.FLOAT, value: '0.1000000000000000000001' })).toBe('0.1000000000000000000001');
+  });
+});
+
+describe('DateTime scalar', () => {
+  it('is named as the contract fixes and prints UTC ISO 8601', () => {
+    expect(DateTimeScalar.name).toBe('DateTime');
+    expect(DateTimeScalar.serialize(new Date(Date.UTC(2026, 0, 31, 23, 59, 59)))).toBe('2026-01-31T23:59:59.000Z');
+  });
+});

@@ -1,0 +1,96 @@
+import { buildAppSchema } from '../../src/common/graphql/build-schema';
+import {
+  CreateApiKeyDocument,
+  CreateMetricDocument,
+  CreateOrganizationDocument,
+  CreatePlanDocument,
+  MetricsDocument,
+  OrganizationDocument,
+  PlansDocument,
+  ViewerDocument,
+} from '../generated/graphql';
+import { createCatalog, createTenant } from '../helpers/factories';
+import type { GraphQLClient } from '../helpers/graphql-client';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+import { openWsClient, wsRequest } from '../helpers/ws-client';
+
+type Tenant = Awaited<ReturnType<typeof createTenant>> & { planCode: string };
+
+/**
+ * For every root operation of the schema: what a key of organisation A gets
+ * when it reaches for organisation B. The first test fails when an operation
+ * is added without a case here.
+ */
+const CASES: Record<string, (a: GraphQLClient, b: Tenant) => Promise<void>> = {
+  'Query.viewer': async (a, b) => {
+    const { viewer } = await a.data(ViewerDocument);
+    expect(viewer.organization?.id).toBeDefined();
+    expect(viewer.organization?.id).not.toBe(b.organization.id);
+  },
+  'Query.organization': async (a, b) => {
+    expect(await a.errorCode(OrganizationDocument, { id: b.organization.id })).toBe('FORBIDDEN');
+  },
+  // The catalog is the platform's price list, shared by every tenant; it holds no tenant data.
+  'Query.plans': async (a) => {
+    expect((await a.data(PlansDocument)).plans.length).toBeGreaterThan(0);
+  },
+  'Query.metrics': async (a) => {
+    expect((await a.data(MetricsDocument)).metrics.length).toBeGreaterThan(0);
+  },
+  'Mutation.createOrganization': async (a, b) => {
+    expect(await a.errorCode(CreateOrganizationDocument, { input: { name: 'x', planCode: b.planCode } })).toBe('FORBIDDEN');
+  },
+  'Mutation.createApiKey': async (a, b) => {
+    const code = await a.errorCode(CreateApiKeyDocument, { input: { organizationId: b.organization.id, role: 'MEMBER', name: 'intruder' } });
+    expect(code).toBe('FORBIDDEN');
+  },
+  'Mutation.createMetric': async (a) => {
+    expect(await a.errorCode(CreateMetricDocument, { input: { code: 'intruder', unit: 'x', aggregation: 'SUM' } })).toBe('FORBIDDEN');
+  },
+  'Mutation.createPlan': async (a) => {
+    const input = { code: 'intruder', name: 'x', currency: 'USD', basePrice: '0', charges: [] };
+    expect(await a.errorCode(CreatePlanDocument, { input })).toBe('FORBIDDEN');
+  },
+};
+
+describe('tenant isolation', () => {
+  let t: TestServer;
+  let a: Tenant;
+  let b: Tenant;
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    const { plan } = await createCatalog(t.admin);
+    a = { ...(await createTenant(t.admin, plan.code)), planCode: plan.code };
+    b = { ...(await createTenant(t.admin, plan.code)), planCode: plan.code };
+  });
+  afterAll(() => t.close());
+
+  it('has a case for every root operation of the schema', () => {
+    const schema = buildAppSchema();
+    const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()];
+    const operations = roots.flatMap((type) => (type ? Object.keys(type.getFields()).map((field) => `${type.name}.${field}`) : []));
+    expect(Object.keys(CASES).sort()).toEqual(operations.sort());
+  });
+
+  for (const role of ['tenantAdmin', 'billingContact', 'member'] as const) {
+    describe(`a ${role} key of organisation A`, () => {
+      for (const [operation, check] of Object.entries(CASES)) {
+        it(`${operation} gives it nothing of organisation B`, () => check(t.client(a.keys[role]), b));
+      }
+    });
+  }
+
+  it('reads its own organisation, and never B, over graphql-ws too', async () => {
+    const ws = openWsClient(t.server.wsUrl, a.keys.member);
+    try {
+      const own = await wsRequest(ws, OrganizationDocument, { id: a.organization.id });
+      expect(own.data?.organization?.id).toBe(a.organization.id);
+      const other = await wsRequest(ws, OrganizationDocument, { id: b.organization.id });
+      expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(other.data?.organization ?? null).toBeNull();
+    } finally {
+      await ws.dispose();
+    }
+  });
+});
