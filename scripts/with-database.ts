@@ -13,7 +13,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const embedded = config.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'pg'), port: config.embeddedPgPort, database: 'meterly', persistent: true });
+    : await startEmbeddedPostgres({
+        dataDir: join(config.dataDir, 'pg'),
+        port: config.embeddedPgPort,
+        database: 'meterly',
+        persistent: true,
+      });
   const env = { ...process.env, DATABASE_URL: config.databaseUrl ?? embedded?.url };
   const code = await new Promise<number>((resolve) => {
     spawn(command, args, { stdio: 'inherit', env }).on('exit', (c) => resolve(c ?? 1));

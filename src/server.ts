@@ -67,7 +67,9 @@ export async function startServer(options: { db: DataSource; config: AppConfig; 
       onSubscribe: (_ctx, _id, payload) => {
         const document = parse(payload.query);
         const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
-        return errors.length ? errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) : undefined;
+        return errors.length
+          ? errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }))
+          : undefined;
       },
       context: (ctx): RequestContext => {
         const principal = ctx.extra.principal;
@@ -94,7 +96,15 @@ export async function startServer(options: { db: DataSource; config: AppConfig; 
       metrics.plugin,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();

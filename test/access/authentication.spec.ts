@@ -55,7 +55,10 @@ describe('authentication', () => {
 
   it('refuses a revoked key', async () => {
     const key = 'revoked-key-for-the-test-000000000';
-    await t.db.query(`INSERT INTO api_keys (role, name, key_hash, key_prefix, revoked_at) VALUES ('PLATFORM_ADMIN', 'old', encode(sha256($1::bytea), 'hex'), 'x', now())`, [key]);
+    await t.db.query(
+      `INSERT INTO api_keys (role, name, key_hash, key_prefix, revoked_at) VALUES ('PLATFORM_ADMIN', 'old', encode(sha256($1::bytea), 'hex'), 'x', now())`,
+      [key],
+    );
     expect((await t.client(key).request(ViewerDocument)).status).toBe(401);
   });
 

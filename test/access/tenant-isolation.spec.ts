@@ -41,7 +41,9 @@ const CASES: Record<string, (a: GraphQLClient, b: Tenant) => Promise<void>> = {
     expect(await a.errorCode(CreateOrganizationDocument, { input: { name: 'x', planCode: b.planCode } })).toBe('FORBIDDEN');
   },
   'Mutation.createApiKey': async (a, b) => {
-    const code = await a.errorCode(CreateApiKeyDocument, { input: { organizationId: b.organization.id, role: 'MEMBER', name: 'intruder' } });
+    const code = await a.errorCode(CreateApiKeyDocument, {
+      input: { organizationId: b.organization.id, role: 'MEMBER', name: 'intruder' },
+    });
     expect(code).toBe('FORBIDDEN');
   },
   'Mutation.createMetric': async (a) => {

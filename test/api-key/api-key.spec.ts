@@ -47,10 +47,15 @@ describe('API keys', () => {
     ['a tenant key without an organisation', { role: 'MEMBER' as const, name: 'x' }, 'BAD_USER_INPUT'],
     ['a platform key bound to an organisation', { role: 'PLATFORM_ADMIN' as const, name: 'x', organizationId: 'ORG' }, 'BAD_USER_INPUT'],
     ['a malformed organisation id', { role: 'MEMBER' as const, name: 'x', organizationId: '42' }, 'BAD_USER_INPUT'],
-    ['an organisation that does not exist', { role: 'MEMBER' as const, name: 'x', organizationId: '00000000-0000-4000-8000-000000000000' }, 'NOT_FOUND'],
+    [
+      'an organisation that does not exist',
+      { role: 'MEMBER' as const, name: 'x', organizationId: '00000000-0000-4000-8000-000000000000' },
+      'NOT_FOUND',
+    ],
   ])('refuses a platform admin %s', async (_label, input, code) => {
     const before = await keyCount();
-    const organizationId = 'organizationId' in input ? (input.organizationId === 'ORG' ? tenant.organization.id : input.organizationId) : undefined;
+    const organizationId =
+      'organizationId' in input ? (input.organizationId === 'ORG' ? tenant.organization.id : input.organizationId) : undefined;
     expect(await t.admin.errorCode(CreateApiKeyDocument, { input: { ...input, organizationId } })).toBe(code);
     expect(await keyCount()).toBe(before);
   });

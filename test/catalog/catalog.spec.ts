@@ -1,7 +1,14 @@
 import pino from 'pino';
 import { DemoSeedService } from '../../src/modules/demo/demo-seed.service';
 import { DEMO_ORGANIZATION, SEED_METRICS, SEED_PLANS } from '../../src/modules/demo/seed-catalog';
-import { CreateMetricDocument, CreatePlanDocument, MetricsDocument, OrganizationDocument, PlansDocument, type CreatePlanInput } from '../generated/graphql';
+import {
+  CreateMetricDocument,
+  CreatePlanDocument,
+  MetricsDocument,
+  OrganizationDocument,
+  PlansDocument,
+  type CreatePlanInput,
+} from '../generated/graphql';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 describe('metric and plan catalog', () => {
@@ -48,7 +55,8 @@ describe('metric and plan catalog', () => {
 
   it('loads the same catalog and a demo organisation with teams and projects into an empty database', async () => {
     // Empty the catalog and tenants; platform admin keys belong to no organisation and stay.
-    for (const table of ['plan_subscriptions', 'organizations', 'plan_charges', 'plans', 'metrics']) await t.db.query(`DELETE FROM ${table}`);
+    for (const table of ['plan_subscriptions', 'organizations', 'plan_charges', 'plans', 'metrics'])
+      await t.db.query(`DELETE FROM ${table}`);
     const loaded = await new DemoSeedService(t.db, pino({ level: 'silent' })).loadIfEmpty();
     expect(loaded).not.toBeNull();
     expect(await rows('plans')).toBe(SEED_PLANS.length);
@@ -65,7 +73,13 @@ describe('metric and plan catalog', () => {
       const { createMetric } = await t.admin.data(CreateMetricDocument, {
         input: { code: 'chat_sessions', unit: 'session', aggregation: 'COUNT', sessionIdleMinutes: 30, sessionKey: 'conversation' },
       });
-      expect(createMetric).toMatchObject({ code: 'chat_sessions', name: 'chat_sessions', sessionIdleMinutes: 30, sessionKey: 'conversation', eventRounding: null });
+      expect(createMetric).toMatchObject({
+        code: 'chat_sessions',
+        name: 'chat_sessions',
+        sessionIdleMinutes: 30,
+        sessionKey: 'conversation',
+        eventRounding: null,
+      });
     });
 
     it.each([
@@ -85,7 +99,9 @@ describe('metric and plan catalog', () => {
     });
 
     it('refuses a decimal that is not a number', async () => {
-      const res = await t.admin.request(CreateMetricDocument, { input: { code: 'nan', unit: 'x', aggregation: 'SUM', eventRounding: 'abc' } });
+      const res = await t.admin.request(CreateMetricDocument, {
+        input: { code: 'nan', unit: 'x', aggregation: 'SUM', eventRounding: 'abc' },
+      });
       expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     });
   });
@@ -103,7 +119,13 @@ describe('metric and plan catalog', () => {
     it('keeps graduated tiers, volume tiers and JPY without minor units', async () => {
       const { createPlan } = await t.admin.data(CreatePlanDocument, {
         input: base(
-          [{ metric: 'llm_tokens', model: 'GRADUATED', tiers: [{ upTo: '1000', unitPrice: '0.01' }, { upTo: '5000', unitPrice: '0.008', flatPrice: '1' }, { unitPrice: '0.005' }] }],
+          [
+            {
+              metric: 'llm_tokens',
+              model: 'GRADUATED',
+              tiers: [{ upTo: '1000', unitPrice: '0.01' }, { upTo: '5000', unitPrice: '0.008', flatPrice: '1' }, { unitPrice: '0.005' }],
+            },
+          ],
           { currency: 'JPY', basePrice: '1500', paymentTermsDays: 30 },
         ),
       });
@@ -117,18 +139,56 @@ describe('metric and plan catalog', () => {
 
     it.each<[string, CreatePlanInput['charges'], Partial<CreatePlanInput>]>([
       ['an unknown metric', [{ metric: 'nope', model: 'PER_UNIT', unitPrice: '1' }], {}],
-      ['a metric charged twice', [{ metric: 'llm_tokens', model: 'PER_UNIT', unitPrice: '1' }, { metric: 'llm_tokens', model: 'PER_UNIT', unitPrice: '2' }], {}],
+      [
+        'a metric charged twice',
+        [
+          { metric: 'llm_tokens', model: 'PER_UNIT', unitPrice: '1' },
+          { metric: 'llm_tokens', model: 'PER_UNIT', unitPrice: '2' },
+        ],
+        {},
+      ],
       ['PER_UNIT without a price', [{ metric: 'llm_tokens', model: 'PER_UNIT' }], {}],
       ['PACKAGE without a size', [{ metric: 'llm_tokens', model: 'PACKAGE', packagePrice: '5' }], {}],
       ['PACKAGE of size 0', [{ metric: 'llm_tokens', model: 'PACKAGE', packageSize: '0', packagePrice: '5' }], {}],
-      ['tiers that do not increase', [{ metric: 'llm_tokens', model: 'VOLUME', tiers: [{ upTo: '10', unitPrice: '1' }, { upTo: '5', unitPrice: '1' }, { unitPrice: '1' }] }], {}],
+      [
+        'tiers that do not increase',
+        [
+          {
+            metric: 'llm_tokens',
+            model: 'VOLUME',
+            tiers: [{ upTo: '10', unitPrice: '1' }, { upTo: '5', unitPrice: '1' }, { unitPrice: '1' }],
+          },
+        ],
+        {},
+      ],
       ['a last tier with a bound', [{ metric: 'llm_tokens', model: 'GRADUATED', tiers: [{ upTo: '10', unitPrice: '1' }] }], {}],
       ['tiers on PER_UNIT', [{ metric: 'llm_tokens', model: 'PER_UNIT', unitPrice: '1', tiers: [{ unitPrice: '1' }] }], {}],
       ['a negative price', [{ metric: 'llm_tokens', model: 'PER_UNIT', unitPrice: '-1' }], {}],
       ['a hard limit without a limit', [{ metric: 'llm_tokens', model: 'PER_UNIT', unitPrice: '1', hardLimit: true }], {}],
-      ['a limit below the included quantity', [{ metric: 'llm_tokens', model: 'PER_UNIT', unitPrice: '1', included: '10', limit: '5' }], {}],
-      ['dimension prices that are not an object', [{ metric: 'llm_tokens', model: 'PER_UNIT', dimensionPrices: [{ dimensions: ['gpt-4'], unitPrice: '1' }] }], {}],
-      ['a dimension priced twice', [{ metric: 'llm_tokens', model: 'PER_UNIT', dimensionPrices: [{ dimensions: { model: 'a' }, unitPrice: '1' }, { dimensions: { model: 'a' }, unitPrice: '2' }] }], {}],
+      [
+        'a limit below the included quantity',
+        [{ metric: 'llm_tokens', model: 'PER_UNIT', unitPrice: '1', included: '10', limit: '5' }],
+        {},
+      ],
+      [
+        'dimension prices that are not an object',
+        [{ metric: 'llm_tokens', model: 'PER_UNIT', dimensionPrices: [{ dimensions: ['gpt-4'], unitPrice: '1' }] }],
+        {},
+      ],
+      [
+        'a dimension priced twice',
+        [
+          {
+            metric: 'llm_tokens',
+            model: 'PER_UNIT',
+            dimensionPrices: [
+              { dimensions: { model: 'a' }, unitPrice: '1' },
+              { dimensions: { model: 'a' }, unitPrice: '2' },
+            ],
+          },
+        ],
+        {},
+      ],
       ['cents on a JPY price', [], { currency: 'JPY', basePrice: '10.5' }],
       ['an unknown currency', [], { currency: 'XXY' }],
       ['auto-pause without a budget', [], { autoPauseAtBudget: true }],

@@ -28,7 +28,11 @@ describe('migrations', () => {
   it('can be reverted one by one and applied again', async () => {
     const count = db.migrations.length;
     for (let i = 0; i < count; i++) await db.undoLastMigration({ transaction: 'each' });
-    const { rows } = { rows: await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'typeorm_migrations'`) };
+    const { rows } = {
+      rows: await db.query<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'typeorm_migrations'`,
+      ),
+    };
     expect(rows[0]?.n).toBe(0);
     await db.runMigrations({ transaction: 'each' });
     expect((await db.driver.createSchemaBuilder().log()).upQueries).toEqual([]);

@@ -1,4 +1,10 @@
-import { CreateApiKeyDocument, CreateMetricDocument, CreateOrganizationDocument, CreatePlanDocument, type Role } from '../generated/graphql';
+import {
+  CreateApiKeyDocument,
+  CreateMetricDocument,
+  CreateOrganizationDocument,
+  CreatePlanDocument,
+  type Role,
+} from '../generated/graphql';
 import type { GraphQLClient } from './graphql-client';
 
 let sequence = 0;

@@ -53,10 +53,12 @@ describe('organizations', () => {
       ['an unknown plan code', { name: 'x', planCode: 'no_such_plan' }],
       ['an empty name', { name: '   ', planCode: 'PLAN' }],
       ['a currency that is not ISO 4217', { name: 'x', planCode: 'PLAN', currency: 'ZZZ' }],
-      ['a currency other than the plan\'s', { name: 'x', planCode: 'PLAN', currency: 'EUR' }],
+      ["a currency other than the plan's", { name: 'x', planCode: 'PLAN', currency: 'EUR' }],
     ])('%s', async (_label, input) => {
       const before = await count();
-      const res = await t.admin.request(CreateOrganizationDocument, { input: { ...input, planCode: input.planCode === 'PLAN' ? planCode : input.planCode } });
+      const res = await t.admin.request(CreateOrganizationDocument, {
+        input: { ...input, planCode: input.planCode === 'PLAN' ? planCode : input.planCode },
+      });
       expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(await count()).toBe(before);
     });

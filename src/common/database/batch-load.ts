@@ -2,7 +2,11 @@ import type { ObjectLiteral, Repository } from 'typeorm';
 import { In } from 'typeorm';
 
 /** One query for a batch of keys; answers in the order DataLoader asked. */
-export async function loadOne<T extends ObjectLiteral>(repo: Repository<T>, column: keyof T & string, keys: readonly string[]): Promise<(T | null)[]> {
+export async function loadOne<T extends ObjectLiteral>(
+  repo: Repository<T>,
+  column: keyof T & string,
+  keys: readonly string[],
+): Promise<(T | null)[]> {
   const rows = await repo.find({ where: { [column]: In([...keys]) } as never });
   const byKey = new Map(rows.map((row) => [String(row[column]), row]));
   return keys.map((key) => byKey.get(key) ?? null);

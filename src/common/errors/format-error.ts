@@ -41,12 +41,21 @@ export function createErrorFormatter(logger: Logger) {
       };
     }
     if (original instanceof AuthorizationError) {
-      return { message: 'This key\'s role may not do that', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.FORBIDDEN } };
+      return {
+        message: "This key's role may not do that",
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.FORBIDDEN },
+      };
     }
     const code = String(formatted.extensions?.code ?? '');
     const armor = ARMOR_REASONS.find(([re]) => re.test(formatted.message));
     if (armor) {
-      return { message: formatted.message, locations: formatted.locations, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: armor[1] } };
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        extensions: { code: ErrorCode.BAD_USER_INPUT, reason: armor[1] },
+      };
     }
     if (PASS_THROUGH.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};

@@ -20,9 +20,7 @@ export function createLoaders(db: DataSource) {
     ),
     chargesByPlan: new DataLoader((ids: readonly string[]) => loadMany(db.getRepository(PlanCharge), 'planId', ids, 'id')),
     teamsByOrganization: new DataLoader((ids: readonly string[]) => loadMany(db.getRepository(Team), 'organizationId', ids, 'key')),
-    projectsByOrganization: new DataLoader((ids: readonly string[]) =>
-      loadMany(db.getRepository(Project), 'organizationId', ids, 'key'),
-    ),
+    projectsByOrganization: new DataLoader((ids: readonly string[]) => loadMany(db.getRepository(Project), 'organizationId', ids, 'key')),
   };
 }
 

@@ -52,7 +52,8 @@ export class ApiKeyService {
 
     let organizationId: string | null;
     if (command.role === Role.PLATFORM_ADMIN) {
-      if (!isPlatformAdmin(principal)) throw new ApiKeyError(ApiKeyErrorReason.ROLE_NOT_GRANTABLE, 'Only platform admins may create platform admin keys');
+      if (!isPlatformAdmin(principal))
+        throw new ApiKeyError(ApiKeyErrorReason.ROLE_NOT_GRANTABLE, 'Only platform admins may create platform admin keys');
       if (command.organizationId) {
         throw new ApiKeyError(ApiKeyErrorReason.PLATFORM_KEY_WITH_ORGANIZATION, 'A platform admin key belongs to no organization');
       }
@@ -89,14 +90,27 @@ export class ApiKeyService {
       await repo
         .createQueryBuilder()
         .insert()
-        .values({ role: Role.PLATFORM_ADMIN, name: 'ADMIN_API_KEY', keyHash: ApiKeyService.hash(configuredKey), keyPrefix: configuredKey.slice(0, 10), organizationId: null })
+        .values({
+          role: Role.PLATFORM_ADMIN,
+          name: 'ADMIN_API_KEY',
+          keyHash: ApiKeyService.hash(configuredKey),
+          keyPrefix: configuredKey.slice(0, 10),
+          organizationId: null,
+        })
         .orIgnore()
         .execute();
       return null;
     }
     if (await repo.existsBy({ role: Role.PLATFORM_ADMIN })) return null;
     const key = ApiKeyService.generate();
-    await repo.save({ role: Role.PLATFORM_ADMIN, name: 'generated at first start', keyHash: ApiKeyService.hash(key), keyPrefix: key.slice(0, 10), organizationId: null, createdByKeyId: null });
+    await repo.save({
+      role: Role.PLATFORM_ADMIN,
+      name: 'generated at first start',
+      keyHash: ApiKeyService.hash(key),
+      keyPrefix: key.slice(0, 10),
+      organizationId: null,
+      createdByKeyId: null,
+    });
     return key;
   }
 }

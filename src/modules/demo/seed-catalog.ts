@@ -10,7 +10,13 @@ import { PriceModel } from '../plan/price-model';
  * model it implies (overage of seed 003, hourly rate of seed 002), the figure
  * here is marked "illustrative" and is plain data to change.
  */
-const metric = (code: string, name: string, unit: string, aggregation: Aggregation, extra: Partial<CreateMetricInput> = {}): CreateMetricInput => ({
+const metric = (
+  code: string,
+  name: string,
+  unit: string,
+  aggregation: Aggregation,
+  extra: Partial<CreateMetricInput> = {},
+): CreateMetricInput => ({
   code,
   name,
   unit,
@@ -116,7 +122,13 @@ const auterity = (t: AuterityTier): CreatePlanInput => ({
   ],
 });
 
-const analytics = (code: string, name: string, price: string, limits: [string | null, string | null, string, string | null], terms = 0): CreatePlanInput => {
+const analytics = (
+  code: string,
+  name: string,
+  price: string,
+  limits: [string | null, string | null, string, string | null],
+  terms = 0,
+): CreatePlanInput => {
   const [tokens, queries, storage, users] = limits;
   // Seed 003 alerts on overage past the limit, so limits are soft; overage prices are illustrative.
   const soft = (m: string, limit: string | null, unitPrice: string): PlanChargeInput =>
@@ -165,8 +177,20 @@ export const SEED_PLANS: CreatePlanInput[] = [
     charges: [perUnit('connector_calls', '0.001', { dimensionPrices: CONNECTOR_RATES }), perUnit('connector_data_mb', '0.02')],
   },
   // 001 FlowStack sessions: past the quota new sessions are refused
-  { code: 'flowstack_free', name: 'FlowStack Free', currency: 'USD', basePrice: '0', charges: [quota('sessions', '25', '0', { included: '25' })] },
-  { code: 'flowstack_starter', name: 'FlowStack Starter', currency: 'USD', basePrice: '29', charges: [quota('sessions', '1000', '0', { included: '1000' })] },
+  {
+    code: 'flowstack_free',
+    name: 'FlowStack Free',
+    currency: 'USD',
+    basePrice: '0',
+    charges: [quota('sessions', '25', '0', { included: '25' })],
+  },
+  {
+    code: 'flowstack_starter',
+    name: 'FlowStack Starter',
+    currency: 'USD',
+    basePrice: '29',
+    charges: [quota('sessions', '1000', '0', { included: '1000' })],
+  },
   {
     code: 'flowstack_professional',
     name: 'FlowStack Professional',
@@ -197,8 +221,27 @@ export const SEED_PLANS: CreatePlanInput[] = [
   // Enterprise is "Custom": unlimited but 1 TB storage, net-30; the fee is illustrative, negotiated per customer.
   analytics('analytics_enterprise', 'Enterprise', '2500', [null, null, '1000', null], 30),
   // 004 Auterity: budgets with auto-pause, requests per minute, request quotas
-  auterity({ code: 'auterity_community', name: 'Community', price: '0', budget: '5.00', rpm: 10, inference: '500', streaming: '100', batch: '50' }),
-  auterity({ code: 'auterity_starter', name: 'Starter', price: '49', budget: '25.00', rpm: 30, inference: '5000', streaming: '1000', batch: '500', smart: '1000' }),
+  auterity({
+    code: 'auterity_community',
+    name: 'Community',
+    price: '0',
+    budget: '5.00',
+    rpm: 10,
+    inference: '500',
+    streaming: '100',
+    batch: '50',
+  }),
+  auterity({
+    code: 'auterity_starter',
+    name: 'Starter',
+    price: '49',
+    budget: '25.00',
+    rpm: 30,
+    inference: '5000',
+    streaming: '1000',
+    batch: '500',
+    smart: '1000',
+  }),
   auterity({
     code: 'auterity_professional',
     name: 'Professional',

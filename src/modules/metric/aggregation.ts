@@ -10,12 +10,12 @@ export enum Aggregation {
 
 registerEnumType(Aggregation, {
   name: 'Aggregation',
-  description: 'How a period\'s events become one quantity.',
+  description: "How a period's events become one quantity.",
   valuesConfig: {
-    SUM: { description: 'Sum of the events\' quantities.' },
+    SUM: { description: "Sum of the events' quantities." },
     COUNT: { description: 'Number of events (or of sessions, with sessionIdleMinutes).' },
     MAX: { description: 'Peak quantity seen in the period, e.g. storage GB.' },
     UNIQUE_COUNT: { description: 'Number of distinct values of `uniqueBy`.' },
-    LATEST: { description: 'Quantity of the period\'s last event.' },
+    LATEST: { description: "Quantity of the period's last event." },
   },
 });

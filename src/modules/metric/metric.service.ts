@@ -31,7 +31,10 @@ export class MetricService {
   /** Checks a definition and returns it normalised; pure, so the rules are unit-tested directly. */
   static validate(input: CreateMetricInput): Omit<Metric, 'id' | 'createdAt'> {
     if (!CODE.test(input.code)) {
-      throw new MetricError(MetricErrorReason.INVALID_CODE, 'code must be lower-case letters, digits and underscores, starting with a letter (max 63)');
+      throw new MetricError(
+        MetricErrorReason.INVALID_CODE,
+        'code must be lower-case letters, digits and underscores, starting with a letter (max 63)',
+      );
     }
     const unit = input.unit.trim();
     if (!unit || unit.length > 40) throw new MetricError(MetricErrorReason.INVALID_UNIT, 'unit must be 1 to 40 characters');
@@ -39,7 +42,10 @@ export class MetricService {
     const uniqueBy = input.uniqueBy ?? null;
     if (input.aggregation === Aggregation.UNIQUE_COUNT) {
       if (!uniqueBy || !FIELD_OR_DIMENSION.test(uniqueBy)) {
-        throw new MetricError(MetricErrorReason.INVALID_UNIQUE_BY, 'UNIQUE_COUNT needs uniqueBy: "user", "team", "project" or a dimension key');
+        throw new MetricError(
+          MetricErrorReason.INVALID_UNIQUE_BY,
+          'UNIQUE_COUNT needs uniqueBy: "user", "team", "project" or a dimension key',
+        );
       }
     } else if (uniqueBy) {
       throw new MetricError(MetricErrorReason.INVALID_UNIQUE_BY, 'uniqueBy applies to UNIQUE_COUNT only');
@@ -48,7 +54,8 @@ export class MetricService {
     let eventRounding: string | null = null;
     if (input.eventRounding != null) {
       const rounding = new Decimal(input.eventRounding);
-      if (!rounding.isPositive() || rounding.isZero()) throw new MetricError(MetricErrorReason.INVALID_ROUNDING, 'eventRounding must be greater than 0');
+      if (!rounding.isPositive() || rounding.isZero())
+        throw new MetricError(MetricErrorReason.INVALID_ROUNDING, 'eventRounding must be greater than 0');
       if (input.aggregation !== Aggregation.SUM && input.aggregation !== Aggregation.MAX && input.aggregation !== Aggregation.LATEST) {
         throw new MetricError(MetricErrorReason.INVALID_ROUNDING, 'eventRounding applies to quantities (SUM, MAX, LATEST)');
       }
@@ -58,10 +65,15 @@ export class MetricService {
     const idle = input.sessionIdleMinutes ?? null;
     const sessionKey = input.sessionKey ?? null;
     if (idle !== null || sessionKey !== null) {
-      if (input.aggregation !== Aggregation.COUNT) throw new MetricError(MetricErrorReason.INVALID_SESSION, 'Sessions are counted: use aggregation COUNT');
-      if (idle === null || idle < 1 || idle > 7 * 24 * 60) throw new MetricError(MetricErrorReason.INVALID_SESSION, 'sessionIdleMinutes must be 1 to 10080');
+      if (input.aggregation !== Aggregation.COUNT)
+        throw new MetricError(MetricErrorReason.INVALID_SESSION, 'Sessions are counted: use aggregation COUNT');
+      if (idle === null || idle < 1 || idle > 7 * 24 * 60)
+        throw new MetricError(MetricErrorReason.INVALID_SESSION, 'sessionIdleMinutes must be 1 to 10080');
       if (!sessionKey || !FIELD_OR_DIMENSION.test(sessionKey)) {
-        throw new MetricError(MetricErrorReason.INVALID_SESSION, 'sessionKey must name the field or dimension that identifies a conversation');
+        throw new MetricError(
+          MetricErrorReason.INVALID_SESSION,
+          'sessionKey must name the field or dimension that identifies a conversation',
+        );
       }
     }
 

@@ -37,9 +37,13 @@ export class OrganizationService {
     const plan = await this.db.getRepository(Plan).findOneBy({ code: command.planCode });
     if (!plan) throw new OrganizationError(OrganizationErrorReason.UNKNOWN_PLAN, `No plan has the code "${command.planCode}"`);
     const currency = command.currency ?? plan.currency;
-    if (!isCurrency(currency)) throw new OrganizationError(OrganizationErrorReason.INVALID_CURRENCY, `"${currency}" is not an ISO 4217 currency code`);
+    if (!isCurrency(currency))
+      throw new OrganizationError(OrganizationErrorReason.INVALID_CURRENCY, `"${currency}" is not an ISO 4217 currency code`);
     if (currency !== plan.currency) {
-      throw new OrganizationError(OrganizationErrorReason.CURRENCY_MISMATCH, `Plan "${plan.code}" is priced in ${plan.currency}, not ${currency}`);
+      throw new OrganizationError(
+        OrganizationErrorReason.CURRENCY_MISMATCH,
+        `Plan "${plan.code}" is priced in ${plan.currency}, not ${currency}`,
+      );
     }
     if (command.testClock && Number.isNaN(command.testClock.getTime())) {
       throw new OrganizationError(OrganizationErrorReason.INVALID_TEST_CLOCK, 'testClock is not a valid time');
@@ -78,7 +82,8 @@ export class OrganizationService {
       const unique = [...new Set(values ?? [])];
       if (unique.length === 0) continue;
       const bad = unique.find((key) => !KEY.test(key));
-      if (bad !== undefined) throw new OrganizationError(OrganizationErrorReason.INVALID_KEY, `"${bad}" is not a valid ${table.slice(0, -1)} key`);
+      if (bad !== undefined)
+        throw new OrganizationError(OrganizationErrorReason.INVALID_KEY, `"${bad}" is not a valid ${table.slice(0, -1)} key`);
       await manager.query(
         `INSERT INTO "${table}" (organization_id, key) SELECT $1, k FROM unnest($2::text[]) AS k ON CONFLICT (organization_id, key) DO NOTHING`,
         [organizationId, unique],

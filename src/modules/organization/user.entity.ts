@@ -3,7 +3,7 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { Role } from '../../common/auth/role';
 import { Organization } from './organization.entity';
 
-@ObjectType({ description: 'A person of an organisation, named by the platform\'s own user key.' })
+@ObjectType({ description: "A person of an organisation, named by the platform's own user key." })
 @Entity({ name: 'users' })
 @Index('uq_users_org_key', ['organizationId', 'key'], { unique: true })
 export class User {

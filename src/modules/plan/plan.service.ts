@@ -17,14 +17,21 @@ const CODE = /^[a-z][a-z0-9_]{0,62}$/;
 type PlanRow = Omit<Plan, 'id' | 'createdAt' | 'charges'>;
 type ChargeRow = Omit<PlanCharge, 'id' | 'planId' | 'plan' | 'metric'>;
 
-function amount(value: string | null | undefined, field: string, options: { positive?: boolean; maxDecimals?: number } = {}): string | null {
+function amount(
+  value: string | null | undefined,
+  field: string,
+  options: { positive?: boolean; maxDecimals?: number } = {},
+): string | null {
   if (value == null) return null;
   const d = new Decimal(value);
   if (d.isNegative() || (options.positive && d.isZero())) {
     throw new PlanError(PlanErrorReason.INVALID_AMOUNT, `${field} must be ${options.positive ? 'greater than' : 'at least'} 0`);
   }
   if (options.maxDecimals !== undefined && d.decimalPlaces() > options.maxDecimals) {
-    throw new PlanError(PlanErrorReason.INVALID_AMOUNT, `${field} has more decimals than the currency's minor unit (${options.maxDecimals})`);
+    throw new PlanError(
+      PlanErrorReason.INVALID_AMOUNT,
+      `${field} has more decimals than the currency's minor unit (${options.maxDecimals})`,
+    );
   }
   return d.toFixed();
 }
@@ -52,13 +59,16 @@ export class PlanService {
 
   /** Checks a plan and its charges and returns rows to insert; pure, so the rules are unit-tested directly. */
   static validate(input: CreatePlanInput, metricIds: ReadonlyMap<string, string>): { plan: PlanRow; charges: ChargeRow[] } {
-    if (!CODE.test(input.code)) throw new PlanError(PlanErrorReason.INVALID_CODE, 'code must be lower-case letters, digits and underscores (max 63)');
+    if (!CODE.test(input.code))
+      throw new PlanError(PlanErrorReason.INVALID_CODE, 'code must be lower-case letters, digits and underscores (max 63)');
     const name = input.name.trim();
     if (!name || name.length > 200) throw new PlanError(PlanErrorReason.INVALID_NAME, 'name must be 1 to 200 characters');
-    if (!isCurrency(input.currency)) throw new PlanError(PlanErrorReason.INVALID_CURRENCY, `"${input.currency}" is not an ISO 4217 currency code`);
+    if (!isCurrency(input.currency))
+      throw new PlanError(PlanErrorReason.INVALID_CURRENCY, `"${input.currency}" is not an ISO 4217 currency code`);
     const decimals = minorUnits(input.currency);
     const terms = input.paymentTermsDays ?? 0;
-    if (!Number.isInteger(terms) || terms < 0 || terms > 365) throw new PlanError(PlanErrorReason.INVALID_LIMITS, 'paymentTermsDays must be 0 to 365');
+    if (!Number.isInteger(terms) || terms < 0 || terms > 365)
+      throw new PlanError(PlanErrorReason.INVALID_LIMITS, 'paymentTermsDays must be 0 to 365');
     if (input.requestsPerMinute != null && input.requestsPerMinute < 1) {
       throw new PlanError(PlanErrorReason.INVALID_LIMITS, 'requestsPerMinute must be at least 1');
     }
@@ -169,10 +179,16 @@ export class PlanService {
     return (charge.dimensionPrices ?? []).map((entry) => {
       const dims = entry.dimensions;
       const valid =
-        typeof dims === 'object' && dims !== null && !Array.isArray(dims) && Object.keys(dims).length > 0 &&
+        typeof dims === 'object' &&
+        dims !== null &&
+        !Array.isArray(dims) &&
+        Object.keys(dims).length > 0 &&
         Object.values(dims).every((v) => typeof v === 'string' && v.length > 0);
       if (!valid) {
-        throw new PlanError(PlanErrorReason.INVALID_DIMENSION_PRICES, `${where}: dimensions must be an object of non-empty strings, e.g. {"model": "gpt-4"}`);
+        throw new PlanError(
+          PlanErrorReason.INVALID_DIMENSION_PRICES,
+          `${where}: dimensions must be an object of non-empty strings, e.g. {"model": "gpt-4"}`,
+        );
       }
       const sorted = Object.fromEntries(Object.entries(dims as Record<string, string>).sort(([a], [b]) => a.localeCompare(b)));
       const key = JSON.stringify(sorted);

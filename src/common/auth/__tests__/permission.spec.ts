@@ -16,7 +16,9 @@ describe('permission matrix (seed 003)', () => {
     [Permission.MANAGE_ORGANIZATIONS, [true, false, false, false]],
     [Permission.RECORD_USAGE, [true, false, false, false]],
   ])('%s for platform admin, tenant admin, billing contact, member', (permission, expected) => {
-    expect([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.BILLING_CONTACT, Role.MEMBER].map((role) => can(role, permission))).toEqual(expected);
+    expect([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.BILLING_CONTACT, Role.MEMBER].map((role) => can(role, permission))).toEqual(
+      expected,
+    );
   });
 
   it('keeps tenant roles inside their own organisation', () => {

@@ -9,7 +9,11 @@ describe('error formatting', () => {
 
   it('gives domain errors their stable code and reason', () => {
     const error = new CommonError(CommonErrorReason.INVALID_ID, 'bad id');
-    expect(format({ message: 'bad id', path: ['x'] }, wrap(error))).toEqual({ message: 'bad id', path: ['x'], extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_ID' } });
+    expect(format({ message: 'bad id', path: ['x'] }, wrap(error))).toEqual({
+      message: 'bad id',
+      path: ['x'],
+      extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_ID' },
+    });
   });
 
   it('hides anything unexpected behind INTERNAL_SERVER_ERROR', () => {

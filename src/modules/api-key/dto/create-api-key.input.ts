@@ -3,7 +3,7 @@ import { Role } from '../../../common/auth/role';
 
 @InputType()
 export class CreateApiKeyInput {
-  @Field(() => ID, { nullable: true, description: 'Required for every role but PLATFORM_ADMIN; a tenant admin\'s own by default.' })
+  @Field(() => ID, { nullable: true, description: "Required for every role but PLATFORM_ADMIN; a tenant admin's own by default." })
   organizationId?: string | null;
 
   @Field(() => Role)

@@ -19,7 +19,10 @@ export class CreateMetricInput {
   @Field(() => String, { nullable: true, description: 'UNIQUE_COUNT: the dimension or field counted once.' })
   uniqueBy?: string | null;
 
-  @Field(() => DecimalScalar, { nullable: true, description: 'Each event\'s quantity is rounded UP to a multiple of this ("1" hour: seed 002).' })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: 'Each event\'s quantity is rounded UP to a multiple of this ("1" hour: seed 002).',
+  })
   eventRounding?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'COUNT of sessions: a session ends after this many idle minutes (seed 001).' })

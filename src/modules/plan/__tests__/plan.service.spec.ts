@@ -4,7 +4,7 @@ import { PriceModel } from '../price-model';
 describe('PlanService.validate', () => {
   const metrics = new Map([['calls', 'metric-1']]);
 
-  it('normalises amounts, sorts rate-card dimensions and keeps only the model\'s fields', () => {
+  it("normalises amounts, sorts rate-card dimensions and keeps only the model's fields", () => {
     const { plan, charges } = PlanService.validate(
       {
         code: 'pro',
@@ -12,7 +12,12 @@ describe('PlanService.validate', () => {
         currency: 'USD',
         basePrice: '19.00',
         charges: [
-          { metric: 'calls', model: PriceModel.PER_UNIT, unitPrice: '0.0010', dimensionPrices: [{ dimensions: { z: 'a', connector: 'notion' }, unitPrice: '0.001' }] },
+          {
+            metric: 'calls',
+            model: PriceModel.PER_UNIT,
+            unitPrice: '0.0010',
+            dimensionPrices: [{ dimensions: { z: 'a', connector: 'notion' }, unitPrice: '0.001' }],
+          },
         ],
       },
       metrics,
@@ -37,7 +42,16 @@ describe('PlanService.validate', () => {
 
   it('refuses package fields on a per-unit charge', () => {
     expect(() =>
-      PlanService.validate({ code: 'x', name: 'x', currency: 'USD', basePrice: '0', charges: [{ metric: 'calls', model: PriceModel.PER_UNIT, unitPrice: '1', packageSize: '5' }] }, metrics),
+      PlanService.validate(
+        {
+          code: 'x',
+          name: 'x',
+          currency: 'USD',
+          basePrice: '0',
+          charges: [{ metric: 'calls', model: PriceModel.PER_UNIT, unitPrice: '1', packageSize: '5' }],
+        },
+        metrics,
+      ),
     ).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'INVALID_CHARGE' }));
   });
 });

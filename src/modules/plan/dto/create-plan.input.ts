@@ -34,7 +34,10 @@ export class PlanChargeInput {
   @Field(() => DecimalScalar, { nullable: true, description: 'Quota per period.' })
   limit?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'true: usage past the limit is rejected (QUOTA_EXCEEDED); false: billed as overage.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: usage past the limit is rejected (QUOTA_EXCEEDED); false: billed as overage.',
+  })
   hardLimit?: boolean | null;
 
   @Field(() => PriceModel, { description: 'Applies to usage above `included`.' })
