@@ -1,0 +1,113 @@
+import { Dec } from '../../../common/money/decimal';
+import { monthPeriod } from '../../../common/time/billing-period';
+import { ErrorCode } from '../../../common/errors/error-code';
+import { OrganizationService } from '../../organization/organization.service';
+import type { Dimensions } from '../pricing/price-calculator';
+import { RejectionReason, type MetricDefinition, type NormalizedEvent, type Rejection } from './normalized-event';
+
+export interface RawUsageEvent {
+  id: string;
+  metric: string;
+  quantity?: string | null;
+  timestamp?: Date | null;
+  team?: string | null;
+  project?: string | null;
+  user?: string | null;
+  dimensions?: unknown;
+}
+
+export const MAX_AGE_MS = 35 * 24 * 3600 * 1000;
+export const MAX_AHEAD_MS = 5 * 60 * 1000;
+const DIMENSION_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
+const MAX_DIMENSIONS = 20;
+
+const reject = (index: number, id: string | null, reason: RejectionReason, message: string): Rejection => ({
+  index,
+  id,
+  code: ErrorCode.BAD_USER_INPUT,
+  reason,
+  message,
+});
+
+/** A field or dimension of the event, as text: what UNIQUE_COUNT and sessions key on. */
+export function eventKeyValue(event: Pick<NormalizedEvent, 'team' | 'project' | 'user' | 'dimensions'>, key: string): string | null {
+  if (key === 'team' || key === 'project' || key === 'user') return event[key];
+  const value = event.dimensions[key];
+  return value === undefined ? null : String(value);
+}
+
+function normalizeDimensions(value: unknown): Dimensions | string {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) return 'dimensions must be a JSON object';
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_DIMENSIONS) return `at most ${MAX_DIMENSIONS} dimensions`;
+  for (const [key, v] of entries) {
+    if (!DIMENSION_KEY.test(key)) return `"${key}" is not a valid dimension key`;
+    if (!['string', 'number', 'boolean'].includes(typeof v) || (typeof v === 'string' && v.length > 200)) {
+      return `dimension "${key}" must be a string (up to 200 characters), number or boolean`;
+    }
+  }
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as Dimensions;
+}
+
+/**
+ * Checks each event on its own: a bad one is rejected with its index, the
+ * others go on. Pure; `now` is the organisation's clock.
+ */
+export function validateEvent(input: RawUsageEvent, index: number, metrics: ReadonlyMap<string, MetricDefinition>, now: Date): NormalizedEvent | Rejection {
+  const id = typeof input.id === 'string' ? input.id : '';
+  if (id.length === 0 || id.length > 255) return reject(index, id || null, RejectionReason.INVALID_ID, 'id must be 1 to 255 characters');
+  const metric = metrics.get(input.metric);
+  if (!metric) return reject(index, id, RejectionReason.UNKNOWN_METRIC, `No metric has the code "${input.metric}"`);
+
+  let rawQuantity: Dec;
+  try {
+    rawQuantity = new Dec(input.quantity ?? '1');
+  } catch {
+    return reject(index, id, RejectionReason.INVALID_QUANTITY, `quantity "${input.quantity}" is not a number`);
+  }
+  if (!rawQuantity.isFinite() || rawQuantity.isNegative()) {
+    return reject(index, id, RejectionReason.INVALID_QUANTITY, 'quantity must be a finite number of at least 0');
+  }
+
+  const occurredAt = input.timestamp ?? now;
+  if (Number.isNaN(occurredAt.getTime())) return reject(index, id, RejectionReason.TIMESTAMP_TOO_OLD, 'timestamp is not a valid time');
+  if (occurredAt.getTime() < now.getTime() - MAX_AGE_MS) {
+    return reject(index, id, RejectionReason.TIMESTAMP_TOO_OLD, 'timestamp is more than 35 days old');
+  }
+  if (occurredAt.getTime() > now.getTime() + MAX_AHEAD_MS) {
+    return reject(index, id, RejectionReason.TIMESTAMP_IN_FUTURE, 'timestamp is more than 5 minutes ahead');
+  }
+
+  const dimensions = normalizeDimensions(input.dimensions);
+  if (typeof dimensions === 'string') return reject(index, id, RejectionReason.INVALID_DIMENSIONS, dimensions);
+
+  for (const field of ['team', 'project', 'user'] as const) {
+    const value = input[field];
+    if (value != null && !OrganizationService.isValidKey(value)) {
+      return reject(index, id, RejectionReason.INVALID_KEY, `${field} "${value}" is not a valid key`);
+    }
+  }
+
+  const quantity = metric.eventRounding ? rawQuantity.div(metric.eventRounding).ceil().times(metric.eventRounding) : rawQuantity;
+  const event: NormalizedEvent = {
+    index,
+    id,
+    metric,
+    rawQuantity,
+    quantity,
+    occurredAt,
+    periodStart: monthPeriod(occurredAt).start,
+    team: input.team ?? null,
+    project: input.project ?? null,
+    user: input.user ?? null,
+    dimensions,
+  };
+  if (metric.sessionKey && eventKeyValue(event, metric.sessionKey) === null) {
+    return reject(index, id, RejectionReason.MISSING_SESSION_KEY, `Sessions of "${metric.code}" are keyed by "${metric.sessionKey}", which the event lacks`);
+  }
+  if (metric.uniqueBy && eventKeyValue(event, metric.uniqueBy) === null) {
+    return reject(index, id, RejectionReason.MISSING_UNIQUE_KEY, `"${metric.code}" counts distinct "${metric.uniqueBy}", which the event lacks`);
+  }
+  return event;
+}

@@ -1,0 +1,54 @@
+import type { Dec } from '../../../common/money/decimal';
+import type { Aggregation } from '../../metric/aggregation';
+import type { Dimensions } from '../pricing/price-calculator';
+
+/** The metric settings ingestion needs. */
+export interface MetricDefinition {
+  id: string;
+  code: string;
+  aggregation: Aggregation;
+  uniqueBy: string | null;
+  eventRounding: string | null;
+  sessionIdleMinutes: number | null;
+  sessionKey: string | null;
+}
+
+/** A valid event, with its quantity rounded as the metric says. */
+export interface NormalizedEvent {
+  index: number;
+  id: string;
+  metric: MetricDefinition;
+  rawQuantity: Dec;
+  quantity: Dec;
+  occurredAt: Date;
+  periodStart: Date;
+  team: string | null;
+  project: string | null;
+  user: string | null;
+  /** Sorted keys, so equal sets compare equal as JSON. */
+  dimensions: Dimensions;
+}
+
+export enum RejectionReason {
+  INVALID_ID = 'INVALID_ID',
+  UNKNOWN_METRIC = 'UNKNOWN_METRIC',
+  INVALID_QUANTITY = 'INVALID_QUANTITY',
+  TIMESTAMP_TOO_OLD = 'TIMESTAMP_TOO_OLD',
+  TIMESTAMP_IN_FUTURE = 'TIMESTAMP_IN_FUTURE',
+  INVALID_DIMENSIONS = 'INVALID_DIMENSIONS',
+  INVALID_KEY = 'INVALID_KEY',
+  MISSING_SESSION_KEY = 'MISSING_SESSION_KEY',
+  MISSING_UNIQUE_KEY = 'MISSING_UNIQUE_KEY',
+  UNPRICED_DIMENSIONS = 'UNPRICED_DIMENSIONS',
+  HARD_LIMIT = 'HARD_LIMIT',
+  BUDGET_EXHAUSTED = 'BUDGET_EXHAUSTED',
+  RATE_LIMITED = 'RATE_LIMITED',
+}
+
+export interface Rejection {
+  index: number;
+  id: string | null;
+  code: string;
+  reason: RejectionReason;
+  message: string;
+}

@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCode } from '../../../common/errors/error-code';
+import { Dec, ZERO } from '../../../common/money/decimal';
+import { Aggregation } from '../../metric/aggregation';
+import { hasRateCard, marginalCost, unitPriceFor, type ChargeTerms } from '../pricing/price-calculator';
+import { eventKeyValue } from './event-validator';
+import { RejectionReason, type NormalizedEvent, type Rejection } from './normalized-event';
+
+export interface ChargeRule extends ChargeTerms {
+  limit: string | null;
+  hardLimit: boolean;
+}
+
+/** A metric's aggregate for one period: what `usage` reads. */
+export interface TotalState {
+  metricId: string;
+  periodStart: Date;
+  quantity: Dec;
+  cost: Dec;
+  eventCount: number;
+  latestAt: Date | null;
+  latestQuantity: Dec | null;
+  dirty: boolean;
+}
+
+export interface SessionState {
+  id: string;
+  metricId: string;
+  periodStart: Date;
+  key: string;
+  startedAt: Date;
+  lastAt: Date;
+  state: 'loaded' | 'new' | 'changed' | 'deleted';
+}
+
+/** The summed effect of events on one rollup cell (hour × team × project × user × dimensions). */
+export interface RollupDelta {
+  metricId: string;
+  bucket: Date;
+  team: string;
+  project: string;
+  user: string;
+  dimensions: string;
+  quantity: Dec;
+  cost: Dec;
+  events: number;
+  maxQuantity: Dec;
+  latestAt: Date;
+  latestQuantity: Dec;
+}
+
+export interface AcceptedEvent {
+  event: NormalizedEvent;
+  /** What the event added to the metric's period quantity (sessions merged by it: negative). */
+  delta: Dec;
+  cost: Dec;
+}
+
+export interface AggregatorState {
+  charges: ReadonlyMap<string, ChargeRule>;
+  totals: Map<string, TotalState>;
+  /** Usage cost so far in each period (ms of its start), over every metric. */
+  periodCosts: Map<number, Dec>;
+  uniqueSeen: Map<string, Set<string>>;
+  sessions: Map<string, SessionState[]>;
+  budget: { amount: Dec; autoPause: boolean } | null;
+  /** Events still allowed this minute; null without a rate limit. */
+  rateAllowance: number | null;
+}
+
+export const totalKey = (metricId: string, periodStart: Date): string => `${metricId}|${periodStart.toISOString()}`;
+export const sessionGroupKey = (metricId: string, periodStart: Date, key: string): string => `${metricId}|${periodStart.toISOString()}|${key}`;
+
+const HOUR = 3600 * 1000;
+const rejection = (event: NormalizedEvent, code: ErrorCode, reason: RejectionReason, message: string): Rejection => ({
+  index: event.index,
+  id: event.id,
+  code,
+  reason,
+  message,
+});
+
+/**
+ * Applies events, in the order they were recorded, to the loaded state of an
+ * organisation: aggregates, sessions, distinct values, quotas, budget and rate
+ * limit. Pure and synchronous; the ingest service loads the state under a lock
+ * and writes back what changed in a few set-based statements.
+ */
+export class UsageAggregator {
+  readonly accepted: AcceptedEvent[] = [];
+  readonly rejected: Rejection[] = [];
+  readonly uniqueInserts: Array<{ metricId: string; periodStart: Date; value: string }> = [];
+  private readonly rollups = new Map<string, RollupDelta>();
+
+  constructor(private readonly state: AggregatorState) {}
+
+  get rollupDeltas(): RollupDelta[] {
+    return [...this.rollups.values()];
+  }
+
+  get dirtyTotals(): TotalState[] {
+    return [...this.state.totals.values()].filter((t) => t.dirty);
+  }
+
+  get changedSessions(): SessionState[] {
+    return [...this.state.sessions.values()].flat().filter((s) => s.state !== 'loaded');
+  }
+
+  apply(event: NormalizedEvent): AcceptedEvent | Rejection {
+    const result = this.evaluate(event);
+    if ('reason' in result) this.rejected.push(result);
+    else this.accepted.push(result);
+    return result;
+  }
+
+  private evaluate(event: NormalizedEvent): AcceptedEvent | Rejection {
+    const { metric } = event;
+    const state = this.state;
+    if (state.rateAllowance !== null && state.rateAllowance <= 0) {
+      return rejection(event, ErrorCode.RATE_LIMITED, RejectionReason.RATE_LIMITED, 'The plan\'s requests per minute are used up; retry in the next minute');
+    }
+    const periodMs = event.periodStart.getTime();
+    const periodCost = state.periodCosts.get(periodMs) ?? ZERO;
+    if (state.budget?.autoPause && periodCost.greaterThanOrEqualTo(state.budget.amount)) {
+      return rejection(event, ErrorCode.QUOTA_EXCEEDED, RejectionReason.BUDGET_EXHAUSTED, `The period's cost reached the budget of ${state.budget.amount.toFixed()}; usage is paused`);
+    }
+
+    const key = totalKey(metric.id, event.periodStart);
+    const total = state.totals.get(key) ?? this.newTotal(metric.id, event.periodStart);
+    const charge = state.charges.get(metric.id);
+    const before = total.quantity;
+    const q = event.quantity;
+    let after: Dec;
+    let commitAggregate: () => void = () => undefined;
+
+    switch (metric.aggregation) {
+      case Aggregation.SUM:
+        after = before.plus(q);
+        break;
+      case Aggregation.MAX:
+        after = Dec.max(before, q);
+        break;
+      case Aggregation.LATEST: {
+        const newer = total.latestAt === null || event.occurredAt >= total.latestAt;
+        after = newer ? q : before;
+        if (newer) {
+          commitAggregate = () => {
+            total.latestAt = event.occurredAt;
+            total.latestQuantity = q;
+          };
+        }
+        break;
+      }
+      case Aggregation.UNIQUE_COUNT: {
+        const value = eventKeyValue(event, metric.uniqueBy!)!;
+        const seen = state.uniqueSeen.get(key) ?? new Set<string>();
+        const isNew = !seen.has(value);
+        after = isNew ? before.plus(1) : before;
+        if (isNew) {
+          commitAggregate = () => {
+            seen.add(value);
+            state.uniqueSeen.set(key, seen);
+            this.uniqueInserts.push({ metricId: metric.id, periodStart: event.periodStart, value });
+          };
+        }
+        break;
+      }
+      case Aggregation.COUNT: {
+        if (metric.sessionIdleMinutes === null) {
+          after = before.plus(1);
+          break;
+        }
+        const session = this.planSession(event);
+        after = before.plus(session.delta);
+        commitAggregate = session.commit;
+        break;
+      }
+    }
+
+    const delta = after.minus(before);
+    if (charge?.hardLimit && charge.limit !== null && delta.greaterThan(0) && after.greaterThan(charge.limit)) {
+      const what = metric.sessionIdleMinutes !== null ? 'New sessions are refused; open ones continue' : 'Usage past the limit is refused';
+      return rejection(event, ErrorCode.QUOTA_EXCEEDED, RejectionReason.HARD_LIMIT, `${metric.code} reached its limit of ${charge.limit} for the period. ${what}.`);
+    }
+
+    let cost = ZERO;
+    if (charge) {
+      const unitPrice = hasRateCard(charge) ? unitPriceFor(charge, event.dimensions) : charge.unitPrice;
+      if (hasRateCard(charge) && unitPrice === null) {
+        return rejection(event, ErrorCode.BAD_USER_INPUT, RejectionReason.UNPRICED_DIMENSIONS, `The plan has no price for ${metric.code} with ${JSON.stringify(event.dimensions)}`);
+      }
+      cost = marginalCost(charge, before, after, unitPrice);
+    }
+
+    commitAggregate();
+    total.quantity = after;
+    total.cost = total.cost.plus(cost);
+    total.eventCount += 1;
+    total.dirty = true;
+    state.totals.set(key, total);
+    state.periodCosts.set(periodMs, periodCost.plus(cost));
+    if (state.rateAllowance !== null) state.rateAllowance -= 1;
+    this.addRollup(event, delta, cost);
+    return { event, delta, cost };
+  }
+
+  /**
+   * Sessions: an event joins every session it falls within `idle` of; none
+   * starts one, several are merged into one (late events can bridge a gap).
+   */
+  private planSession(event: NormalizedEvent): { delta: number; commit: () => void } {
+    const { metric } = event;
+    const idle = metric.sessionIdleMinutes! * 60_000;
+    const value = eventKeyValue(event, metric.sessionKey!)!;
+    const group = sessionGroupKey(metric.id, event.periodStart, value);
+    const list = this.state.sessions.get(group) ?? [];
+    const t = event.occurredAt.getTime();
+    const matches = list.filter((s) => s.state !== 'deleted' && t >= s.startedAt.getTime() - idle && t <= s.lastAt.getTime() + idle);
+
+    if (matches.length === 0) {
+      return {
+        delta: 1,
+        commit: () => {
+          list.push({ id: randomUUID(), metricId: metric.id, periodStart: event.periodStart, key: value, startedAt: event.occurredAt, lastAt: event.occurredAt, state: 'new' });
+          this.state.sessions.set(group, list);
+        },
+      };
+    }
+    return {
+      delta: 1 - matches.length,
+      commit: () => {
+        const [keep, ...merged] = matches.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime()) as [SessionState, ...SessionState[]];
+        for (const s of [keep, ...merged]) {
+          if (s.startedAt.getTime() < keep.startedAt.getTime()) keep.startedAt = s.startedAt;
+          if (s.lastAt.getTime() > keep.lastAt.getTime()) keep.lastAt = s.lastAt;
+        }
+        if (t < keep.startedAt.getTime()) keep.startedAt = event.occurredAt;
+        if (t > keep.lastAt.getTime()) keep.lastAt = event.occurredAt;
+        if (keep.state === 'loaded') keep.state = 'changed';
+        for (const s of merged) s.state = 'deleted';
+      },
+    };
+  }
+
+  private newTotal(metricId: string, periodStart: Date): TotalState {
+    return { metricId, periodStart, quantity: ZERO, cost: ZERO, eventCount: 0, latestAt: null, latestQuantity: null, dirty: false };
+  }
+
+  private addRollup(event: NormalizedEvent, delta: Dec, cost: Dec): void {
+    const bucket = new Date(Math.floor(event.occurredAt.getTime() / HOUR) * HOUR);
+    const dimensions = JSON.stringify(event.dimensions);
+    const team = event.team ?? '';
+    const project = event.project ?? '';
+    const user = event.user ?? '';
+    const key = [event.metric.id, bucket.getTime(), team, project, user, dimensions].join('\u0000');
+    const cell = this.rollups.get(key);
+    if (!cell) {
+      this.rollups.set(key, {
+        metricId: event.metric.id,
+        bucket,
+        team,
+        project,
+        user,
+        dimensions,
+        quantity: delta,
+        cost,
+        events: 1,
+        maxQuantity: event.quantity,
+        latestAt: event.occurredAt,
+        latestQuantity: event.quantity,
+      });
+      return;
+    }
+    cell.quantity = cell.quantity.plus(delta);
+    cell.cost = cell.cost.plus(cost);
+    cell.events += 1;
+    cell.maxQuantity = Dec.max(cell.maxQuantity, event.quantity);
+    if (event.occurredAt >= cell.latestAt) {
+      cell.latestAt = event.occurredAt;
+      cell.latestQuantity = event.quantity;
+    }
+  }
+}
