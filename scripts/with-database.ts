@@ -1,9 +1,13 @@
 /**
  * Runs a command with DATABASE_URL set: the given one, or the embedded
- * PostgreSQL kept in ./.data (the one `npm start` uses). Used by migration:*.
+ * PostgreSQL kept in ./.data (the one `npm start` uses), migrated to the
+ * latest migration first so that generated migrations hold only new changes.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/common/database/data-source-options';
 import { loadConfig } from '../src/config';
 import { startEmbeddedPostgres } from '../src/common/database/embedded-postgres';
 
@@ -19,7 +23,12 @@ async function main(): Promise<void> {
         database: 'meterly',
         persistent: true,
       });
-  const env = { ...process.env, DATABASE_URL: config.databaseUrl ?? embedded?.url };
+  const url = config.databaseUrl ?? embedded!.url;
+  const db = new DataSource(dataSourceOptions(url));
+  await db.initialize();
+  await db.runMigrations({ transaction: 'each' });
+  await db.destroy();
+  const env = { ...process.env, DATABASE_URL: url };
   const code = await new Promise<number>((resolve) => {
     spawn(command, args, { stdio: 'inherit', env }).on('exit', (c) => resolve(c ?? 1));
   });

@@ -21,7 +21,16 @@ import { createQueryLimits } from './common/graphql/query-limits';
 import type { RequestContext } from './common/graphql/request-context';
 import { createMetrics } from './common/observability/metrics';
 import type { AppConfig } from './config';
+import { PostgresChangeBus } from './common/pubsub/postgres-change-bus';
+import { USAGE_CHANNEL } from './modules/usage/usage-ingest.service';
 import { createServices } from './services';
+
+/** The connection URL of the DataSource, for the LISTEN connection. */
+function postgresUrl(db: DataSource): string {
+  const url = (db.options as { url?: string }).url;
+  if (!url) throw new Error('The DataSource must be configured with a url');
+  return url;
+}
 
 export interface RunningServer {
   url: string;
@@ -39,7 +48,9 @@ const unauthenticated = (message: string) =>
 export async function startServer(options: { db: DataSource; config: AppConfig; logger: Logger }): Promise<RunningServer> {
   const { db, config, logger } = options;
   const schema = buildAppSchema();
-  const services = createServices(db);
+  const bus = new PostgresChangeBus(postgresUrl(db), USAGE_CHANNEL, logger);
+  await bus.start();
+  const services = createServices(db, bus, logger);
   const metrics = createMetrics();
   const limits = createQueryLimits(config.limits);
   const formatError = createErrorFormatter(logger);
@@ -151,6 +162,8 @@ export async function startServer(options: { db: DataSource; config: AppConfig; 
     close: async () => {
       await apollo.stop();
       wsServer.close();
+      services.usageLive.close();
+      await bus.close();
     },
   };
 }

@@ -1,17 +1,30 @@
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import type { ChangeBus } from './common/pubsub/change-bus';
 import { ApiKeyService } from './modules/api-key/api-key.service';
 import { MetricService } from './modules/metric/metric.service';
 import { OrganizationService } from './modules/organization/organization.service';
 import { PlanService } from './modules/plan/plan.service';
+import { UsageLiveHub } from './modules/usage/live/usage-live-hub';
+import { UsageCatalog } from './modules/usage/usage-catalog';
+import { UsageIngestService } from './modules/usage/usage-ingest.service';
+import { UsageQueryService } from './modules/usage/usage-query.service';
 
 /** The plain services behind the resolvers; one set per server. */
-export function createServices(db: DataSource) {
+export function createServices(db: DataSource, bus: ChangeBus, logger: Logger) {
+  const organizations = new OrganizationService(db);
+  const catalog = new UsageCatalog(db);
+  const usageQuery = new UsageQueryService(db, catalog);
   return {
     db,
+    bus,
     apiKeys: new ApiKeyService(db),
-    organizations: new OrganizationService(db),
+    organizations,
     metrics: new MetricService(db),
     plans: new PlanService(db),
+    usageIngest: new UsageIngestService(db, catalog, organizations, bus),
+    usageQuery,
+    usageLive: new UsageLiveHub(bus, usageQuery, logger),
   };
 }
 

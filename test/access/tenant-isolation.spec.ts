@@ -7,51 +7,83 @@ import {
   MetricsDocument,
   OrganizationDocument,
   PlansDocument,
+  RecordUsageDocument,
+  UsageDocument,
+  UsageSeriesDocument,
+  UsageUpdatedDocument,
   ViewerDocument,
 } from '../generated/graphql';
 import { createCatalog, createTenant } from '../helpers/factories';
 import type { GraphQLClient } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { openWsClient, wsRequest } from '../helpers/ws-client';
+import { openWsClient, wsRequest, wsSubscribe } from '../helpers/ws-client';
 
-type Tenant = Awaited<ReturnType<typeof createTenant>> & { planCode: string };
+type Tenant = Awaited<ReturnType<typeof createTenant>> & { planCode: string; metricCode: string };
+/** A key of organisation A, over HTTP and over graphql-ws. */
+interface Caller {
+  http: GraphQLClient;
+  wsUrl: string;
+  key: string;
+}
 
 /**
  * For every root operation of the schema: what a key of organisation A gets
  * when it reaches for organisation B. The first test fails when an operation
  * is added without a case here.
  */
-const CASES: Record<string, (a: GraphQLClient, b: Tenant) => Promise<void>> = {
-  'Query.viewer': async (a, b) => {
+const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
+  'Query.viewer': async ({ http: a }, b) => {
     const { viewer } = await a.data(ViewerDocument);
     expect(viewer.organization?.id).toBeDefined();
     expect(viewer.organization?.id).not.toBe(b.organization.id);
   },
-  'Query.organization': async (a, b) => {
+  'Query.organization': async ({ http: a }, b) => {
     expect(await a.errorCode(OrganizationDocument, { id: b.organization.id })).toBe('FORBIDDEN');
   },
   // The catalog is the platform's price list, shared by every tenant; it holds no tenant data.
-  'Query.plans': async (a) => {
+  'Query.plans': async ({ http: a }) => {
     expect((await a.data(PlansDocument)).plans.length).toBeGreaterThan(0);
   },
-  'Query.metrics': async (a) => {
+  'Query.metrics': async ({ http: a }) => {
     expect((await a.data(MetricsDocument)).metrics.length).toBeGreaterThan(0);
   },
-  'Mutation.createOrganization': async (a, b) => {
+  'Mutation.createOrganization': async ({ http: a }, b) => {
     expect(await a.errorCode(CreateOrganizationDocument, { input: { name: 'x', planCode: b.planCode } })).toBe('FORBIDDEN');
   },
-  'Mutation.createApiKey': async (a, b) => {
+  'Mutation.createApiKey': async ({ http: a }, b) => {
     const code = await a.errorCode(CreateApiKeyDocument, {
       input: { organizationId: b.organization.id, role: 'MEMBER', name: 'intruder' },
     });
     expect(code).toBe('FORBIDDEN');
   },
-  'Mutation.createMetric': async (a) => {
+  'Mutation.createMetric': async ({ http: a }) => {
     expect(await a.errorCode(CreateMetricDocument, { input: { code: 'intruder', unit: 'x', aggregation: 'SUM' } })).toBe('FORBIDDEN');
   },
-  'Mutation.createPlan': async (a) => {
+  'Mutation.createPlan': async ({ http: a }) => {
     const input = { code: 'intruder', name: 'x', currency: 'USD', basePrice: '0', charges: [] };
     expect(await a.errorCode(CreatePlanDocument, { input })).toBe('FORBIDDEN');
+  },
+  'Mutation.recordUsage': async ({ http: a }, b) => {
+    const input = { organizationId: b.organization.id, events: [{ id: 'intruder', metric: b.metricCode }] };
+    expect(await a.errorCode(RecordUsageDocument, { input })).toBe('FORBIDDEN');
+  },
+  'Query.usage': async ({ http: a }, b) => {
+    expect(await a.errorCode(UsageDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Query.usageSeries': async ({ http: a }, b) => {
+    const vars = { organizationId: b.organization.id, metric: b.metricCode, granularity: 'DAY' as const };
+    expect(await a.errorCode(UsageSeriesDocument, vars)).toBe('FORBIDDEN');
+  },
+  'Subscription.usageUpdated': async ({ wsUrl, key }, b) => {
+    const ws = openWsClient(wsUrl, key);
+    try {
+      const sub = wsSubscribe(ws, UsageUpdatedDocument, { organizationId: b.organization.id });
+      const first = await sub.next();
+      expect(first.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(first.data ?? null).toBeNull();
+    } finally {
+      await ws.dispose();
+    }
   },
 };
 
@@ -62,9 +94,13 @@ describe('tenant isolation', () => {
 
   beforeAll(async () => {
     t = await startTestServer();
-    const { plan } = await createCatalog(t.admin);
-    a = { ...(await createTenant(t.admin, plan.code)), planCode: plan.code };
-    b = { ...(await createTenant(t.admin, plan.code)), planCode: plan.code };
+    const { plan, metric } = await createCatalog(t.admin);
+    a = { ...(await createTenant(t.admin, plan.code)), planCode: plan.code, metricCode: metric.code };
+    b = { ...(await createTenant(t.admin, plan.code)), planCode: plan.code, metricCode: metric.code };
+    // B has usage, so that a leak would show.
+    await t.admin.data(RecordUsageDocument, {
+      input: { organizationId: b.organization.id, events: [{ id: 'b-1', metric: metric.code, quantity: '5' }] },
+    });
   });
   afterAll(() => t.close());
 
@@ -78,7 +114,8 @@ describe('tenant isolation', () => {
   for (const role of ['tenantAdmin', 'billingContact', 'member'] as const) {
     describe(`a ${role} key of organisation A`, () => {
       for (const [operation, check] of Object.entries(CASES)) {
-        it(`${operation} gives it nothing of organisation B`, () => check(t.client(a.keys[role]), b));
+        it(`${operation} gives it nothing of organisation B`, () =>
+          check({ http: t.client(a.keys[role]), wsUrl: t.server.wsUrl, key: a.keys[role] }, b));
       }
     });
   }

@@ -26,3 +26,47 @@ export function wsRequest<T, V extends Record<string, unknown>>(
     );
   });
 }
+
+/** A subscription whose results are queued, read one at a time with a timeout. */
+export function wsSubscribe<T, V extends Record<string, unknown>>(client: Client, document: TypedDocumentNode<T, V>, variables: V) {
+  const queue: Array<{ data?: T | null; errors?: readonly GraphQLFormattedError[] }> = [];
+  const waiters: Array<() => void> = [];
+  let failure: unknown;
+  const wake = () => waiters.splice(0).forEach((w) => w());
+  const unsubscribe = client.subscribe<T>(
+    { query: print(document), variables },
+    {
+      next: (value) => {
+        queue.push({ data: value.data, errors: value.errors });
+        wake();
+      },
+      error: (err) => {
+        failure = err;
+        wake();
+      },
+      complete: wake,
+    },
+  );
+  return {
+    /** The next result, or a rejection after `timeoutMs`. */
+    async next(timeoutMs = 5000): Promise<{ data?: T | null; errors?: readonly GraphQLFormattedError[] }> {
+      const deadline = Date.now() + timeoutMs;
+      while (queue.length === 0) {
+        if (failure !== undefined) return { errors: Array.isArray(failure) ? failure : [{ message: String(failure) }] };
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no subscription result within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      return queue.shift()!;
+    },
+    /** Results that arrived and were not read yet. */
+    pending: () => queue.length,
+    unsubscribe,
+  };
+}

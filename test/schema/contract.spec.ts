@@ -9,18 +9,6 @@ import { CONTRACT_PATH, contractBreaks, loadContract, SHARED_CONTRACT_PATH } fro
  * an entry must go as soon as its part exists (the second test fails until then).
  */
 const PENDING: Record<string, number> = {
-  // 3: usage metering
-  'Query.usage': 3,
-  'Mutation.recordUsage': 3,
-  PeriodInput: 3,
-  UsageFilterInput: 3,
-  UsageReport: 3,
-  MetricUsage: 3,
-  UsageEventInput: 3,
-  RecordUsageInput: 3,
-  RecordUsagePayload: 3,
-  RejectedEvent: 3,
-  Subscription: 3,
   // 4: plans, invoices, credits, test clocks
   'Query.invoices': 4,
   'Query.invoice': 4,
@@ -40,6 +28,7 @@ const PENDING: Record<string, number> = {
   CloseBillingPeriodPayload: 4,
   // 5: alerts
   'Query.alerts': 5,
+  'Subscription.alertTriggered': 5,
   'Mutation.createAlertRule': 5,
   'Mutation.acknowledgeAlert': 5,
   AlertSeverity: 5,

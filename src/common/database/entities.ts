@@ -7,6 +7,32 @@ import { User } from '../../modules/organization/user.entity';
 import { PlanCharge } from '../../modules/plan/plan-charge.entity';
 import { Plan } from '../../modules/plan/plan.entity';
 import { PlanSubscription } from '../../modules/subscription/plan-subscription.entity';
+import { UsageEventKey } from '../../modules/usage/usage-event-key.entity';
+import { UsageRateWindow } from '../../modules/usage/usage-rate-window.entity';
+import { UsageRollup } from '../../modules/usage/usage-rollup.entity';
+import { UsageSession } from '../../modules/usage/usage-session.entity';
+import { UsageTotal } from '../../modules/usage/usage-total.entity';
+import { UsageUniqueValue } from '../../modules/usage/usage-unique-value.entity';
 
-/** Every mapped table; the migrations-drift test compares these against migrations/. */
-export const ENTITIES = [Organization, Team, Project, User, ApiKey, Metric, Plan, PlanCharge, PlanSubscription];
+/**
+ * Every mapped table; the migrations-drift test compares these against
+ * migrations/. The raw, time-partitioned usage_events table is written by
+ * set-based SQL only and defined in its migration.
+ */
+export const ENTITIES = [
+  Organization,
+  Team,
+  Project,
+  User,
+  ApiKey,
+  Metric,
+  Plan,
+  PlanCharge,
+  PlanSubscription,
+  UsageEventKey,
+  UsageTotal,
+  UsageRollup,
+  UsageUniqueValue,
+  UsageSession,
+  UsageRateWindow,
+];

@@ -1,3 +1,4 @@
+import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
@@ -6,6 +7,7 @@ import { MetricResolver } from '../../modules/metric/metric.resolver';
 import { OrganizationResolver } from '../../modules/organization/organization.resolver';
 import { PlanChargeResolver, PlanResolver } from '../../modules/plan/plan.resolver';
 import { PlanSubscriptionResolver } from '../../modules/subscription/plan-subscription.resolver';
+import { UsageResolver } from '../../modules/usage/usage.resolver';
 import { ViewerResolver } from '../../modules/viewer/viewer.resolver';
 import { DateTimeScalar } from './scalars';
 
@@ -18,6 +20,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PlanChargeResolver,
   MetricResolver,
   ApiKeyResolver,
+  UsageResolver,
 ];
 
 let cached: GraphQLSchema | undefined;
@@ -30,6 +33,9 @@ export function buildAppSchema(): GraphQLSchema {
     authMode: 'error',
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
+    // type-graphql insists on a PubSub once a schema has subscriptions; ours bring their own
+    // `subscribe` (UsageLiveHub: one computation per organisation, fanned out per node).
+    pubSub: createPubSub(),
   });
   return cached;
 }

@@ -31,7 +31,7 @@ describe('price models', () => {
     { upTo: null, unitPrice: '0.1', flatPrice: null },
   ];
 
-  it('GRADUATED prices each tier\'s units at its price, with the flat fee on entering a tier', () => {
+  it("GRADUATED prices each tier's units at its price, with the flat fee on entering a tier", () => {
     const c = charge({ model: PriceModel.GRADUATED, tiers });
     // 100 × 1 = 100; at 101: 100 + 1 × 0.5 + 10 = 110.5; at 200: 100 + 50 + 10 = 160; at 250: 160 + 5 = 165.
     expect([cost(c, '0'), cost(c, '100'), cost(c, '101'), cost(c, '200'), cost(c, '250')]).toEqual(['0', '100', '110.5', '160', '165']);
@@ -64,7 +64,7 @@ describe('rate cards (seed 004 per-model token prices)', () => {
     expect(unitPriceFor({ ...tokens, unitPrice: '0.001' }, { model: 'llama' })).toBe('0.001');
   });
 
-  it('prices an event\'s billable units at its own model: 1,200 GPT-4 tokens cost $0.036', () => {
+  it("prices an event's billable units at its own model: 1,200 GPT-4 tokens cost $0.036", () => {
     expect(marginalCost(tokens, new Dec(0), new Dec(1200), '0.00003').toFixed()).toBe('0.036');
     // Claude 3 Haiku: $0.00025 per 1K tokens, 4,000 tokens = $0.001.
     expect(marginalCost(tokens, new Dec(1200), new Dec(5200), '0.00000025').toFixed()).toBe('0.001');
@@ -82,8 +82,20 @@ describe('marginal costs', () => {
     const models: ChargeTerms[] = [
       charge({ unitPrice: '0.013', included: '7' }),
       charge({ model: PriceModel.PACKAGE, packageSize: '5', packagePrice: '2', included: '3' }),
-      charge({ model: PriceModel.GRADUATED, tiers: [{ upTo: '10', unitPrice: '1', flatPrice: '2' }, { upTo: null, unitPrice: '0.3', flatPrice: null }] }),
-      charge({ model: PriceModel.VOLUME, tiers: [{ upTo: '10', unitPrice: '1', flatPrice: null }, { upTo: null, unitPrice: '0.3', flatPrice: '1' }] }),
+      charge({
+        model: PriceModel.GRADUATED,
+        tiers: [
+          { upTo: '10', unitPrice: '1', flatPrice: '2' },
+          { upTo: null, unitPrice: '0.3', flatPrice: null },
+        ],
+      }),
+      charge({
+        model: PriceModel.VOLUME,
+        tiers: [
+          { upTo: '10', unitPrice: '1', flatPrice: null },
+          { upTo: null, unitPrice: '0.3', flatPrice: '1' },
+        ],
+      }),
     ];
     const steps = ['0.5', '3', '2.25', '4', '0', '6.75', '11'];
     for (const c of models) {

@@ -54,7 +54,12 @@ function normalizeDimensions(value: unknown): Dimensions | string {
  * Checks each event on its own: a bad one is rejected with its index, the
  * others go on. Pure; `now` is the organisation's clock.
  */
-export function validateEvent(input: RawUsageEvent, index: number, metrics: ReadonlyMap<string, MetricDefinition>, now: Date): NormalizedEvent | Rejection {
+export function validateEvent(
+  input: RawUsageEvent,
+  index: number,
+  metrics: ReadonlyMap<string, MetricDefinition>,
+  now: Date,
+): NormalizedEvent | Rejection {
   const id = typeof input.id === 'string' ? input.id : '';
   if (id.length === 0 || id.length > 255) return reject(index, id || null, RejectionReason.INVALID_ID, 'id must be 1 to 255 characters');
   const metric = metrics.get(input.metric);
@@ -104,10 +109,20 @@ export function validateEvent(input: RawUsageEvent, index: number, metrics: Read
     dimensions,
   };
   if (metric.sessionKey && eventKeyValue(event, metric.sessionKey) === null) {
-    return reject(index, id, RejectionReason.MISSING_SESSION_KEY, `Sessions of "${metric.code}" are keyed by "${metric.sessionKey}", which the event lacks`);
+    return reject(
+      index,
+      id,
+      RejectionReason.MISSING_SESSION_KEY,
+      `Sessions of "${metric.code}" are keyed by "${metric.sessionKey}", which the event lacks`,
+    );
   }
   if (metric.uniqueBy && eventKeyValue(event, metric.uniqueBy) === null) {
-    return reject(index, id, RejectionReason.MISSING_UNIQUE_KEY, `"${metric.code}" counts distinct "${metric.uniqueBy}", which the event lacks`);
+    return reject(
+      index,
+      id,
+      RejectionReason.MISSING_UNIQUE_KEY,
+      `"${metric.code}" counts distinct "${metric.uniqueBy}", which the event lacks`,
+    );
   }
   return event;
 }

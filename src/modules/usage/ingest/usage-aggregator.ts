@@ -69,7 +69,8 @@ export interface AggregatorState {
 }
 
 export const totalKey = (metricId: string, periodStart: Date): string => `${metricId}|${periodStart.toISOString()}`;
-export const sessionGroupKey = (metricId: string, periodStart: Date, key: string): string => `${metricId}|${periodStart.toISOString()}|${key}`;
+export const sessionGroupKey = (metricId: string, periodStart: Date, key: string): string =>
+  `${metricId}|${periodStart.toISOString()}|${key}`;
 
 const HOUR = 3600 * 1000;
 const rejection = (event: NormalizedEvent, code: ErrorCode, reason: RejectionReason, message: string): Rejection => ({
@@ -117,12 +118,22 @@ export class UsageAggregator {
     const { metric } = event;
     const state = this.state;
     if (state.rateAllowance !== null && state.rateAllowance <= 0) {
-      return rejection(event, ErrorCode.RATE_LIMITED, RejectionReason.RATE_LIMITED, 'The plan\'s requests per minute are used up; retry in the next minute');
+      return rejection(
+        event,
+        ErrorCode.RATE_LIMITED,
+        RejectionReason.RATE_LIMITED,
+        "The plan's requests per minute are used up; retry in the next minute",
+      );
     }
     const periodMs = event.periodStart.getTime();
     const periodCost = state.periodCosts.get(periodMs) ?? ZERO;
     if (state.budget?.autoPause && periodCost.greaterThanOrEqualTo(state.budget.amount)) {
-      return rejection(event, ErrorCode.QUOTA_EXCEEDED, RejectionReason.BUDGET_EXHAUSTED, `The period's cost reached the budget of ${state.budget.amount.toFixed()}; usage is paused`);
+      return rejection(
+        event,
+        ErrorCode.QUOTA_EXCEEDED,
+        RejectionReason.BUDGET_EXHAUSTED,
+        `The period's cost reached the budget of ${state.budget.amount.toFixed()}; usage is paused`,
+      );
     }
 
     const key = totalKey(metric.id, event.periodStart);
@@ -180,14 +191,24 @@ export class UsageAggregator {
     const delta = after.minus(before);
     if (charge?.hardLimit && charge.limit !== null && delta.greaterThan(0) && after.greaterThan(charge.limit)) {
       const what = metric.sessionIdleMinutes !== null ? 'New sessions are refused; open ones continue' : 'Usage past the limit is refused';
-      return rejection(event, ErrorCode.QUOTA_EXCEEDED, RejectionReason.HARD_LIMIT, `${metric.code} reached its limit of ${charge.limit} for the period. ${what}.`);
+      return rejection(
+        event,
+        ErrorCode.QUOTA_EXCEEDED,
+        RejectionReason.HARD_LIMIT,
+        `${metric.code} reached its limit of ${charge.limit} for the period. ${what}.`,
+      );
     }
 
     let cost = ZERO;
     if (charge) {
       const unitPrice = hasRateCard(charge) ? unitPriceFor(charge, event.dimensions) : charge.unitPrice;
       if (hasRateCard(charge) && unitPrice === null) {
-        return rejection(event, ErrorCode.BAD_USER_INPUT, RejectionReason.UNPRICED_DIMENSIONS, `The plan has no price for ${metric.code} with ${JSON.stringify(event.dimensions)}`);
+        return rejection(
+          event,
+          ErrorCode.BAD_USER_INPUT,
+          RejectionReason.UNPRICED_DIMENSIONS,
+          `The plan has no price for ${metric.code} with ${JSON.stringify(event.dimensions)}`,
+        );
       }
       cost = marginalCost(charge, before, after, unitPrice);
     }
@@ -221,7 +242,15 @@ export class UsageAggregator {
       return {
         delta: 1,
         commit: () => {
-          list.push({ id: randomUUID(), metricId: metric.id, periodStart: event.periodStart, key: value, startedAt: event.occurredAt, lastAt: event.occurredAt, state: 'new' });
+          list.push({
+            id: randomUUID(),
+            metricId: metric.id,
+            periodStart: event.periodStart,
+            key: value,
+            startedAt: event.occurredAt,
+            lastAt: event.occurredAt,
+            state: 'new',
+          });
           this.state.sessions.set(group, list);
         },
       };
@@ -229,7 +258,10 @@ export class UsageAggregator {
     return {
       delta: 1 - matches.length,
       commit: () => {
-        const [keep, ...merged] = matches.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime()) as [SessionState, ...SessionState[]];
+        const [keep, ...merged] = matches.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime()) as [
+          SessionState,
+          ...SessionState[],
+        ];
         for (const s of [keep, ...merged]) {
           if (s.startedAt.getTime() < keep.startedAt.getTime()) keep.startedAt = s.startedAt;
           if (s.lastAt.getTime() > keep.lastAt.getTime()) keep.lastAt = s.lastAt;

@@ -1,0 +1,14 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Carries "this organisation's usage changed" between server processes.
+ * `announce` runs inside the writing transaction, `afterCommit` after it;
+ * each implementation uses the one that fits its transport.
+ */
+export interface ChangeBus {
+  announce(tx: EntityManager, organizationId: string): Promise<void>;
+  afterCommit(organizationId: string): Promise<void>;
+  onChange(handler: (organizationId: string) => void): void;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,86 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Metric } from '../metric/metric.entity';
+import { PlanCharge } from '../plan/plan-charge.entity';
+import { Plan } from '../plan/plan.entity';
+import type { ChargeRule } from './ingest/usage-aggregator';
+import type { MetricDefinition } from './ingest/normalized-event';
+
+export interface PlanTerms {
+  plan: Plan;
+  /** By metric id. */
+  charges: Map<string, ChargeRule>;
+}
+
+/**
+ * Metrics and plans are created, never edited, so each node keeps them in
+ * memory; a code it has not seen is looked up again before being called unknown.
+ */
+export class UsageCatalog {
+  private metricsByCode = new Map<string, MetricDefinition>();
+  private metricsById = new Map<string, Metric>();
+  private plans = new Map<string, PlanTerms>();
+
+  constructor(private readonly db: DataSource) {}
+
+  async metricsFor(codes: Iterable<string>, manager: EntityManager = this.db.manager): Promise<ReadonlyMap<string, MetricDefinition>> {
+    if ([...codes].some((code) => !this.metricsByCode.has(code))) await this.reloadMetrics(manager);
+    return this.metricsByCode;
+  }
+
+  async metricById(id: string): Promise<Metric | undefined> {
+    if (!this.metricsById.has(id)) await this.reloadMetrics(this.db.manager);
+    return this.metricsById.get(id);
+  }
+
+  async allMetrics(): Promise<Metric[]> {
+    await this.reloadMetrics(this.db.manager);
+    return [...this.metricsById.values()];
+  }
+
+  async planTerms(planId: string, manager: EntityManager = this.db.manager): Promise<PlanTerms> {
+    const cached = this.plans.get(planId);
+    if (cached) return cached;
+    const plan = await manager.getRepository(Plan).findOneByOrFail({ id: planId });
+    const rows = await manager.getRepository(PlanCharge).findBy({ planId });
+    const terms: PlanTerms = {
+      plan,
+      charges: new Map(
+        rows.map((c) => [
+          c.metricId,
+          {
+            model: c.model,
+            included: c.included,
+            limit: c.limit,
+            hardLimit: c.hardLimit,
+            unitPrice: c.unitPrice,
+            packageSize: c.packageSize,
+            packagePrice: c.packagePrice,
+            tiers: c.tiers,
+            dimensionPrices: c.dimensionPrices,
+          },
+        ]),
+      ),
+    };
+    this.plans.set(planId, terms);
+    return terms;
+  }
+
+  private async reloadMetrics(manager: EntityManager): Promise<void> {
+    const metrics = await manager.getRepository(Metric).find();
+    this.metricsById = new Map(metrics.map((m) => [m.id, m]));
+    this.metricsByCode = new Map(
+      metrics.map((m) => [
+        m.code,
+        {
+          id: m.id,
+          code: m.code,
+          aggregation: m.aggregation,
+          uniqueBy: m.uniqueBy,
+          eventRounding: m.eventRounding,
+          sessionIdleMinutes: m.sessionIdleMinutes,
+          sessionKey: m.sessionKey,
+        },
+      ]),
+    );
+  }
+}

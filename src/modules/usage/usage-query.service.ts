@@ -1,0 +1,280 @@
+import type { DataSource } from 'typeorm';
+import { Permission } from '../../common/auth/permission';
+import { assertCan, type Principal } from '../../common/auth/principal';
+import { assertId } from '../../common/errors/common-error';
+import { minorUnits } from '../../common/money/currency';
+import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
+import { Money } from '../../common/money/money.type';
+import { monthPeriod, type Period } from '../../common/time/billing-period';
+import { Aggregation } from '../metric/aggregation';
+import type { Metric } from '../metric/metric.entity';
+import { loadBillingContext, type BillingContext } from './billing-context';
+import {
+  Granularity,
+  type MetricUsage,
+  type UsageFilterInput,
+  type UsagePoint,
+  type UsageReport,
+  type UsageSeries,
+} from './dto/usage.types';
+import type { UsageCatalog } from './usage-catalog';
+import { UsageError, UsageErrorReason } from './usage.error';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const NEAR_LIMIT_PERCENT = 80;
+
+interface MetricAggregate {
+  metricId: string;
+  quantity: Dec;
+  cost: Dec;
+}
+
+interface RollupFilter {
+  team?: string | null;
+  project?: string | null;
+  user?: string | null;
+  metricId?: string;
+  dimensions?: Record<string, unknown>;
+}
+
+/** The SQL aggregate of rollup cells for each aggregation; see UsageAggregator for what `quantity` holds. */
+const ROLLUP_QUANTITY = `CASE m.aggregation
+    WHEN 'MAX' THEN max(r.max_quantity)
+    WHEN 'LATEST' THEN (array_agg(r.latest_quantity ORDER BY r.latest_at DESC))[1]
+    ELSE sum(r.quantity) END`;
+
+/** Filter on $1 organisation, $4 metric, $5 team, $6 project, $7 user, $8 dimensions; `p` is the table alias. */
+const filterClause = (p: string) => `${p}.organization_id = $1 AND ($4::uuid IS NULL OR ${p}.metric_id = $4)
+  AND ($5::text IS NULL OR ${p}.team = $5) AND ($6::text IS NULL OR ${p}.project = $6) AND ($7::text IS NULL OR ${p}.user_key = $7)
+  AND ($8::jsonb IS NULL OR ${p}.dimensions @> $8::jsonb)`;
+
+const filterParams = (organizationId: string, period: Period, f: RollupFilter): unknown[] => [
+  organizationId,
+  period.start,
+  period.end,
+  f.metricId ?? null,
+  f.team ?? null,
+  f.project ?? null,
+  f.user ?? null,
+  f.dimensions ? JSON.stringify(f.dimensions) : null,
+];
+
+/**
+ * Reads of usage. Unfiltered whole-month reads come from usage_totals (one row
+ * per metric); filtered or partial-month reads from the hourly rollups. Neither
+ * touches raw events, so they cost the same at any number of events; only
+ * minute series read raw events, over at most a day.
+ */
+export class UsageQueryService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly catalog: UsageCatalog,
+  ) {}
+
+  async report(
+    principal: Principal,
+    organizationIdInput: string,
+    period?: { from: Date; to: Date } | null,
+    filter?: UsageFilterInput | null,
+  ): Promise<UsageReport> {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    return this.reportFor(organizationId, period, filter);
+  }
+
+  /** The report without an access check: the live hub computes it once per organisation for all its subscribers. */
+  async reportFor(
+    organizationId: string,
+    periodInput?: { from: Date; to: Date } | null,
+    filter?: UsageFilterInput | null,
+  ): Promise<UsageReport> {
+    const context = await this.context(organizationId);
+    const period = this.resolvePeriod(context, periodInput);
+    const rollupFilter = await this.resolveFilter(filter);
+    const monthly = isWholeMonths(period) && !rollupFilter.team && !rollupFilter.project && !rollupFilter.user && !rollupFilter.dimensions;
+    const aggregates = monthly
+      ? await this.fromTotals(organizationId, period, rollupFilter.metricId)
+      : await this.fromRollups(organizationId, period, rollupFilter);
+
+    const terms = context.subscription ? await this.catalog.planTerms(context.subscription.planId) : null;
+    const currency = context.organization.currency;
+    const decimals = minorUnits(currency);
+    const currentPeriod = monthPeriod(context.now);
+    const budgetPaused = await this.budgetPaused(organizationId, terms?.plan, currentPeriod);
+
+    const metricIds = new Set<string>([...(terms?.charges.keys() ?? []), ...aggregates.keys()]);
+    if (rollupFilter.metricId) for (const id of [...metricIds]) if (id !== rollupFilter.metricId) metricIds.delete(id);
+    const metrics: MetricUsage[] = [];
+    for (const id of metricIds) {
+      const metric = await this.catalog.metricById(id);
+      if (!metric) continue;
+      const charge = terms?.charges.get(id);
+      const used = aggregates.get(id)?.quantity ?? ZERO;
+      const limit = charge?.limit ?? null;
+      const percentage = limit !== null && new Dec(limit).greaterThan(0) ? Number(used.div(limit).times(100).toDecimalPlaces(4)) : null;
+      metrics.push({
+        metric: metric.code,
+        unit: metric.unit,
+        used: used.toFixed(),
+        included: charge?.included ?? null,
+        limit,
+        remaining: limit === null ? null : Dec.max(ZERO, new Dec(limit).minus(used)).toFixed(),
+        percentage,
+        cost: Money.of(roundMoney(aggregates.get(id)?.cost ?? ZERO, decimals), currency),
+        nearLimit: percentage !== null && percentage >= NEAR_LIMIT_PERCENT,
+        blocked: budgetPaused || (charge?.hardLimit === true && limit !== null && used.greaterThanOrEqualTo(limit)),
+      });
+    }
+    metrics.sort((a, b) => a.metric.localeCompare(b.metric));
+    const total = metrics.reduce((sum, m) => sum.plus(m.cost.amount), ZERO);
+    return { periodStart: period.start, periodEnd: period.end, metrics, totalCost: Money.of(roundMoney(total, decimals), currency) };
+  }
+
+  async series(
+    principal: Principal,
+    organizationIdInput: string,
+    metricCode: string,
+    granularity: Granularity,
+    periodInput?: { from: Date; to: Date } | null,
+    filter?: UsageFilterInput | null,
+  ): Promise<UsageSeries> {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    const context = await this.context(organizationId);
+    const period = this.resolvePeriod(context, periodInput);
+    const f = await this.resolveFilter({ ...filter, metric: metricCode });
+    const metric = (await this.catalog.metricById(f.metricId!))!;
+    const params = filterParams(organizationId, period, f);
+
+    let rows: Array<{ at: Date; quantity: string | null; cost: string | null }>;
+    if (granularity === Granularity.MINUTE) {
+      if (period.end.getTime() - period.start.getTime() > DAY) {
+        throw new UsageError(UsageErrorReason.INVALID_PERIOD, 'MINUTE series cover at most 24 hours');
+      }
+      const quantity =
+        metric.aggregation === Aggregation.MAX
+          ? 'max(quantity)'
+          : metric.aggregation === Aggregation.LATEST
+            ? '(array_agg(quantity ORDER BY occurred_at DESC))[1]'
+            : 'sum(delta)';
+      rows = await this.db.query(
+        `SELECT date_trunc('minute', occurred_at) AS at, ${quantity} AS quantity, sum(cost) AS cost
+           FROM usage_events e WHERE e.occurred_at >= $2 AND e.occurred_at < $3 AND ${filterClause('e')}
+          GROUP BY 1 ORDER BY 1`,
+        params,
+      );
+    } else {
+      const unit = granularity === Granularity.HOUR ? 'hour' : 'day';
+      rows = await this.db.query(
+        `SELECT date_trunc('${unit}', r.bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at, ${ROLLUP_QUANTITY} AS quantity, sum(r.cost) AS cost
+           FROM usage_rollups r JOIN metrics m ON m.id = r.metric_id
+          WHERE r.bucket_start >= $2 AND r.bucket_start < $3 AND ${filterClause('r')}
+          GROUP BY 1, m.aggregation ORDER BY 1`,
+        params,
+      );
+    }
+    const points: UsagePoint[] = rows.map((r) => ({
+      at: r.at,
+      quantity: new Dec(r.quantity ?? 0).toFixed(),
+      cost: new Dec(r.cost ?? 0).toFixed(),
+    }));
+    return { metric: metric.code, granularity, points };
+  }
+
+  private async context(organizationId: string): Promise<BillingContext> {
+    const context = await loadBillingContext(this.db.manager, organizationId);
+    if (!context) throw new UsageError(UsageErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
+    return context;
+  }
+
+  private resolvePeriod(context: BillingContext, input?: { from: Date; to: Date } | null): Period {
+    if (!input) {
+      const current = context.subscription
+        ? { start: context.subscription.currentPeriodStart, end: context.subscription.currentPeriodEnd }
+        : monthPeriod(context.now);
+      return current;
+    }
+    const { from, to } = input;
+    if (!(from < to)) throw new UsageError(UsageErrorReason.INVALID_PERIOD, 'period.from must be before period.to');
+    if (from.getTime() % HOUR !== 0 || to.getTime() % HOUR !== 0) {
+      throw new UsageError(UsageErrorReason.INVALID_PERIOD, 'period bounds must be whole hours (UTC)');
+    }
+    if (to.getTime() - from.getTime() > 400 * DAY) throw new UsageError(UsageErrorReason.INVALID_PERIOD, 'period covers at most 400 days');
+    return { start: from, end: to };
+  }
+
+  private async resolveFilter(filter?: UsageFilterInput | null): Promise<RollupFilter> {
+    if (!filter) return {};
+    let metricId: string | undefined;
+    if (filter.metric) {
+      const metric: Metric | undefined = (await this.catalog.allMetrics()).find((m) => m.code === filter.metric);
+      if (!metric) throw new UsageError(UsageErrorReason.UNKNOWN_METRIC, `No metric has the code "${filter.metric}"`);
+      metricId = metric.id;
+    }
+    const dims = filter.dimensions;
+    if (dims !== undefined && dims !== null && (typeof dims !== 'object' || Array.isArray(dims))) {
+      throw new UsageError(UsageErrorReason.INVALID_FILTER, 'filter.dimensions must be a JSON object');
+    }
+    return {
+      team: filter.team,
+      project: filter.project,
+      user: filter.user,
+      metricId,
+      dimensions: dims && Object.keys(dims).length ? (dims as Record<string, unknown>) : undefined,
+    };
+  }
+
+  private async fromTotals(organizationId: string, period: Period, metricId?: string): Promise<Map<string, MetricAggregate>> {
+    const rows: Array<{ metric_id: string; quantity: string; cost: string }> = await this.db.query(
+      `SELECT t.metric_id,
+              CASE m.aggregation
+                WHEN 'MAX' THEN max(t.quantity)
+                WHEN 'LATEST' THEN (array_agg(t.latest_quantity ORDER BY t.latest_at DESC NULLS LAST))[1]
+                WHEN 'UNIQUE_COUNT' THEN CASE WHEN count(*) = 1 THEN sum(t.quantity) ELSE (
+                  SELECT count(DISTINCT v.value) FROM usage_unique_values v
+                   WHERE v.organization_id = $1 AND v.metric_id = t.metric_id AND v.period_start >= $2 AND v.period_start < $3) END
+                ELSE sum(t.quantity) END AS quantity,
+              sum(t.cost) AS cost
+         FROM usage_totals t JOIN metrics m ON m.id = t.metric_id
+        WHERE t.organization_id = $1 AND t.period_start >= $2 AND t.period_start < $3 AND ($4::uuid IS NULL OR t.metric_id = $4)
+        GROUP BY t.metric_id, m.aggregation`,
+      [organizationId, period.start, period.end, metricId ?? null],
+    );
+    return new Map(
+      rows.map((r) => [r.metric_id, { metricId: r.metric_id, quantity: new Dec(r.quantity ?? 0), cost: new Dec(r.cost ?? 0) }]),
+    );
+  }
+
+  private async fromRollups(organizationId: string, period: Period, f: RollupFilter): Promise<Map<string, MetricAggregate>> {
+    const rows: Array<{ metric_id: string; quantity: string; cost: string }> = await this.db.query(
+      `SELECT r.metric_id, ${ROLLUP_QUANTITY} AS quantity, sum(r.cost) AS cost
+         FROM usage_rollups r JOIN metrics m ON m.id = r.metric_id
+        WHERE r.bucket_start >= $2 AND r.bucket_start < $3 AND ${filterClause('r')}
+        GROUP BY r.metric_id, m.aggregation`,
+      filterParams(organizationId, period, f),
+    );
+    return new Map(
+      rows.map((r) => [r.metric_id, { metricId: r.metric_id, quantity: new Dec(r.quantity ?? 0), cost: new Dec(r.cost ?? 0) }]),
+    );
+  }
+
+  private async budgetPaused(
+    organizationId: string,
+    plan: { monthlyBudget: string | null; autoPauseAtBudget: boolean } | undefined,
+    current: Period,
+  ): Promise<boolean> {
+    if (!plan?.autoPauseAtBudget || plan.monthlyBudget === null) return false;
+    const rows: Array<{ cost: string | null }> = await this.db.query(
+      'SELECT sum(cost) AS cost FROM usage_totals WHERE organization_id = $1 AND period_start = $2',
+      [organizationId, current.start],
+    );
+    return new Dec(rows[0]?.cost ?? 0).greaterThanOrEqualTo(plan.monthlyBudget);
+  }
+}
+
+function isWholeMonths(period: Period): boolean {
+  const start = monthPeriod(period.start).start;
+  const end = monthPeriod(new Date(period.end.getTime() - 1)).end;
+  return start.getTime() === period.start.getTime() && end.getTime() === period.end.getTime();
+}

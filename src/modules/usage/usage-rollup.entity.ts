@@ -1,0 +1,50 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * Usage by hour and allocation cell (team, project, user, dimension set):
+ * filtered reads, time series and cost breakdowns come from here. Empty
+ * strings stand for "none", so the key has no NULLs.
+ */
+@Entity({ name: 'usage_rollups' })
+@Index('ix_usage_rollups_org_bucket', ['organizationId', 'bucketStart'])
+export class UsageRollup {
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
+  organizationId!: string;
+
+  @PrimaryColumn({ name: 'metric_id', type: 'uuid' })
+  metricId!: string;
+
+  @PrimaryColumn({ name: 'bucket_start', type: 'timestamptz' })
+  bucketStart!: Date;
+
+  @PrimaryColumn({ type: 'text' })
+  team!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  project!: string;
+
+  @PrimaryColumn({ name: 'user_key', type: 'text' })
+  userKey!: string;
+
+  @PrimaryColumn({ type: 'jsonb' })
+  dimensions!: Record<string, unknown>;
+
+  /** What these events added to the metric's period quantity. */
+  @Column({ type: 'numeric' })
+  quantity!: string;
+
+  @Column({ type: 'numeric' })
+  cost!: string;
+
+  @Column({ name: 'event_count', type: 'bigint' })
+  eventCount!: string;
+
+  @Column({ name: 'max_quantity', type: 'numeric' })
+  maxQuantity!: string;
+
+  @Column({ name: 'latest_at', type: 'timestamptz' })
+  latestAt!: Date;
+
+  @Column({ name: 'latest_quantity', type: 'numeric' })
+  latestQuantity!: string;
+}

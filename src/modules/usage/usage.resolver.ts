@@ -1,0 +1,52 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Permission } from '../../common/auth/permission';
+import { assertCan } from '../../common/auth/principal';
+import { assertId } from '../../common/errors/common-error';
+import type { RequestContext } from '../../common/graphql/request-context';
+import { RecordUsageInput, RecordUsagePayload } from './dto/record-usage.types';
+import { Granularity, PeriodInput, UsageFilterInput, UsageReport, UsageSeries } from './dto/usage.types';
+
+@Resolver()
+export class UsageResolver {
+  @Authorized(Permission.RECORD_USAGE)
+  @Mutation(() => RecordUsagePayload, { description: 'Records a batch of usage events; each invalid one is rejected on its own.' })
+  recordUsage(@Arg('input') input: RecordUsageInput, @Ctx() { principal, services }: RequestContext): Promise<RecordUsagePayload> {
+    return services.usageIngest.record(principal, input.organizationId, input.events);
+  }
+
+  @Authorized(Permission.VIEW_USAGE)
+  @Query(() => UsageReport, { description: 'Usage against plan limits; default period: the current billing period.' })
+  usage(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('period', () => PeriodInput, { nullable: true }) period: PeriodInput | null,
+    @Arg('filter', () => UsageFilterInput, { nullable: true }) filter: UsageFilterInput | null,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<UsageReport> {
+    return services.usageQuery.report(principal, organizationId, period, filter);
+  }
+
+  @Authorized(Permission.VIEW_USAGE)
+  @Query(() => UsageSeries, { description: "A metric's usage and cost per minute, hour or day, for charts." })
+  usageSeries(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('metric') metric: string,
+    @Arg('granularity', () => Granularity) granularity: Granularity,
+    @Arg('period', () => PeriodInput, { nullable: true }) period: PeriodInput | null,
+    @Arg('filter', () => UsageFilterInput, { nullable: true }) filter: UsageFilterInput | null,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<UsageSeries> {
+    return services.usageQuery.series(principal, organizationId, metric, granularity, period, filter);
+  }
+
+  @Subscription(() => UsageReport, {
+    description: 'The current report, then a fresh one after each change, coalesced to a few per second.',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { organizationId: string }, RequestContext>) => {
+      const organizationId = assertId(String(args.organizationId), 'organizationId');
+      assertCan(context.principal, Permission.VIEW_USAGE, organizationId);
+      return context.services.usageLive.subscribe(organizationId);
+    },
+  })
+  usageUpdated(@Root() report: UsageReport, @Arg('organizationId', () => ID) _organizationId: string): UsageReport {
+    return report;
+  }
+}
