@@ -29,7 +29,7 @@ describe('metric and plan catalog', () => {
     const byCode = new Map(plans.map((p) => [p.code, p]));
     // Seed 000: Pro is $19 with 1,000 calls included, then 500 calls for $5 and 50 MB for $2.
     expect(byCode.get('connectors_pro')).toMatchObject({
-      basePrice: { amount: '19', currency: 'USD' },
+      basePrice: { amount: '19.00', currency: 'USD' },
       charges: expect.arrayContaining([
         expect.objectContaining({ metric: 'connector_calls', included: '1000', model: 'PACKAGE', packageSize: '500', packagePrice: '5' }),
         expect.objectContaining({ metric: 'connector_data_mb', included: '100', model: 'PACKAGE', packageSize: '50', packagePrice: '2' }),

@@ -19,7 +19,7 @@ describe('organizations', () => {
     const { organization } = await t.admin.data(OrganizationDocument, { id: org.id });
     const now = new Date();
     expect(organization?.plan?.code).toBe(planCode);
-    expect(organization?.plan?.basePrice).toEqual({ amount: '10', currency: 'USD' });
+    expect(organization?.plan?.basePrice).toEqual({ amount: '10.00', currency: 'USD' });
     expect(organization?.subscription).toMatchObject({
       status: 'active',
       cancelAtPeriodEnd: false,

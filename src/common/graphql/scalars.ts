@@ -2,11 +2,22 @@ import Decimal from 'decimal.js';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeISOResolver, JSONResolver } from 'graphql-scalars';
 import { ErrorCode } from '../errors/error-code';
+import { isDecimalText } from '../money/decimal';
 
-const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Input: decimal texts are normalised; other texts pass unchanged and are
+ * refused where they are used (parseDecimalInput), so that one bad event of a
+ * batch is rejected on its own instead of failing the whole request.
+ */
+function parseDecimal(value: unknown): string {
+  if (typeof value === 'string') return isDecimalText(value) ? new Decimal(value.trim()).toFixed() : value;
+  return toDecimalString(value);
+}
 
 function toDecimalString(value: unknown): string {
-  if (typeof value === 'string' && DECIMAL_TEXT.test(value.trim())) return new Decimal(value.trim()).toFixed();
+  if (typeof value === 'string' && isDecimalText(value)) return new Decimal(value.trim()).toFixed();
   // JSON numbers arrive as JS numbers; their shortest text is the decimal the client wrote.
   if (typeof value === 'number' && Number.isFinite(value)) return new Decimal(String(value)).toFixed();
   throw new GraphQLError(`Decimal must be a decimal number written as a string, got ${JSON.stringify(value)}`, {
@@ -18,10 +29,11 @@ function toDecimalString(value: unknown): string {
 export const DecimalScalar = new GraphQLScalarType<string, string>({
   name: 'Decimal',
   description: 'A decimal number as a string, e.g. "0.00025"; exact, never a float.',
-  serialize: (value) => toDecimalString(value),
-  parseValue: (value) => toDecimalString(value),
+  // Output keeps the text it is given, so money shows its minor units ("10.00").
+  serialize: (value) => (typeof value === 'string' && PLAIN_DECIMAL.test(value) ? value : toDecimalString(value)),
+  parseValue: (value) => parseDecimal(value),
   parseLiteral: (ast) => {
-    if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return toDecimalString(ast.value);
+    if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return parseDecimal(ast.value);
     throw new GraphQLError('Decimal must be a string or number literal', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
   },
 });

@@ -1,6 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
 import type { RequestContext } from '../../common/graphql/request-context';
+import { minorUnits } from '../../common/money/currency';
+import { roundMoney } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { CreatePlanInput } from './dto/create-plan.input';
 import { PlanCharge } from './plan-charge.entity';
@@ -22,7 +24,7 @@ export class PlanResolver {
 
   @FieldResolver(() => Money)
   basePrice(@Root() plan: Plan): Money {
-    return Money.of(plan.basePriceAmount, plan.currency);
+    return Money.of(roundMoney(plan.basePriceAmount, minorUnits(plan.currency)), plan.currency);
   }
 
   @FieldResolver(() => [PlanCharge])

@@ -4,6 +4,7 @@ import { In } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { isCurrency, minorUnits } from '../../common/money/currency';
+import { parseDecimalInput } from '../../common/money/decimal';
 import { Metric } from '../metric/metric.entity';
 import type { CreatePlanInput, PlanChargeInput } from './dto/create-plan.input';
 import type { DimensionPrice, Tier } from './dto/plan-charge.types';
@@ -23,7 +24,7 @@ function amount(
   options: { positive?: boolean; maxDecimals?: number } = {},
 ): string | null {
   if (value == null) return null;
-  const d = new Decimal(value);
+  const d = parseDecimalInput(value, field);
   if (d.isNegative() || (options.positive && d.isZero())) {
     throw new PlanError(PlanErrorReason.INVALID_AMOUNT, `${field} must be ${options.positive ? 'greater than' : 'at least'} 0`);
   }
@@ -162,12 +163,12 @@ export class PlanService {
         throw new PlanError(PlanErrorReason.INVALID_TIERS, `${where}: only the last tier has no upTo, and it must have none`);
       }
       if (tier.upTo != null) {
-        const upTo = new Decimal(tier.upTo);
+        const upTo = parseDecimalInput(tier.upTo, `${where}: tier upTo`);
         if (!upTo.greaterThan(previous)) throw new PlanError(PlanErrorReason.INVALID_TIERS, `${where}: tier upTo values must increase`);
         previous = upTo;
       }
       return {
-        upTo: tier.upTo == null ? null : new Decimal(tier.upTo).toFixed(),
+        upTo: tier.upTo == null ? null : previous.toFixed(),
         unitPrice: amount(tier.unitPrice, `${where}: tier unitPrice`) ?? '0',
         flatPrice: amount(tier.flatPrice, `${where}: tier flatPrice`),
       };

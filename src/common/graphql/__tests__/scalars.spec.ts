@@ -1,4 +1,5 @@
 import { Kind } from 'graphql';
+import { parseDecimalInput } from '../../money/decimal';
 import { DateTimeScalar, DecimalScalar } from '../scalars';
 
 describe('Decimal scalar', () => {
@@ -12,8 +13,15 @@ describe('Decimal scalar', () => {
     expect(DecimalScalar.parseValue(input)).toBe(expected);
   });
 
-  it.each([['abc'], [''], ['1.2.3'], [Number.NaN], [Infinity], [null], [{}]])('refuses %p with BAD_USER_INPUT', (input) => {
+  it.each([[Number.NaN], [Infinity], [null], [{}], [true]])('refuses %p with BAD_USER_INPUT', (input) => {
     expect(() => DecimalScalar.parseValue(input)).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } }));
+  });
+
+  it.each([['abc'], [''], ['1.2.3']])('passes the text %p on, for the service to refuse where it is used', (input) => {
+    expect(DecimalScalar.parseValue(input)).toBe(input);
+    expect(() => parseDecimalInput(input, 'amount')).toThrow(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'INVALID_ARGUMENT' }),
+    );
   });
 
   it('keeps literals exact, beyond float precision', () => {

@@ -1,4 +1,4 @@
-import { Dec } from '../../../common/money/decimal';
+import { Dec, isDecimalText } from '../../../common/money/decimal';
 import { monthPeriod } from '../../../common/time/billing-period';
 import { ErrorCode } from '../../../common/errors/error-code';
 import { OrganizationService } from '../../organization/organization.service';
@@ -65,13 +65,11 @@ export function validateEvent(
   const metric = metrics.get(input.metric);
   if (!metric) return reject(index, id, RejectionReason.UNKNOWN_METRIC, `No metric has the code "${input.metric}"`);
 
-  let rawQuantity: Dec;
-  try {
-    rawQuantity = new Dec(input.quantity ?? '1');
-  } catch {
-    return reject(index, id, RejectionReason.INVALID_QUANTITY, `quantity "${input.quantity}" is not a number`);
-  }
-  if (!rawQuantity.isFinite() || rawQuantity.isNegative()) {
+  const quantityText = input.quantity ?? '1';
+  if (!isDecimalText(quantityText))
+    return reject(index, id, RejectionReason.INVALID_QUANTITY, `quantity "${quantityText}" is not a number`);
+  const rawQuantity = new Dec(quantityText.trim());
+  if (rawQuantity.isNegative()) {
     return reject(index, id, RejectionReason.INVALID_QUANTITY, 'quantity must be a finite number of at least 0');
   }
 
