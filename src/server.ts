@@ -50,8 +50,8 @@ export async function startServer(options: { db: DataSource; config: AppConfig; 
   const schema = buildAppSchema();
   const bus = new PostgresChangeBus(postgresUrl(db), USAGE_CHANNEL, logger);
   await bus.start();
-  const services = createServices(db, bus, logger);
   const metrics = createMetrics();
+  const services = createServices(db, bus, logger, metrics);
   const limits = createQueryLimits(config.limits);
   const formatError = createErrorFormatter(logger);
 

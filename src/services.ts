@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import type { ServerMetrics } from './common/observability/metrics';
 import type { ChangeBus } from './common/pubsub/change-bus';
 import { ApiKeyService } from './modules/api-key/api-key.service';
 import { MetricService } from './modules/metric/metric.service';
@@ -11,7 +12,7 @@ import { UsageIngestService } from './modules/usage/usage-ingest.service';
 import { UsageQueryService } from './modules/usage/usage-query.service';
 
 /** The plain services behind the resolvers; one set per server. */
-export function createServices(db: DataSource, bus: ChangeBus, logger: Logger) {
+export function createServices(db: DataSource, bus: ChangeBus, logger: Logger, metrics: ServerMetrics) {
   const organizations = new OrganizationService(db);
   const catalog = new UsageCatalog(db);
   const usageQuery = new UsageQueryService(db, catalog);
@@ -24,7 +25,7 @@ export function createServices(db: DataSource, bus: ChangeBus, logger: Logger) {
     plans: new PlanService(db),
     usageIngest: new UsageIngestService(db, catalog, organizations, bus),
     usageQuery,
-    usageLive: new UsageLiveHub(bus, usageQuery, logger),
+    usageLive: new UsageLiveHub(bus, usageQuery, logger, { reports: metrics.liveReports, messages: metrics.liveMessages }),
   };
 }
 

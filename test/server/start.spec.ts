@@ -1,45 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrganizationDocument, PlansDocument, ViewerDocument } from '../generated/graphql';
 import { freePort } from '../helpers/free-port';
 import { GraphQLClient } from '../helpers/graphql-client';
-
-const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  url: string;
-}
-
-/** `npm start` as a user runs it (built by `npm test` first): waits for the printed URL. */
-function start(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed within 60 s:\n${text}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString();
-      const url = /Meterly GraphQL: (\S+)/.exec(text)?.[1];
-      if (url && text.includes('\n\n', text.indexOf('Meterly GraphQL'))) {
-        clearTimeout(timer);
-        resolve({ child, output: () => text, url });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${text}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
+import { startServerProcess as start } from '../helpers/server-process';
 
 describe('npm start on a fresh machine', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'meterly-start-'));
@@ -48,7 +13,6 @@ describe('npm start on a fresh machine', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm test`, which builds first');
     const { DATABASE_URL: _ignored, ADMIN_API_KEY: _none, ...rest } = process.env;
     env = { ...rest, DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
   });
@@ -65,7 +29,7 @@ describe('npm start on a fresh machine', () => {
     const { organization } = await client.data(OrganizationDocument, { id: demoId! });
     expect(organization?.teams.map((team) => team.key)).toEqual(['engineering', 'marketing', 'sales']);
     const plans = (await client.data(PlansDocument)).plans.length;
-    expect(await stop(first.child)).toBe(0);
+    expect(await first.stop()).toBe(0);
 
     // Second start on the same data: nothing printed again, the key still works, no second demo load.
     const second = await start(env);
@@ -74,7 +38,7 @@ describe('npm start on a fresh machine', () => {
       expect(second.output()).not.toContain('Demo organization');
       expect((await new GraphQLClient(second.url, key).data(PlansDocument)).plans.length).toBe(plans);
     } finally {
-      expect(await stop(second.child)).toBe(0);
+      expect(await second.stop()).toBe(0);
     }
   }, 120_000);
 });

@@ -35,6 +35,17 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const liveReports = new Counter({
+    name: 'meterly_live_usage_reports_total',
+    help: 'Usage reports computed for live subscribers (one per organisation and push, whatever the number of subscribers).',
+    registers: [registry],
+  });
+  const liveMessages = new Counter({
+    name: 'meterly_live_usage_messages_total',
+    help: 'Usage reports delivered to live subscribers.',
+    registers: [registry],
+  });
+
   const plugin: ApolloServerPlugin = {
     async requestDidStart() {
       const started = process.hrtime.bigint();
@@ -47,7 +58,7 @@ export function createMetrics() {
       };
     },
   };
-  return { registry, plugin, wsConnections };
+  return { registry, plugin, wsConnections, liveReports, liveMessages };
 }
 
 export type ServerMetrics = ReturnType<typeof createMetrics>;

@@ -1,5 +1,6 @@
 import { Repeater } from '@repeaterjs/repeater';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { ChangeBus } from '../../../common/pubsub/change-bus';
 import type { UsageReport } from '../dto/usage.types';
 import type { UsageQueryService } from '../usage-query.service';
@@ -29,6 +30,7 @@ export class UsageLiveHub {
     bus: ChangeBus,
     private readonly query: UsageQueryService,
     private readonly logger: Logger,
+    private readonly counters: { reports: Counter; messages: Counter },
     private readonly options: LiveHubOptions = { intervalMs: 100, settleMs: 10 },
   ) {
     bus.onChange((organizationId) => this.changed(organizationId));
@@ -89,7 +91,9 @@ export class UsageLiveHub {
       const listeners = this.listeners.get(organizationId);
       if (!listeners?.size) return;
       const report = await this.query.reportFor(organizationId);
+      this.counters.reports.inc();
       for (const listener of listeners) listener(report);
+      this.counters.messages.inc(listeners.size);
       this.lastPush.set(organizationId, Date.now());
     } catch (err) {
       this.logger.error({ err, organizationId }, 'live usage report failed');

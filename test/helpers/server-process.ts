@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  wsUrl: string;
+  output: () => string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash. */
+  kill(): Promise<void>;
+}
+
+/** The built server (`npm start` without the build), as a separate process; resolves once it prints its URL. */
+export function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm test`, which builds first');
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed within 60 s:\n${text}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /Meterly GraphQL: (\S+)\s+\(graphql-ws: (\S+)\)/.exec(text);
+      if (match && text.includes('\n\n', text.indexOf('Meterly GraphQL'))) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          url: match[1]!,
+          wsUrl: match[2]!,
+          output: () => text,
+          stop: async () => {
+            child.kill('SIGTERM');
+            return exited;
+          },
+          kill: async () => {
+            child.kill('SIGKILL');
+            await exited;
+          },
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then((code) => reject(new Error(`exited with ${code}:\n${text}`)));
+  });
+}
