@@ -21,7 +21,9 @@ import { createQueryLimits } from './common/graphql/query-limits';
 import type { RequestContext } from './common/graphql/request-context';
 import { createMetrics } from './common/observability/metrics';
 import type { AppConfig } from './config';
+import type { ChangeBus } from './common/pubsub/change-bus';
 import { PostgresChangeBus } from './common/pubsub/postgres-change-bus';
+import { RedisChangeBus } from './common/pubsub/redis-change-bus';
 import { USAGE_CHANNEL } from './modules/usage/usage-ingest.service';
 import { createServices } from './services';
 
@@ -48,7 +50,9 @@ const unauthenticated = (message: string) =>
 export async function startServer(options: { db: DataSource; config: AppConfig; logger: Logger }): Promise<RunningServer> {
   const { db, config, logger } = options;
   const schema = buildAppSchema();
-  const bus = new PostgresChangeBus(postgresUrl(db), USAGE_CHANNEL, logger);
+  const bus: ChangeBus = config.redisUrl
+    ? new RedisChangeBus(config.redisUrl, USAGE_CHANNEL, logger)
+    : new PostgresChangeBus(postgresUrl(db), USAGE_CHANNEL, logger);
   await bus.start();
   const metrics = createMetrics();
   const services = createServices(db, bus, logger, metrics);

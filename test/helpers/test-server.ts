@@ -18,12 +18,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real server on a fresh cloned database, listening on a free loopback port. */
-export async function startTestServer(overrides: Partial<AppConfig> = {}): Promise<TestServer> {
-  const database: TestDatabase = await createTestDatabase();
-  const db = new DataSource(dataSourceOptions(database.url, { extra: { max: 10 } }));
+/**
+ * The real server on a fresh cloned database, listening on a free loopback
+ * port; with `sharing`, a second node on that server's database.
+ */
+export async function startTestServer(overrides: Partial<AppConfig> = {}, sharing?: TestServer): Promise<TestServer> {
+  const database: TestDatabase | null = sharing ? null : await createTestDatabase();
+  const url = database?.url ?? (sharing!.db.options as { url: string }).url;
+  const db = new DataSource(dataSourceOptions(url, { extra: { max: 10 } }));
   await db.initialize();
-  const adminKey = ApiKeyService.generate();
+  const adminKey = sharing?.adminKey ?? ApiKeyService.generate();
   await new ApiKeyService(db).ensurePlatformAdminKey(adminKey);
   const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', ...overrides };
   const server = await startServer({ db, config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
@@ -37,7 +41,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}): Promi
     close: async () => {
       await server.close();
       if (db.isInitialized) await db.destroy();
-      await database.drop();
+      await database?.drop();
     },
   };
 }
