@@ -7,6 +7,7 @@ import { createLogger } from './common/observability/logger';
 import { loadConfig } from './config';
 import { ApiKeyService } from './modules/api-key/api-key.service';
 import { DemoSeedService } from './modules/demo/demo-seed.service';
+import { ensureUsagePartitions } from './modules/usage/usage-partitions';
 import { startServer } from './server';
 
 /** `npm start`: database (embedded unless DATABASE_URL), migrations, demo data, server. */
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
   await db.initialize();
   const applied = await db.runMigrations({ transaction: 'each' });
   logger.info({ applied: applied.map((m) => m.name) }, 'migrations up to date');
+  await ensureUsagePartitions(db);
+  // Next months' partitions exist before their events arrive.
+  const partitions = setInterval(() => void ensureUsagePartitions(db).catch((err: unknown) => logger.warn({ err }, 'partition upkeep failed')), 24 * 3600_000);
+  partitions.unref();
 
   const generatedKey = await new ApiKeyService(db).ensurePlatformAdminKey(config.adminApiKey);
   const demo = config.demoData ? await new DemoSeedService(db, logger).loadIfEmpty() : null;
