@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   logger.info({ applied: applied.map((m) => m.name) }, 'migrations up to date');
   await ensureUsagePartitions(db);
   // Next months' partitions exist before their events arrive.
-  const partitions = setInterval(() => void ensureUsagePartitions(db).catch((err: unknown) => logger.warn({ err }, 'partition upkeep failed')), 24 * 3600_000);
+  const partitions = setInterval(
+    () => void ensureUsagePartitions(db).catch((err: unknown) => logger.warn({ err }, 'partition upkeep failed')),
+    24 * 3600_000,
+  );
   partitions.unref();
 
   const generatedKey = await new ApiKeyService(db).ensurePlatformAdminKey(config.adminApiKey);

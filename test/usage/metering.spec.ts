@@ -1,4 +1,11 @@
-import { CreateOrganizationDocument, RecordUsageDocument, UsageDocument, UsageSeriesDocument, type CreatePlanInput, type TierInput } from '../generated/graphql';
+import {
+  CreateOrganizationDocument,
+  RecordUsageDocument,
+  UsageDocument,
+  UsageSeriesDocument,
+  type CreatePlanInput,
+  type TierInput,
+} from '../generated/graphql';
 import { at, CLOCK, metricUsage, planWithOrganization, record, usage } from '../helpers/usage-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -205,13 +212,17 @@ describe('usage metering', () => {
       expect(await t.admin.errorCode(UsageDocument, { organizationId: 'acme' })).toBe('BAD_USER_INPUT');
     });
 
-    it('stores events of real time in their month\'s partition, simulated ones in the default partition', async () => {
+    it("stores events of real time in their month's partition, simulated ones in the default partition", async () => {
       const { createOrganization } = await t.admin.data(CreateOrganizationDocument, { input: { name: 'real time', planCode: 'metered' } });
       await record(t.admin, createOrganization.id, [{ id: 'now', metric: 'requests' }]);
-      const [real] = await t.db.query('SELECT tableoid::regclass::text AS part FROM usage_events WHERE organization_id = $1', [createOrganization.id]);
+      const [real] = await t.db.query('SELECT tableoid::regclass::text AS part FROM usage_events WHERE organization_id = $1', [
+        createOrganization.id,
+      ]);
       const now = new Date();
       expect(real.part).toBe(`usage_events_${now.getUTCFullYear()}_${String(now.getUTCMonth() + 1).padStart(2, '0')}`);
-      const [simulated] = await t.db.query('SELECT tableoid::regclass::text AS part FROM usage_events WHERE organization_id = $1 LIMIT 1', [org]);
+      const [simulated] = await t.db.query('SELECT tableoid::regclass::text AS part FROM usage_events WHERE organization_id = $1 LIMIT 1', [
+        org,
+      ]);
       expect(simulated.part).toBe('usage_events_default');
     });
 
