@@ -189,12 +189,8 @@ export class UsageQueryService {
   }
 
   private resolvePeriod(context: BillingContext, input?: { from: Date; to: Date } | null): Period {
-    if (!input) {
-      const current = context.subscription
-        ? { start: context.subscription.currentPeriodStart, end: context.subscription.currentPeriodEnd }
-        : monthPeriod(context.now);
-      return current;
-    }
+    // Periods are calendar months in UTC; the current one follows the organisation's clock.
+    if (!input) return monthPeriod(context.now);
     const { from, to } = input;
     if (!(from < to)) throw new UsageError(UsageErrorReason.INVALID_PERIOD, 'period.from must be before period.to');
     if (from.getTime() % HOUR !== 0 || to.getTime() % HOUR !== 0) {
