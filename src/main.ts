@@ -1,3 +1,4 @@
+import './common/production-defaults';
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
