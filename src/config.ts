@@ -14,6 +14,10 @@ export interface AppConfig {
   dataDir: string;
   embeddedPgPort: number;
   demoData: boolean;
+  /** How often periods are closed and invoices collected; 0 turns the scheduler off. */
+  billingIntervalSeconds: number;
+  /** The address clients reach this server at, for links (invoice PDFs); default http://localhost:PORT. */
+  publicUrl: string | undefined;
   limits: QueryLimits;
 }
 
@@ -50,6 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(env.DATA_DIR || '.data'),
     embeddedPgPort: int(env.EMBEDDED_PG_PORT, 54329),
     demoData: flag(env.DEMO_DATA, true),
+    billingIntervalSeconds: int(env.BILLING_INTERVAL_SECONDS, 60),
+    publicUrl: env.PUBLIC_URL?.replace(/\/$/, '') || undefined,
     limits: {
       maxDepth: int(env.GRAPHQL_MAX_DEPTH, 10),
       maxAliases: int(env.GRAPHQL_MAX_ALIASES, 15),

@@ -25,6 +25,7 @@ import type { ChangeBus } from './common/pubsub/change-bus';
 import { PostgresChangeBus } from './common/pubsub/postgres-change-bus';
 import { RedisChangeBus } from './common/pubsub/redis-change-bus';
 import { USAGE_CHANNEL } from './modules/usage/usage-ingest.service';
+import { startBillingScheduler } from './modules/billing/billing-scheduler';
 import { createServices } from './services';
 
 /** The connection URL of the DataSource, for the LISTEN connection. */
@@ -157,6 +158,9 @@ export async function startServer(options: { db: DataSource; config: AppConfig; 
   });
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  services.links.baseUrl = config.publicUrl ?? `http://${host}:${port}`;
+  const scheduler =
+    config.billingIntervalSeconds > 0 ? startBillingScheduler(services.billing, config.billingIntervalSeconds, logger) : null;
 
   return {
     url: `http://${host}:${port}/graphql`,
@@ -164,6 +168,7 @@ export async function startServer(options: { db: DataSource; config: AppConfig; 
     port,
     httpServer,
     close: async () => {
+      scheduler?.stop();
       await apollo.stop();
       wsServer.close();
       services.usageLive.close();

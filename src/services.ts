@@ -3,6 +3,11 @@ import type { DataSource } from 'typeorm';
 import type { ServerMetrics } from './common/observability/metrics';
 import type { ChangeBus } from './common/pubsub/change-bus';
 import { ApiKeyService } from './modules/api-key/api-key.service';
+import { BillingCloseService } from './modules/billing/billing-close.service';
+import { BillingService, type PaymentCollector } from './modules/billing/billing.service';
+import { CreditService } from './modules/credit/credit.service';
+import { InvoiceService } from './modules/invoice/invoice.service';
+import { SubscriptionService } from './modules/subscription/subscription.service';
 import { MetricService } from './modules/metric/metric.service';
 import { OrganizationService } from './modules/organization/organization.service';
 import { PlanService } from './modules/plan/plan.service';
@@ -16,6 +21,8 @@ export function createServices(db: DataSource, bus: ChangeBus, logger: Logger, m
   const organizations = new OrganizationService(db);
   const catalog = new UsageCatalog(db);
   const usageQuery = new UsageQueryService(db, catalog);
+  const invoices = new InvoiceService(db);
+  const collector: PaymentCollector | null = null;
   return {
     db,
     bus,
@@ -26,6 +33,12 @@ export function createServices(db: DataSource, bus: ChangeBus, logger: Logger, m
     usageIngest: new UsageIngestService(db, catalog, organizations, bus),
     usageQuery,
     usageLive: new UsageLiveHub(bus, usageQuery, logger, { reports: metrics.liveReports, messages: metrics.liveMessages }),
+    invoices,
+    subscriptions: new SubscriptionService(db),
+    credits: new CreditService(db),
+    billing: new BillingService(db, new BillingCloseService(db, catalog, logger), invoices, collector, logger),
+    /** Where this server is reached, for links such as invoice PDFs; set once it listens. */
+    links: { baseUrl: '' },
   };
 }
 

@@ -7,6 +7,17 @@ import {
   MetricsDocument,
   OrganizationDocument,
   PlansDocument,
+  AdvanceTestClockDocument,
+  CancelSubscriptionDocument,
+  ChangePlanDocument,
+  CloseAccountDocument,
+  CloseBillingPeriodDocument,
+  GrantCreditsDocument,
+  InvoiceDocument,
+  InvoicesDocument,
+  MarkInvoicePaidDocument,
+  MarkInvoiceUncollectibleDocument,
+  VoidInvoiceDocument,
   RecordUsageDocument,
   UsageDocument,
   UsageSeriesDocument,
@@ -18,7 +29,7 @@ import type { GraphQLClient } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { openWsClient, wsRequest, wsSubscribe } from '../helpers/ws-client';
 
-type Tenant = Awaited<ReturnType<typeof createTenant>> & { planCode: string; metricCode: string };
+type Tenant = Awaited<ReturnType<typeof createTenant>> & { planCode: string; metricCode: string; invoiceId: string };
 /** A key of organisation A, over HTTP and over graphql-ws. */
 interface Caller {
   http: GraphQLClient;
@@ -85,6 +96,42 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
       await ws.dispose();
     }
   },
+  'Query.invoices': async ({ http: a }, b) => {
+    expect(await a.errorCode(InvoicesDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Query.invoice': async ({ http: a }, b) => {
+    // Not FORBIDDEN: an invoice id of another tenant is answered as if it did not exist (members may not read invoices at all).
+    expect(['NOT_FOUND', 'FORBIDDEN']).toContain(await a.errorCode(InvoiceDocument, { id: b.invoiceId }));
+  },
+  'Mutation.markInvoicePaid': async ({ http: a }, b) => {
+    expect(await a.errorCode(MarkInvoicePaidDocument, { id: b.invoiceId })).toBe('FORBIDDEN');
+  },
+  'Mutation.voidInvoice': async ({ http: a }, b) => {
+    expect(await a.errorCode(VoidInvoiceDocument, { id: b.invoiceId })).toBe('FORBIDDEN');
+  },
+  'Mutation.markInvoiceUncollectible': async ({ http: a }, b) => {
+    expect(await a.errorCode(MarkInvoiceUncollectibleDocument, { id: b.invoiceId })).toBe('FORBIDDEN');
+  },
+  'Mutation.closeBillingPeriod': async ({ http: a }, b) => {
+    expect(await a.errorCode(CloseBillingPeriodDocument, { input: { organizationId: b.organization.id } })).toBe('FORBIDDEN');
+  },
+  'Mutation.advanceTestClock': async ({ http: a }, b) => {
+    expect(await a.errorCode(AdvanceTestClockDocument, { organizationId: b.organization.id, to: '2030-01-01T00:00:00Z' })).toBe(
+      'FORBIDDEN',
+    );
+  },
+  'Mutation.changePlan': async ({ http: a }, b) => {
+    expect(await a.errorCode(ChangePlanDocument, { input: { organizationId: b.organization.id, planCode: b.planCode } })).toBe('FORBIDDEN');
+  },
+  'Mutation.cancelSubscription': async ({ http: a }, b) => {
+    expect(await a.errorCode(CancelSubscriptionDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Mutation.closeAccount': async ({ http: a }, b) => {
+    expect(await a.errorCode(CloseAccountDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Mutation.grantCredits': async ({ http: a }, b) => {
+    expect(await a.errorCode(GrantCreditsDocument, { input: { organizationId: b.organization.id, amount: '100' } })).toBe('FORBIDDEN');
+  },
 };
 
 describe('tenant isolation', () => {
@@ -95,12 +142,20 @@ describe('tenant isolation', () => {
   beforeAll(async () => {
     t = await startTestServer();
     const { plan, metric } = await createCatalog(t.admin);
-    a = { ...(await createTenant(t.admin, plan.code)), planCode: plan.code, metricCode: metric.code };
-    b = { ...(await createTenant(t.admin, plan.code)), planCode: plan.code, metricCode: metric.code };
-    // B has usage, so that a leak would show.
+    a = { ...(await createTenant(t.admin, plan.code)), planCode: plan.code, metricCode: metric.code, invoiceId: '' };
+    b = {
+      ...(await createTenant(t.admin, plan.code, undefined, '2026-03-10T12:00:00Z')),
+      planCode: plan.code,
+      metricCode: metric.code,
+      invoiceId: '',
+    };
+    // B has usage and an invoice, so that a leak would show.
     await t.admin.data(RecordUsageDocument, {
       input: { organizationId: b.organization.id, events: [{ id: 'b-1', metric: metric.code, quantity: '5' }] },
     });
+    await t.admin.data(AdvanceTestClockDocument, { organizationId: b.organization.id, to: '2026-04-02T00:00:00Z' });
+    const { invoices } = await t.admin.data(InvoicesDocument, { organizationId: b.organization.id });
+    b.invoiceId = invoices.edges[0]!.node.id;
   });
   afterAll(() => t.close());
 

@@ -31,8 +31,8 @@ export async function createApiKey(admin: GraphQLClient, organizationId: string 
 }
 
 /** An organisation with one key per tenant role. */
-export async function createTenant(admin: GraphQLClient, planCode: string, name = next('Tenant')) {
-  const { createOrganization: organization } = await admin.data(CreateOrganizationDocument, { input: { name, planCode } });
+export async function createTenant(admin: GraphQLClient, planCode: string, name = next('Tenant'), testClock?: string) {
+  const { createOrganization: organization } = await admin.data(CreateOrganizationDocument, { input: { name, planCode, testClock } });
   const [tenantAdmin, billingContact, member] = await Promise.all([
     createApiKey(admin, organization.id, 'TENANT_ADMIN'),
     createApiKey(admin, organization.id, 'BILLING_CONTACT'),

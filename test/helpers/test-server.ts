@@ -29,7 +29,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, sharin
   await db.initialize();
   const adminKey = sharing?.adminKey ?? ApiKeyService.generate();
   await new ApiKeyService(db).ensurePlatformAdminKey(adminKey);
-  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', ...overrides };
+  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', billingIntervalSeconds: 0, ...overrides };
   const server = await startServer({ db, config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const client = (key?: string) => new GraphQLClient(server.url, key);
   return {

@@ -7,6 +7,13 @@ import { User } from '../../modules/organization/user.entity';
 import { PlanCharge } from '../../modules/plan/plan-charge.entity';
 import { Plan } from '../../modules/plan/plan.entity';
 import { PlanSubscription } from '../../modules/subscription/plan-subscription.entity';
+import { CreditApplication } from '../../modules/credit/credit-application.entity';
+import { CreditGrant } from '../../modules/credit/credit-grant.entity';
+import { InvoiceCounter } from '../../modules/invoice/invoice-counter.entity';
+import { InvoiceItem } from '../../modules/invoice/invoice-item.entity';
+import { InvoiceLine } from '../../modules/invoice/invoice-line.entity';
+import { Invoice } from '../../modules/invoice/invoice.entity';
+import { PlanChange } from '../../modules/subscription/plan-change.entity';
 import { UsageEventKey } from '../../modules/usage/usage-event-key.entity';
 import { UsageRateWindow } from '../../modules/usage/usage-rate-window.entity';
 import { UsageRollup } from '../../modules/usage/usage-rollup.entity';
@@ -35,4 +42,11 @@ export const ENTITIES = [
   UsageUniqueValue,
   UsageSession,
   UsageRateWindow,
+  PlanChange,
+  Invoice,
+  InvoiceLine,
+  InvoiceCounter,
+  InvoiceItem,
+  CreditGrant,
+  CreditApplication,
 ];

@@ -3,6 +3,9 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
 import { ApiKeyResolver } from '../../modules/api-key/api-key.resolver';
+import { BillingResolver } from '../../modules/billing/billing.resolver';
+import { CreditResolver } from '../../modules/credit/credit.resolver';
+import { InvoiceLineResolver, InvoiceResolver } from '../../modules/invoice/invoice.resolver';
 import { MetricResolver } from '../../modules/metric/metric.resolver';
 import { OrganizationResolver } from '../../modules/organization/organization.resolver';
 import { PlanChargeResolver, PlanResolver } from '../../modules/plan/plan.resolver';
@@ -21,6 +24,10 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   MetricResolver,
   ApiKeyResolver,
   UsageResolver,
+  InvoiceResolver,
+  InvoiceLineResolver,
+  BillingResolver,
+  CreditResolver,
 ];
 
 let cached: GraphQLSchema | undefined;

@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { loadMany, loadOne } from '../database/batch-load';
+import { InvoiceLine } from '../../modules/invoice/invoice-line.entity';
+import { Invoice } from '../../modules/invoice/invoice.entity';
 import { Metric } from '../../modules/metric/metric.entity';
 import { Organization } from '../../modules/organization/organization.entity';
 import { Project } from '../../modules/organization/project.entity';
@@ -21,6 +23,8 @@ export function createLoaders(db: DataSource) {
     chargesByPlan: new DataLoader((ids: readonly string[]) => loadMany(db.getRepository(PlanCharge), 'planId', ids, 'id')),
     teamsByOrganization: new DataLoader((ids: readonly string[]) => loadMany(db.getRepository(Team), 'organizationId', ids, 'key')),
     projectsByOrganization: new DataLoader((ids: readonly string[]) => loadMany(db.getRepository(Project), 'organizationId', ids, 'key')),
+    invoice: new DataLoader((ids: readonly string[]) => loadOne(db.getRepository(Invoice), 'id', ids)),
+    linesByInvoice: new DataLoader((ids: readonly string[]) => loadMany(db.getRepository(InvoiceLine), 'invoiceId', ids, 'position')),
   };
 }
 

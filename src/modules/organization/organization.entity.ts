@@ -21,6 +21,18 @@ export class Organization {
   @Column({ name: 'test_clock_at', type: 'timestamptz', nullable: true })
   testClockAt!: Date | null;
 
+  /** Set when the account is closed: no new usage or charges; amounts owed stay due. */
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+
+  @Column({ name: 'stripe_customer_id', type: 'text', nullable: true })
+  stripeCustomerId!: string | null;
+
+  /** Card attached through a SetupIntent; the card itself stays at Stripe (seed 002). */
+  @Column({ name: 'stripe_payment_method_id', type: 'text', nullable: true })
+  stripePaymentMethodId!: string | null;
+
   @Field(() => Date)
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

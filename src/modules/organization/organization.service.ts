@@ -54,6 +54,7 @@ export class OrganizationService {
       await tx.getRepository(PlanSubscription).insert({
         organizationId: organization.id,
         planId: plan.id,
+        periodPlanId: plan.id,
         status: SubscriptionStatus.ACTIVE,
         currentPeriodStart: period.start,
         currentPeriodEnd: period.end,

@@ -43,6 +43,10 @@ export class PlanSubscription {
   @Column({ name: 'current_period_end', type: 'timestamptz' })
   currentPeriodEnd!: Date;
 
+  /** The plan the current period began with: its base fee is billed in full, upgrades add prorated items. */
+  @Column({ name: 'period_plan_id', type: 'uuid' })
+  periodPlanId!: string;
+
   /** A downgrade waiting for the next period. */
   @Column({ name: 'pending_plan_id', type: 'uuid', nullable: true })
   pendingPlanId!: string | null;

@@ -1,10 +1,39 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Permission } from '../../common/auth/permission';
 import type { RequestContext } from '../../common/graphql/request-context';
+import { Organization } from '../organization/organization.entity';
 import { Plan } from '../plan/plan.entity';
+import { ChangePlanInput } from './dto/change-plan.input';
 import { PlanSubscription } from './plan-subscription.entity';
 
 @Resolver(() => PlanSubscription)
 export class PlanSubscriptionResolver {
+  @Authorized(Permission.CHANGE_PLAN)
+  @Mutation(() => PlanSubscription, { description: 'Upgrade now (unused base fee credited pro rata), downgrade at period end.' })
+  changePlan(@Arg('input') input: ChangePlanInput, @Ctx() { principal, services }: RequestContext): Promise<PlanSubscription> {
+    return services.subscriptions.changePlan(principal, input.organizationId, input.planCode);
+  }
+
+  @Authorized(Permission.CHANGE_PLAN)
+  @Mutation(() => PlanSubscription, { description: 'Ends the subscription at the end of the current period.' })
+  cancelSubscription(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<PlanSubscription> {
+    return services.subscriptions.cancel(principal, organizationId);
+  }
+
+  @Authorized(Permission.MANAGE_ORGANIZATIONS)
+  @Mutation(() => Organization, {
+    description: 'Deletes the account: no new usage or charges; the current period and open invoices stay due.',
+  })
+  closeAccount(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Organization> {
+    return services.subscriptions.closeAccount(principal, organizationId);
+  }
+
   @FieldResolver(() => Plan)
   async plan(@Root() subscription: PlanSubscription, @Ctx() { loaders }: RequestContext): Promise<Plan> {
     const plan = await loaders.plan.load(subscription.planId);

@@ -9,10 +9,16 @@ export interface BillingContext {
   now: Date;
 }
 
-/** The organisation, its subscription and its clock, in two indexed reads. */
-export async function loadBillingContext(manager: EntityManager, organizationId: string): Promise<BillingContext | null> {
+/**
+ * The organisation, its subscription and its clock, in two indexed reads.
+ * `share` locks the subscription row against a period close until the
+ * transaction ends, so no event lands in a period being invoiced.
+ */
+export async function loadBillingContext(manager: EntityManager, organizationId: string, share = false): Promise<BillingContext | null> {
   const organization = await manager.getRepository(Organization).findOneBy({ id: organizationId });
   if (!organization) return null;
-  const subscription = await manager.getRepository(PlanSubscription).findOneBy({ organizationId });
+  const subscription = await manager
+    .getRepository(PlanSubscription)
+    .findOne({ where: { organizationId }, ...(share ? { lock: { mode: 'pessimistic_read' as const } } : {}) });
   return { organization, subscription, now: organization.testClockAt ?? new Date() };
 }

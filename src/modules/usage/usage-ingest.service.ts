@@ -3,12 +3,14 @@ import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
 import { Dec, ZERO } from '../../common/money/decimal';
+import { ErrorCode } from '../../common/errors/error-code';
 import { Aggregation } from '../metric/aggregation';
+import { SubscriptionStatus } from '../subscription/plan-subscription.entity';
 import type { ChangeBus } from '../../common/pubsub/change-bus';
 import type { OrganizationService } from '../organization/organization.service';
 import { loadBillingContext } from './billing-context';
 import { eventKeyValue, validateEvent, type RawUsageEvent } from './ingest/event-validator';
-import type { NormalizedEvent, Rejection } from './ingest/normalized-event';
+import { RejectionReason, type NormalizedEvent, type Rejection } from './ingest/normalized-event';
 import { sessionGroupKey, totalKey, UsageAggregator, type SessionState, type TotalState } from './ingest/usage-aggregator';
 import type { UsageCatalog } from './usage-catalog';
 import { UsageError, UsageErrorReason } from './usage.error';
@@ -51,8 +53,12 @@ export class UsageIngestService {
 
   private async recordInTransaction(tx: EntityManager, organizationId: string, inputs: RawUsageEvent[]): Promise<RecordUsageResult> {
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [organizationId]);
-    const context = await loadBillingContext(tx, organizationId);
+    const context = await loadBillingContext(tx, organizationId, true);
     if (!context) throw new UsageError(UsageErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
+    if (context.organization.closedAt || context.subscription?.status === SubscriptionStatus.CANCELED) {
+      throw new UsageError(UsageErrorReason.ACCOUNT_CLOSED, 'The account is closed or its subscription ended: no new usage is recorded');
+    }
+    const openSince = context.subscription?.currentPeriodStart;
     const result: RecordUsageResult = { accepted: 0, duplicates: 0, rejected: [] };
     if (inputs.length === 0) return result;
 
@@ -62,7 +68,15 @@ export class UsageIngestService {
     inputs.forEach((input, index) => {
       const event = validateEvent(input, index, metrics, context.now);
       if ('reason' in event) result.rejected.push(event);
-      else if (seenInBatch.has(event.id)) result.duplicates += 1;
+      else if (openSince && event.periodStart < openSince) {
+        result.rejected.push({
+          index,
+          id: event.id,
+          code: ErrorCode.BAD_USER_INPUT,
+          reason: RejectionReason.PERIOD_CLOSED,
+          message: 'That period is closed and invoiced',
+        });
+      } else if (seenInBatch.has(event.id)) result.duplicates += 1;
       else {
         seenInBatch.add(event.id);
         candidates.push(event);

@@ -7,6 +7,7 @@ export enum UsageErrorReason {
   INVALID_PERIOD = 'INVALID_PERIOD',
   INVALID_FILTER = 'INVALID_FILTER',
   UNKNOWN_METRIC = 'UNKNOWN_METRIC',
+  ACCOUNT_CLOSED = 'ACCOUNT_CLOSED',
 }
 
 export const UsageError = defineDomainError<UsageErrorReason>('UsageError', {
@@ -15,4 +16,5 @@ export const UsageError = defineDomainError<UsageErrorReason>('UsageError', {
   [UsageErrorReason.INVALID_PERIOD]: ErrorCode.BAD_USER_INPUT,
   [UsageErrorReason.INVALID_FILTER]: ErrorCode.BAD_USER_INPUT,
   [UsageErrorReason.UNKNOWN_METRIC]: ErrorCode.BAD_USER_INPUT,
+  [UsageErrorReason.ACCOUNT_CLOSED]: ErrorCode.FORBIDDEN,
 });

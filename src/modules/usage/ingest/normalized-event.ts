@@ -43,6 +43,7 @@ export enum RejectionReason {
   HARD_LIMIT = 'HARD_LIMIT',
   BUDGET_EXHAUSTED = 'BUDGET_EXHAUSTED',
   RATE_LIMITED = 'RATE_LIMITED',
+  PERIOD_CLOSED = 'PERIOD_CLOSED',
 }
 
 export interface Rejection {

@@ -1,0 +1,388 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import { minorUnits } from '../../common/money/currency';
+import { Dec, ZERO } from '../../common/money/decimal';
+import { buildInvoice, type AvailableGrant, type InvoiceDraft, type LineDraft, type UsageCharge } from '../invoice/invoice-builder';
+import type { InvoiceLineKind } from '../invoice/invoice-line.entity';
+import { InvoiceStatus } from '../invoice/invoice-status';
+import type { Metric } from '../metric/metric.entity';
+import { PriceModel } from '../plan/price-model';
+import { PlanChangeKind } from '../subscription/plan-change.entity';
+import type { ChargeRule } from '../usage/ingest/usage-aggregator';
+import { hasRateCard, unitPriceFor, type Dimensions } from '../usage/pricing/price-calculator';
+import type { UsageCatalog } from '../usage/usage-catalog';
+
+export interface CloseFilter {
+  organizationId?: string;
+  /** Only the period ending then. */
+  periodEnd?: Date;
+}
+
+export interface CloseProgress {
+  wave: number;
+  closed: number;
+}
+
+interface DueSubscription {
+  organization_id: string;
+  organization_name: string;
+  plan_id: string;
+  period_plan_id: string;
+  pending_plan_id: string | null;
+  cancel_at_period_end: boolean;
+  current_period_start: Date;
+  current_period_end: Date;
+  currency: string;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+/**
+ * Closes ended periods into invoices. Works in waves of up to `chunkSize`
+ * organisations, each one transaction: lock the due subscriptions, read all
+ * their usage, items, credits and counters in a few queries, build the
+ * invoices in memory, and write everything back set-based. The unique
+ * (organisation, period) index makes a repeated or concurrent close a no-op;
+ * a test clock that jumped several months closes one month per wave.
+ */
+export class BillingCloseService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly catalog: UsageCatalog,
+    private readonly logger: Logger,
+    private readonly chunkSize = 2000,
+  ) {}
+
+  async closeDue(filter: CloseFilter, requestedBy: string, onProgress?: (p: CloseProgress) => void): Promise<string[]> {
+    const created: string[] = [];
+    for (let wave = 1; ; wave++) {
+      const ids = await this.db.transaction((tx) => this.closeWave(tx, filter, requestedBy));
+      if (ids === null) break;
+      created.push(...ids);
+      const progress = { wave, closed: created.length };
+      this.logger.info(progress, 'billing close: wave done');
+      onProgress?.(progress);
+    }
+    return created;
+  }
+
+  /** One wave; null when nothing is due any more. */
+  private async closeWave(tx: EntityManager, filter: CloseFilter, requestedBy: string): Promise<string[] | null> {
+    // One closer at a time: the subscription locks below are taken in one order.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('meterly_billing_close'))`);
+    const due: DueSubscription[] = await tx.query(
+      `SELECT s.organization_id, o.name AS organization_name, s.plan_id, s.period_plan_id, s.pending_plan_id, s.cancel_at_period_end,
+              s.current_period_start, s.current_period_end, o.currency
+         FROM plan_subscriptions s JOIN organizations o ON o.id = s.organization_id
+        WHERE s.status = 'active' AND s.current_period_end <= coalesce(o.test_clock_at, now())
+          AND ($1::uuid IS NULL OR s.organization_id = $1) AND ($2::timestamptz IS NULL OR s.current_period_end = $2)
+        ORDER BY s.organization_id
+        LIMIT $3
+          FOR UPDATE OF s`,
+      [filter.organizationId ?? null, filter.periodEnd ? iso(filter.periodEnd) : null, this.chunkSize],
+    );
+    if (due.length === 0) return null;
+
+    const orgIds = due.map((d) => d.organization_id);
+    const starts = due.map((d) => iso(d.current_period_start));
+    const ends = due.map((d) => iso(d.current_period_end));
+    const [totals, items, grants, counters] = await Promise.all([
+      tx.query(
+        `SELECT t.organization_id, t.metric_id, t.quantity, t.cost FROM usage_totals t
+           JOIN unnest($1::uuid[], $2::timestamptz[]) AS k(org, ps) ON t.organization_id = k.org AND t.period_start = k.ps`,
+        [orgIds, starts],
+      ) as Promise<Array<{ organization_id: string; metric_id: string; quantity: string; cost: string }>>,
+      tx.query(
+        `SELECT i.id, i.organization_id, i.kind, i.description, i.quantity, i.unit_price, i.amount FROM invoice_items i
+           JOIN unnest($1::uuid[], $2::timestamptz[]) AS k(org, ps) ON i.organization_id = k.org AND i.period_start = k.ps
+          WHERE i.invoice_id IS NULL ORDER BY i.created_at, i.id`,
+        [orgIds, starts],
+      ) as Promise<
+        Array<{
+          id: string;
+          organization_id: string;
+          kind: InvoiceLineKind;
+          description: string;
+          quantity: string;
+          unit_price: string | null;
+          amount: string;
+        }>
+      >,
+      tx.query(
+        'SELECT id, organization_id, remaining, expires_at, granted_at FROM credit_grants WHERE organization_id = ANY($1::uuid[]) AND remaining > 0',
+        [orgIds],
+      ) as Promise<Array<{ id: string; organization_id: string; remaining: string; expires_at: Date | null; granted_at: Date }>>,
+      tx.query('SELECT organization_id, last_sequence FROM invoice_counters WHERE organization_id = ANY($1::uuid[])', [orgIds]) as Promise<
+        Array<{ organization_id: string; last_sequence: number }>
+      >,
+    ]);
+
+    const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
+    const rateCardSplits = await this.rateCardSplits(tx, due, totals, metrics);
+    const byOrg = <T extends { organization_id: string }>(rows: T[]) => {
+      const map = new Map<string, T[]>();
+      for (const row of rows) map.set(row.organization_id, [...(map.get(row.organization_id) ?? []), row]);
+      return map;
+    };
+    const totalsByOrg = byOrg(totals);
+    const itemsByOrg = byOrg(items);
+    const grantsByOrg = byOrg(grants);
+    const lastSequence = new Map(counters.map((c) => [c.organization_id, c.last_sequence]));
+
+    const invoices: Array<{ id: string; sub: DueSubscription; draft: InvoiceDraft; sequence: number; number: string }> = [];
+    for (const sub of due) {
+      const terms = await this.catalog.planTerms(sub.plan_id, tx);
+      const periodTerms = await this.catalog.planTerms(sub.period_plan_id, tx);
+      const usage = this.usageCharges(
+        totalsByOrg.get(sub.organization_id) ?? [],
+        terms.charges,
+        metrics,
+        rateCardSplits.get(sub.organization_id),
+      );
+      const draft = buildInvoice({
+        decimals: minorUnits(sub.currency),
+        periodEnd: sub.current_period_end,
+        paymentTermsDays: terms.plan.paymentTermsDays,
+        baseFee: { planName: periodTerms.plan.name, amount: periodTerms.plan.basePriceAmount },
+        usage,
+        items: (itemsByOrg.get(sub.organization_id) ?? []).map((i): LineDraft => ({
+          kind: i.kind,
+          description: i.description,
+          metric: null,
+          quantity: i.quantity,
+          unitPrice: i.unit_price,
+          amount: i.amount,
+        })),
+        grants: (grantsByOrg.get(sub.organization_id) ?? []).map((g): AvailableGrant => ({
+          id: g.id,
+          remaining: new Dec(g.remaining),
+          expiresAt: g.expires_at,
+          grantedAt: g.granted_at,
+        })),
+      });
+      const sequence = (lastSequence.get(sub.organization_id) ?? 0) + 1;
+      const number = `${sub.organization_id.slice(0, 8).toUpperCase()}-${String(sequence).padStart(4, '0')}`;
+      invoices.push({ id: randomUUID(), sub, draft, sequence, number });
+    }
+
+    const inserted: Array<{ id: string }> = await tx.query(
+      `INSERT INTO invoices (id, organization_id, sequence, number, status, period_start, period_end, currency, subtotal, credits_applied, total,
+                             amount_paid, issued_at, due_date, payment_due_at, paid_at)
+       SELECT k.id, k.org, k.seq, k.num, k.status::invoice_status, k.ps, k.pe, k.cur, k.sub, k.cred, k.tot, 0, k.pe, k.due, k.pay, k.paid
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[],
+                     $9::numeric[], $10::numeric[], $11::numeric[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[])
+              AS k(id, org, seq, num, status, ps, pe, cur, sub, cred, tot, due, pay, paid)
+       ON CONFLICT (organization_id, period_start) DO NOTHING
+       RETURNING id`,
+      [
+        invoices.map((i) => i.id),
+        invoices.map((i) => i.sub.organization_id),
+        invoices.map((i) => i.sequence),
+        invoices.map((i) => i.number),
+        invoices.map((i) => (new Dec(i.draft.total).isZero() ? InvoiceStatus.PAID : InvoiceStatus.OPEN)),
+        invoices.map((i) => iso(i.sub.current_period_start)),
+        invoices.map((i) => iso(i.sub.current_period_end)),
+        invoices.map((i) => i.sub.currency),
+        invoices.map((i) => i.draft.subtotal),
+        invoices.map((i) => i.draft.creditsApplied),
+        invoices.map((i) => i.draft.total),
+        invoices.map((i) => iso(i.draft.dueDate)),
+        invoices.map((i) => iso(i.draft.paymentDueAt)),
+        invoices.map((i) => (new Dec(i.draft.total).isZero() ? iso(i.sub.current_period_end) : null)),
+      ],
+    );
+    const kept = new Set(inserted.map((r) => r.id));
+    const written = invoices.filter((i) => kept.has(i.id));
+    await this.writeDetails(tx, written, itemsByOrg);
+    await this.rollSubscriptions(tx, due, requestedBy);
+    return written.map((i) => i.id);
+  }
+
+  /** Rate-card metrics are billed one line per price: group their rollup cells by the entry that priced them. */
+  private async rateCardSplits(
+    tx: EntityManager,
+    due: DueSubscription[],
+    totals: Array<{ organization_id: string; metric_id: string }>,
+    metrics: Map<string, Metric>,
+  ): Promise<Map<string, Map<string, Array<{ dimensions: Dimensions; quantity: Dec; cost: Dec }>>>> {
+    const subs = new Map(due.map((d) => [d.organization_id, d]));
+    const keys: Array<[string, string, string, string]> = [];
+    for (const t of totals) {
+      const sub = subs.get(t.organization_id)!;
+      const charge = (await this.catalog.planTerms(sub.plan_id, tx)).charges.get(t.metric_id);
+      if (charge && hasRateCard(charge) && metrics.has(t.metric_id)) {
+        keys.push([t.organization_id, t.metric_id, iso(sub.current_period_start), iso(sub.current_period_end)]);
+      }
+    }
+    const result = new Map<string, Map<string, Array<{ dimensions: Dimensions; quantity: Dec; cost: Dec }>>>();
+    if (keys.length === 0) return result;
+    const rows: Array<{ organization_id: string; metric_id: string; dimensions: Dimensions; quantity: string; cost: string }> =
+      await tx.query(
+        `SELECT r.organization_id, r.metric_id, r.dimensions, sum(r.quantity) AS quantity, sum(r.cost) AS cost
+         FROM usage_rollups r
+         JOIN unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[]) AS k(org, metric, ps, pe)
+           ON r.organization_id = k.org AND r.metric_id = k.metric AND r.bucket_start >= k.ps AND r.bucket_start < k.pe
+        GROUP BY 1, 2, 3`,
+        [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), keys.map((k) => k[3])],
+      );
+    for (const r of rows) {
+      const perMetric = result.get(r.organization_id) ?? new Map();
+      perMetric.set(r.metric_id, [
+        ...(perMetric.get(r.metric_id) ?? []),
+        { dimensions: r.dimensions, quantity: new Dec(r.quantity), cost: new Dec(r.cost) },
+      ]);
+      result.set(r.organization_id, perMetric);
+    }
+    return result;
+  }
+
+  private usageCharges(
+    totals: Array<{ metric_id: string; quantity: string; cost: string }>,
+    charges: ReadonlyMap<string, ChargeRule>,
+    metrics: Map<string, Metric>,
+    splits: Map<string, Array<{ dimensions: Dimensions; quantity: Dec; cost: Dec }>> | undefined,
+  ): UsageCharge[] {
+    const lines: UsageCharge[] = [];
+    const sorted = [...totals].sort((a, b) => (metrics.get(a.metric_id)?.code ?? '').localeCompare(metrics.get(b.metric_id)?.code ?? ''));
+    for (const total of sorted) {
+      const metric = metrics.get(total.metric_id);
+      const charge = charges.get(total.metric_id);
+      if (!metric || (!charge && new Dec(total.cost).isZero())) continue;
+      const cells = splits?.get(total.metric_id);
+      if (charge && cells) {
+        const byPrice = new Map<string, UsageCharge>();
+        for (const cell of cells) {
+          const price = unitPriceFor(charge, cell.dimensions);
+          const entry = (charge.dimensionPrices ?? []).find(
+            (e) => e.unitPrice === price && Object.entries(e.dimensions).every(([k, v]) => String(cell.dimensions[k]) === v),
+          );
+          const label = entry
+            ? Object.entries(entry.dimensions)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')
+            : 'other';
+          const line = byPrice.get(label) ?? {
+            metric: metric.code,
+            description: `${metric.name} (${label})`,
+            quantity: ZERO,
+            unitPrice: price,
+            cost: ZERO,
+          };
+          line.quantity = line.quantity.plus(cell.quantity);
+          line.cost = line.cost.plus(cell.cost);
+          byPrice.set(label, line);
+        }
+        lines.push(...[...byPrice.values()].sort((a, b) => a.description.localeCompare(b.description)));
+        continue;
+      }
+      lines.push({
+        metric: metric.code,
+        description: describe(metric, charge),
+        quantity: new Dec(total.quantity),
+        unitPrice: charge?.model === PriceModel.PER_UNIT ? charge.unitPrice : null,
+        cost: new Dec(total.cost),
+      });
+    }
+    return lines;
+  }
+
+  private async writeDetails(
+    tx: EntityManager,
+    invoices: Array<{ id: string; sub: DueSubscription; draft: InvoiceDraft; sequence: number }>,
+    itemsByOrg: Map<string, Array<{ id: string }>>,
+  ): Promise<void> {
+    if (invoices.length === 0) return;
+    const lines = invoices.flatMap((i) => i.draft.lines.map((line, position) => ({ invoiceId: i.id, position, line })));
+    await tx.query(
+      `INSERT INTO invoice_lines (invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[], $8::numeric[])`,
+      [
+        lines.map((l) => l.invoiceId),
+        lines.map((l) => l.position),
+        lines.map((l) => l.line.kind),
+        lines.map((l) => l.line.description),
+        lines.map((l) => l.line.metric),
+        lines.map((l) => l.line.quantity),
+        lines.map((l) => l.line.unitPrice),
+        lines.map((l) => l.line.amount),
+      ],
+    );
+    const itemLinks = invoices.flatMap((i) => (itemsByOrg.get(i.sub.organization_id) ?? []).map((item) => [item.id, i.id] as const));
+    if (itemLinks.length) {
+      await tx.query(
+        'UPDATE invoice_items SET invoice_id = k.invoice FROM unnest($1::uuid[], $2::uuid[]) AS k(id, invoice) WHERE invoice_items.id = k.id',
+        [itemLinks.map((l) => l[0]), itemLinks.map((l) => l[1])],
+      );
+    }
+    const applications = invoices.flatMap((i) => i.draft.applications.map((a) => ({ invoiceId: i.id, ...a })));
+    if (applications.length) {
+      await tx.query(
+        'INSERT INTO credit_applications (invoice_id, grant_id, amount) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::numeric[])',
+        [applications.map((a) => a.invoiceId), applications.map((a) => a.grantId), applications.map((a) => a.amount)],
+      );
+      await tx.query(
+        `UPDATE credit_grants g SET remaining = g.remaining - k.amount
+           FROM (SELECT grant_id, sum(amount) AS amount FROM unnest($1::uuid[], $2::numeric[]) AS u(grant_id, amount) GROUP BY grant_id) AS k
+          WHERE g.id = k.grant_id`,
+        [applications.map((a) => a.grantId), applications.map((a) => a.amount)],
+      );
+    }
+    const carried = invoices.filter((i) => new Dec(i.draft.carryOver).greaterThan(0));
+    if (carried.length) {
+      await tx.query(
+        `INSERT INTO credit_grants (organization_id, amount, remaining, reason, granted_at)
+         SELECT k.org, k.amount, k.amount, 'Carried over from a credit invoice', k.at FROM unnest($1::uuid[], $2::numeric[], $3::timestamptz[]) AS k(org, amount, at)`,
+        [
+          carried.map((i) => i.sub.organization_id),
+          carried.map((i) => i.draft.carryOver),
+          carried.map((i) => iso(i.sub.current_period_end)),
+        ],
+      );
+    }
+    await tx.query(
+      `INSERT INTO invoice_counters (organization_id, last_sequence) SELECT * FROM unnest($1::uuid[], $2::int[])
+       ON CONFLICT (organization_id) DO UPDATE SET last_sequence = EXCLUDED.last_sequence`,
+      [invoices.map((i) => i.sub.organization_id), invoices.map((i) => i.sequence)],
+    );
+  }
+
+  /** Next period; a scheduled downgrade takes effect, a scheduled cancellation ends the subscription. */
+  private async rollSubscriptions(tx: EntityManager, due: DueSubscription[], requestedBy: string): Promise<void> {
+    const orgIds = due.map((d) => d.organization_id);
+    await tx.query(
+      `INSERT INTO plan_changes (organization_id, kind, from_plan_id, to_plan_id, effective_at, requested_by)
+       SELECT s.organization_id, CASE WHEN s.cancel_at_period_end THEN $2 ELSE $3 END, s.plan_id,
+              CASE WHEN s.cancel_at_period_end THEN NULL ELSE s.pending_plan_id END, s.current_period_end, $4
+         FROM plan_subscriptions s
+        WHERE s.organization_id = ANY($1::uuid[]) AND (s.cancel_at_period_end OR s.pending_plan_id IS NOT NULL)`,
+      [orgIds, PlanChangeKind.CANCELED, PlanChangeKind.DOWNGRADED, requestedBy],
+    );
+    await tx.query(
+      `UPDATE plan_subscriptions s SET
+         current_period_start = s.current_period_end,
+         current_period_end = (date_trunc('month', s.current_period_end AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC',
+         plan_id = coalesce(s.pending_plan_id, s.plan_id),
+         period_plan_id = coalesce(s.pending_plan_id, s.plan_id),
+         pending_plan_id = NULL,
+         status = CASE WHEN s.cancel_at_period_end THEN 'canceled' ELSE s.status END,
+         updated_at = now()
+       WHERE s.organization_id = ANY($1::uuid[])`,
+      [orgIds],
+    );
+  }
+}
+
+function describe(metric: Metric, charge: ChargeRule | undefined): string {
+  if (!charge) return metric.name;
+  const included = charge.included ? `, ${charge.included} ${metric.unit} included` : '';
+  switch (charge.model) {
+    case PriceModel.PACKAGE:
+      return `${metric.name} (${charge.packagePrice} per ${charge.packageSize} ${metric.unit}${included})`;
+    case PriceModel.GRADUATED:
+    case PriceModel.VOLUME:
+      return `${metric.name} (${charge.model.toLowerCase()} tiers${included})`;
+    case PriceModel.PER_UNIT:
+      return `${metric.name}${included ? ` (${included.slice(2)})` : ''}`;
+  }
+}

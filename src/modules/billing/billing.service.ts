@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { In } from 'typeorm';
+import { Permission } from '../../common/auth/permission';
+import { assertCan, type Principal } from '../../common/auth/principal';
+import { assertId } from '../../common/errors/common-error';
+import { monthPeriod } from '../../common/time/billing-period';
+import { Invoice } from '../invoice/invoice.entity';
+import type { InvoiceService } from '../invoice/invoice.service';
+import { Organization } from '../organization/organization.entity';
+import { SubscriptionError, SubscriptionErrorReason } from '../subscription/subscription.error';
+import type { BillingCloseService, CloseFilter } from './billing-close.service';
+
+/** Collects due invoices (Stripe when configured); none means manual collection. */
+export interface PaymentCollector {
+  collectDue(organizationId?: string): Promise<void>;
+}
+
+/**
+ * The billing cycle: periods close into invoices, unpaid ones go overdue,
+ * due ones are charged. Run by the scheduler for real time and by
+ * advanceTestClock for simulated organisations, the same way.
+ */
+export class BillingService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly closer: BillingCloseService,
+    private readonly invoices: InvoiceService,
+    private readonly collector: PaymentCollector | null,
+    private readonly logger: Logger,
+  ) {}
+
+  async closeBillingPeriod(principal: Principal, input: { organizationId?: string | null; periodEnd?: Date | null }): Promise<Invoice[]> {
+    const filter: CloseFilter = {};
+    if (input.organizationId) filter.organizationId = assertId(input.organizationId, 'organizationId');
+    assertCan(principal, Permission.RUN_BILLING, filter.organizationId);
+    if (input.periodEnd) {
+      if (monthPeriod(input.periodEnd).start.getTime() !== input.periodEnd.getTime()) {
+        throw new SubscriptionError(
+          SubscriptionErrorReason.INVALID_PERIOD_END,
+          'periodEnd must be the start of a month (UTC), where periods end',
+        );
+      }
+      if (filter.organizationId) {
+        const org = await this.organization(filter.organizationId);
+        if (input.periodEnd > (org.testClockAt ?? new Date())) {
+          throw new SubscriptionError(SubscriptionErrorReason.PERIOD_NOT_ENDED, "That period has not ended on the organization's clock");
+        }
+      }
+      filter.periodEnd = input.periodEnd;
+    }
+    return this.cycle(filter, principal.apiKeyId);
+  }
+
+  async advanceTestClock(principal: Principal, organizationIdInput: string, to: Date): Promise<Organization> {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.RUN_BILLING, organizationId);
+    const org = await this.organization(organizationId);
+    if (!org.testClockAt)
+      throw new SubscriptionError(
+        SubscriptionErrorReason.NOT_SIMULATED,
+        'Only an organization created with a testClock can be moved in time',
+      );
+    if (to < org.testClockAt) throw new SubscriptionError(SubscriptionErrorReason.CLOCK_BACKWARDS, 'A test clock only moves forward');
+    await this.db.getRepository(Organization).update({ id: organizationId }, { testClockAt: to });
+    await this.cycle({ organizationId }, principal.apiKeyId);
+    return this.organization(organizationId);
+  }
+
+  /** The scheduler's tick, for every organisation whose periods ended on its own clock. */
+  async runScheduled(): Promise<void> {
+    const created = await this.cycle({}, 'scheduler');
+    if (created.length) this.logger.info({ invoices: created.length }, 'scheduled billing run issued invoices');
+  }
+
+  private async cycle(filter: CloseFilter, requestedBy: string): Promise<Invoice[]> {
+    const ids = await this.closer.closeDue(filter, requestedBy);
+    await this.invoices.markOverdue(filter.organizationId);
+    await this.collector?.collectDue(filter.organizationId);
+    if (ids.length === 0) return [];
+    const invoices = await this.db.getRepository(Invoice).findBy({ id: In(ids) });
+    return invoices.sort((a, b) => a.organizationId.localeCompare(b.organizationId) || a.periodStart.getTime() - b.periodStart.getTime());
+  }
+
+  private async organization(id: string): Promise<Organization> {
+    const org = await this.db.getRepository(Organization).findOneBy({ id });
+    if (!org) throw new SubscriptionError(SubscriptionErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${id} does not exist`);
+    return org;
+  }
+}

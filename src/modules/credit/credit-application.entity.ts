@@ -1,0 +1,14 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** How much of a grant an invoice used; voiding the invoice gives it back. */
+@Entity({ name: 'credit_applications' })
+export class CreditApplication {
+  @PrimaryColumn({ name: 'invoice_id', type: 'uuid' })
+  invoiceId!: string;
+
+  @PrimaryColumn({ name: 'grant_id', type: 'uuid' })
+  grantId!: string;
+
+  @Column({ type: 'numeric' })
+  amount!: string;
+}

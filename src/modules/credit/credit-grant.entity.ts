@@ -1,0 +1,34 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** Prepaid balance; consumed oldest-expiring first by invoices (seed 002: credits first). */
+@Entity({ name: 'credit_grants' })
+@Index('ix_credit_grants_org', ['organizationId', 'expiresAt'])
+export class CreditGrant {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId!: string;
+
+  @Column({ type: 'numeric' })
+  amount!: string;
+
+  @Column({ type: 'numeric' })
+  remaining!: string;
+
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  @Column({ name: 'granted_by_key_id', type: 'text', nullable: true })
+  grantedByKeyId!: string | null;
+
+  /** On the organisation's clock, so test clocks see grants in order. */
+  @Column({ name: 'granted_at', type: 'timestamptz' })
+  grantedAt!: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,17 @@
+import { Field, ID, InputType } from 'type-graphql';
+import { DecimalScalar } from '../../../common/graphql/scalars';
+
+@InputType()
+export class GrantCreditsInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => DecimalScalar, { description: "In the organisation's currency." })
+  amount!: string;
+
+  @Field(() => String, { nullable: true })
+  reason?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Unused credit lapses then; grants expiring first are used first.' })
+  expiresAt?: Date | null;
+}

@@ -1,0 +1,134 @@
+import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
+import { InvoiceLineKind } from './invoice-line.entity';
+
+export interface LineDraft {
+  kind: InvoiceLineKind;
+  description: string;
+  metric: string | null;
+  quantity: string;
+  unitPrice: string | null;
+  /** Rounded to the currency's minor unit. */
+  amount: string;
+}
+
+/** A metric's usage in the period (or one rate-card price of it), cost unrounded. */
+export interface UsageCharge {
+  metric: string;
+  description: string;
+  quantity: Dec;
+  unitPrice: string | null;
+  cost: Dec;
+}
+
+export interface AvailableGrant {
+  id: string;
+  remaining: Dec;
+  expiresAt: Date | null;
+  grantedAt: Date;
+}
+
+export interface InvoiceDraft {
+  lines: LineDraft[];
+  subtotal: string;
+  creditsApplied: string;
+  applications: Array<{ grantId: string; amount: string }>;
+  /** subtotal − credits: what the invoice asks for. */
+  total: string;
+  /** A negative subtotal, returned to the balance as a new grant. */
+  carryOver: string;
+  dueDate: Date;
+  paymentDueAt: Date;
+}
+
+export interface InvoiceInput {
+  decimals: number;
+  periodEnd: Date;
+  paymentTermsDays: number;
+  baseFee: { planName: string; amount: string } | null;
+  usage: UsageCharge[];
+  items: LineDraft[];
+  grants: AvailableGrant[];
+}
+
+const DAY = 24 * 3600_000;
+
+/** The first weekday (UTC) on or after `at`: charges run on the first business day of the month (seed 002). */
+export function firstBusinessDay(at: Date): Date {
+  const day = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+  while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + 1);
+  return day < at ? at : day;
+}
+
+/** Grants usable at `at`, in the order they are consumed: the soonest to expire first, then the oldest. */
+export function grantsInUseOrder(grants: AvailableGrant[], at: Date): AvailableGrant[] {
+  return grants
+    .filter((g) => g.remaining.greaterThan(0) && (g.expiresAt === null || g.expiresAt > at))
+    .sort((a, b) => {
+      if (a.expiresAt && b.expiresAt && a.expiresAt.getTime() !== b.expiresAt.getTime())
+        return a.expiresAt.getTime() - b.expiresAt.getTime();
+      if (a.expiresAt && !b.expiresAt) return -1;
+      if (!a.expiresAt && b.expiresAt) return 1;
+      return a.grantedAt.getTime() - b.grantedAt.getTime();
+    });
+}
+
+/**
+ * An invoice for one closed period, as pure arithmetic: each line rounded
+ * once to the currency, lines summed into the subtotal, then credits applied
+ * first (seed 002) and the rest due.
+ */
+export function buildInvoice(input: InvoiceInput): InvoiceDraft {
+  const { decimals } = input;
+  const lines: LineDraft[] = [];
+  if (input.baseFee && new Dec(input.baseFee.amount).greaterThan(0)) {
+    lines.push({
+      kind: InvoiceLineKind.BASE_FEE,
+      description: `${input.baseFee.planName} plan`,
+      metric: null,
+      quantity: '1',
+      unitPrice: input.baseFee.amount,
+      amount: roundMoney(input.baseFee.amount, decimals),
+    });
+  }
+  lines.push(...input.items);
+  for (const usage of input.usage) {
+    if (usage.quantity.isZero() && usage.cost.isZero()) continue;
+    lines.push({
+      kind: InvoiceLineKind.USAGE,
+      description: usage.description,
+      metric: usage.metric,
+      quantity: usage.quantity.toFixed(),
+      unitPrice: usage.unitPrice,
+      amount: roundMoney(usage.cost, decimals),
+    });
+  }
+
+  const subtotal = lines.reduce((sum, line) => sum.plus(line.amount), ZERO);
+  let toCover = Dec.max(ZERO, subtotal);
+  const applications: InvoiceDraft['applications'] = [];
+  for (const grant of grantsInUseOrder(input.grants, input.periodEnd)) {
+    if (toCover.isZero()) break;
+    const used = Dec.min(grant.remaining, toCover);
+    applications.push({ grantId: grant.id, amount: used.toFixed() });
+    toCover = toCover.minus(used);
+  }
+  const credits = applications.reduce((sum, a) => sum.plus(a.amount), ZERO);
+  const total = Dec.max(ZERO, subtotal).minus(credits);
+  return {
+    lines,
+    subtotal: subtotal.toFixed(decimals),
+    creditsApplied: credits.toFixed(decimals),
+    applications,
+    total: total.toFixed(decimals),
+    carryOver: subtotal.isNegative() ? subtotal.negated().toFixed(decimals) : '0',
+    dueDate: new Date(input.periodEnd.getTime() + input.paymentTermsDays * DAY),
+    paymentDueAt: firstBusinessDay(input.periodEnd),
+  };
+}
+
+/** The share of a period still to come at `at`, for prorating a base fee by time. */
+export function remainingShare(periodStart: Date, periodEnd: Date, at: Date): Dec {
+  const length = periodEnd.getTime() - periodStart.getTime();
+  const left = Math.min(Math.max(periodEnd.getTime() - at.getTime(), 0), length);
+  return new Dec(left).div(length);
+}

@@ -1,0 +1,48 @@
+import { Field, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { DecimalScalar } from '../../common/graphql/scalars';
+
+export enum InvoiceLineKind {
+  BASE_FEE = 'base_fee',
+  USAGE = 'usage',
+  PRORATION = 'proration',
+  ADJUSTMENT = 'adjustment',
+}
+
+/** A line as billed: its amount is rounded once, here, and the lines sum to the subtotal. */
+@ObjectType()
+@Entity({ name: 'invoice_lines' })
+@Index('ix_invoice_lines_invoice', ['invoiceId', 'position'])
+export class InvoiceLine {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'invoice_id', type: 'uuid' })
+  invoiceId!: string;
+
+  @Column({ type: 'int' })
+  position!: number;
+
+  @Field({ description: 'base_fee, usage, proration or adjustment.' })
+  @Column({ type: 'text' })
+  kind!: InvoiceLineKind;
+
+  @Field()
+  @Column({ type: 'text' })
+  description!: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ name: 'metric_code', type: 'text', nullable: true })
+  metric!: string | null;
+
+  @Field(() => DecimalScalar)
+  @Column({ type: 'numeric' })
+  quantity!: string;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  @Column({ name: 'unit_price', type: 'numeric', nullable: true })
+  unitPrice!: string | null;
+
+  @Column({ type: 'numeric' })
+  amount!: string;
+}

@@ -1,0 +1,79 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { InvoiceStatus } from './invoice-status';
+
+/** One invoice per organisation and period: the unique index makes a second close a no-op. */
+@ObjectType()
+@Entity({ name: 'invoices' })
+@Index('uq_invoices_org_period', ['organizationId', 'periodStart'], { unique: true })
+@Index('uq_invoices_org_sequence', ['organizationId', 'sequence'], { unique: true })
+@Index('ix_invoices_org_status', ['organizationId', 'status'])
+export class Invoice {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId!: string;
+
+  /** Gapless per organisation, assigned when the invoice is issued. */
+  @Column({ type: 'int', nullable: true })
+  sequence!: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  number!: string | null;
+
+  @Field(() => InvoiceStatus)
+  @Column({ type: 'enum', enum: InvoiceStatus, enumName: 'invoice_status', default: InvoiceStatus.DRAFT })
+  status!: InvoiceStatus;
+
+  @Field(() => Date)
+  @Column({ name: 'period_start', type: 'timestamptz' })
+  periodStart!: Date;
+
+  @Field(() => Date)
+  @Column({ name: 'period_end', type: 'timestamptz' })
+  periodEnd!: Date;
+
+  @Column({ type: 'char', length: 3 })
+  currency!: string;
+
+  @Column({ type: 'numeric', default: 0 })
+  subtotal!: string;
+
+  @Column({ name: 'credits_applied', type: 'numeric', default: 0 })
+  creditsApplied!: string;
+
+  @Column({ type: 'numeric', default: 0 })
+  total!: string;
+
+  @Column({ name: 'amount_paid', type: 'numeric', default: 0 })
+  amountPaid!: string;
+
+  @Column({ name: 'issued_at', type: 'timestamptz', nullable: true })
+  issuedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'due_date', type: 'timestamptz', nullable: true })
+  dueDate!: Date | null;
+
+  /** First business day on or after the close (seed 002); when collection is tried. */
+  @Column({ name: 'payment_due_at', type: 'timestamptz', nullable: true })
+  paymentDueAt!: Date | null;
+
+  @Column({ name: 'payment_attempts', type: 'int', default: 0 })
+  paymentAttempts!: number;
+
+  @Column({ name: 'last_payment_error', type: 'text', nullable: true })
+  lastPaymentError!: string | null;
+
+  @Column({ name: 'stripe_payment_intent_id', type: 'text', nullable: true })
+  stripePaymentIntentId!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'paid_at', type: 'timestamptz', nullable: true })
+  paidAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

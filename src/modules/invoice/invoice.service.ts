@@ -1,0 +1,133 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Permission } from '../../common/auth/permission';
+import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
+import { assertId } from '../../common/errors/common-error';
+import { decodeCursor, encodeCursor } from '../../common/graphql/cursor';
+import { Invoice } from './invoice.entity';
+import { InvoiceError, InvoiceErrorReason } from './invoice.error';
+import { InvoiceStatus } from './invoice-status';
+
+export interface InvoicePage {
+  edges: Array<{ cursor: string; node: Invoice }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+const OPEN_STATES = [InvoiceStatus.OPEN, InvoiceStatus.OVERDUE];
+const ALLOWED: Record<'paid' | 'void' | 'uncollectible', InvoiceStatus[]> = {
+  paid: OPEN_STATES,
+  void: [InvoiceStatus.DRAFT, ...OPEN_STATES],
+  uncollectible: OPEN_STATES,
+};
+
+/** Reading invoices and moving them through their lifecycle. */
+export class InvoiceService {
+  constructor(private readonly db: DataSource) {}
+
+  async list(
+    principal: Principal,
+    organizationIdInput: string,
+    first = 20,
+    after?: string | null,
+    status?: InvoiceStatus | null,
+  ): Promise<InvoicePage> {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.VIEW_INVOICES, organizationId);
+    if (!Number.isInteger(first) || first < 1 || first > 100)
+      throw new InvoiceError(InvoiceErrorReason.INVALID_PAGE_SIZE, 'first must be 1 to 100');
+    const qb = this.db.getRepository(Invoice).createQueryBuilder('i').where('i.organizationId = :organizationId', { organizationId });
+    if (status) qb.andWhere('i.status = :status', { status });
+    const totalCount = await qb.clone().getCount();
+    if (after) {
+      const key = decodeCursor(after);
+      if (!key || typeof key[0] !== 'string' || typeof key[1] !== 'string' || Number.isNaN(Date.parse(key[0]))) {
+        throw new InvoiceError(InvoiceErrorReason.INVALID_CURSOR, 'after is not a cursor of this list');
+      }
+      qb.andWhere('(i.periodStart, i.id) < (:ps, :id)', { ps: key[0], id: key[1] });
+    }
+    const rows = await qb
+      .orderBy('i.periodStart', 'DESC')
+      .addOrderBy('i.id', 'DESC')
+      .take(first + 1)
+      .getMany();
+    const page = rows.slice(0, first);
+    const edges = page.map((node) => ({ cursor: encodeCursor([node.periodStart.toISOString(), node.id]), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  }
+
+  /** An invoice the caller may see; another organisation's answers NOT_FOUND, as if it did not exist. */
+  async get(principal: Principal, idInput: string): Promise<Invoice> {
+    const id = assertId(idInput, 'invoice id');
+    assertCan(principal, Permission.VIEW_INVOICES);
+    const invoice = await this.db.getRepository(Invoice).findOneBy({ id });
+    if (!invoice || (!isPlatformAdmin(principal) && invoice.organizationId !== principal.organizationId)) {
+      throw new InvoiceError(InvoiceErrorReason.NOT_FOUND, `Invoice ${id} does not exist`);
+    }
+    return invoice;
+  }
+
+  /** Manual collection when Stripe is not configured (bank transfer, cheque). */
+  markPaid(principal: Principal, id: string): Promise<Invoice> {
+    return this.transition(principal, id, 'paid', async (tx, invoice) => {
+      invoice.status = InvoiceStatus.PAID;
+      invoice.amountPaid = invoice.total;
+      invoice.paidAt = await this.clockOf(tx, invoice.organizationId);
+    });
+  }
+
+  /** Cancels an invoice and gives its credits back to the grants they came from. */
+  void(principal: Principal, id: string): Promise<Invoice> {
+    return this.transition(principal, id, 'void', async (tx, invoice) => {
+      await tx.query(
+        `UPDATE credit_grants g SET remaining = g.remaining + a.amount FROM credit_applications a WHERE a.invoice_id = $1 AND a.grant_id = g.id`,
+        [invoice.id],
+      );
+      await tx.query('DELETE FROM credit_applications WHERE invoice_id = $1', [invoice.id]);
+      invoice.status = InvoiceStatus.VOID;
+    });
+  }
+
+  markUncollectible(principal: Principal, id: string): Promise<Invoice> {
+    return this.transition(principal, id, 'uncollectible', async (_tx, invoice) => {
+      invoice.status = InvoiceStatus.UNCOLLECTIBLE;
+    });
+  }
+
+  /** OPEN invoices whose due day has passed on their organisation's clock become OVERDUE. */
+  async markOverdue(organizationId?: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      `UPDATE invoices i SET status = 'OVERDUE' FROM organizations o
+        WHERE o.id = i.organization_id AND i.status = 'OPEN' AND i.due_date + interval '1 day' <= coalesce(o.test_clock_at, now())
+          AND ($1::uuid IS NULL OR i.organization_id = $1)
+        RETURNING i.id`,
+      [organizationId ?? null],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private async transition(
+    principal: Principal,
+    idInput: string,
+    to: keyof typeof ALLOWED,
+    apply: (tx: EntityManager, invoice: Invoice) => Promise<void>,
+  ): Promise<Invoice> {
+    const id = assertId(idInput, 'invoice id');
+    return this.db.transaction(async (tx) => {
+      const invoice = await tx.getRepository(Invoice).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!invoice) throw new InvoiceError(InvoiceErrorReason.NOT_FOUND, `Invoice ${id} does not exist`);
+      assertCan(principal, Permission.RUN_BILLING, invoice.organizationId);
+      if (!ALLOWED[to].includes(invoice.status)) {
+        throw new InvoiceError(InvoiceErrorReason.INVALID_TRANSITION, `A ${invoice.status} invoice cannot become ${to}`);
+      }
+      await apply(tx, invoice);
+      return tx.getRepository(Invoice).save(invoice);
+    });
+  }
+
+  private async clockOf(tx: EntityManager, organizationId: string): Promise<Date> {
+    const rows: Array<{ at: Date }> = await tx.query('SELECT coalesce(test_clock_at, now()) AS at FROM organizations WHERE id = $1', [
+      organizationId,
+    ]);
+    return rows[0]?.at ?? new Date();
+  }
+}
