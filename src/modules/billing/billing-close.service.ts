@@ -86,7 +86,6 @@ export class BillingCloseService {
 
     const orgIds = due.map((d) => d.organization_id);
     const starts = due.map((d) => iso(d.current_period_start));
-    const ends = due.map((d) => iso(d.current_period_end));
     const [totals, items, grants, counters] = await Promise.all([
       tx.query(
         `SELECT t.organization_id, t.metric_id, t.quantity, t.cost FROM usage_totals t
