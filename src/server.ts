@@ -5,6 +5,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import Stripe from 'stripe';
 import { GraphQLError, parse, specifiedRules, validate } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -14,7 +15,7 @@ import { WebSocketServer } from 'ws';
 import { parseBearer } from './common/auth/bearer';
 import type { Principal } from './common/auth/principal';
 import { ErrorCode } from './common/errors/error-code';
-import { createErrorFormatter } from './common/errors/format-error';
+import { createErrorFormatter, sendRestError } from './common/errors/format-error';
 import { buildAppSchema } from './common/graphql/build-schema';
 import { createLoaders } from './common/graphql/loaders';
 import { createQueryLimits } from './common/graphql/query-limits';
@@ -26,7 +27,8 @@ import { PostgresChangeBus } from './common/pubsub/postgres-change-bus';
 import { RedisChangeBus } from './common/pubsub/redis-change-bus';
 import { USAGE_CHANNEL } from './modules/usage/usage-ingest.service';
 import { startBillingScheduler } from './modules/billing/billing-scheduler';
-import { createServices } from './services';
+import { PaymentError, PaymentErrorReason } from './modules/payment/payment.error';
+import { createServices, type StripeSetup } from './services';
 
 /** The connection URL of the DataSource, for the LISTEN connection. */
 function postgresUrl(db: DataSource): string {
@@ -48,7 +50,12 @@ const unauthenticated = (message: string) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
 
 /** Wires GraphQL over HTTP and graphql-ws on one port at /graphql, plus /healthz and /metrics. */
-export async function startServer(options: { db: DataSource; config: AppConfig; logger: Logger }): Promise<RunningServer> {
+export async function startServer(options: {
+  db: DataSource;
+  config: AppConfig;
+  logger: Logger;
+  stripe?: StripeSetup;
+}): Promise<RunningServer> {
   const { db, config, logger } = options;
   const schema = buildAppSchema();
   const bus: ChangeBus = config.redisUrl
@@ -56,9 +63,25 @@ export async function startServer(options: { db: DataSource; config: AppConfig; 
     : new PostgresChangeBus(postgresUrl(db), USAGE_CHANNEL, logger);
   await bus.start();
   const metrics = createMetrics();
-  const services = createServices(db, bus, logger, metrics);
+  const stripe: StripeSetup | undefined =
+    options.stripe ??
+    (config.stripeSecretKey
+      ? {
+          client: new Stripe(config.stripeSecretKey, { maxNetworkRetries: 2, telemetry: false }),
+          webhookSecret: config.stripeWebhookSecret,
+        }
+      : undefined);
+  const services = createServices(db, bus, logger, metrics, stripe);
   const limits = createQueryLimits(config.limits);
   const formatError = createErrorFormatter(logger);
+
+  const authenticate = async (authorization: string | undefined): Promise<Principal> => {
+    const key = parseBearer(authorization);
+    if (!key) throw unauthenticated('Send an API key as "Authorization: Bearer <key>"');
+    const principal = await services.apiKeys.authenticate(key);
+    if (!principal) throw unauthenticated('The API key is not valid');
+    return principal;
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -138,17 +161,40 @@ export async function startServer(options: { db: DataSource; config: AppConfig; 
     res.set('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+  // Stripe signs the raw body: it is read as bytes here, before any JSON parsing.
+  app.post('/webhooks/stripe', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
+    try {
+      if (!services.payments) throw new PaymentError(PaymentErrorReason.NOT_CONFIGURED, 'Stripe is not configured');
+      const result = await services.payments.handleWebhook(req.body as Buffer, req.header('stripe-signature'));
+      res.json({ received: true, ...result });
+    } catch (err) {
+      sendRestError(res, err, logger);
+    }
+  });
+  // The PDF of an invoice, for callers who may see it (same bearer key as the API).
+  app.get('/invoices/:id/pdf', async (req, res) => {
+    try {
+      const principal = await authenticate(req.headers.authorization);
+      const { filename, content } = await services.invoices.pdf(principal, req.params.id);
+      res.set({
+        'Content-Type': 'application/pdf',
+        'Content-Disposition': `inline; filename="${filename}"`,
+        'Cache-Control': 'private, no-store',
+      });
+      res.send(content);
+    } catch (err) {
+      sendRestError(res, err, logger);
+    }
+  });
   app.use(
     '/graphql',
     express.json({ limit: '16mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<RequestContext> => {
-        const key = parseBearer(req.headers.authorization);
-        if (!key) throw unauthenticated('Send an API key as "Authorization: Bearer <key>"');
-        const principal = await services.apiKeys.authenticate(key);
-        if (!principal) throw unauthenticated('The API key is not valid');
-        return { principal, loaders: createLoaders(db), services };
-      },
+      context: async ({ req }): Promise<RequestContext> => ({
+        principal: await authenticate(req.headers.authorization),
+        loaders: createLoaders(db),
+        services,
+      }),
     }),
   );
 

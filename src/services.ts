@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import type { ServerMetrics } from './common/observability/metrics';
 import type { ChangeBus } from './common/pubsub/change-bus';
@@ -7,6 +8,7 @@ import { BillingCloseService } from './modules/billing/billing-close.service';
 import { BillingService, type PaymentCollector } from './modules/billing/billing.service';
 import { CreditService } from './modules/credit/credit.service';
 import { InvoiceService } from './modules/invoice/invoice.service';
+import { StripePayments } from './modules/payment/stripe-payments';
 import { SubscriptionService } from './modules/subscription/subscription.service';
 import { MetricService } from './modules/metric/metric.service';
 import { OrganizationService } from './modules/organization/organization.service';
@@ -17,12 +19,19 @@ import { UsageIngestService } from './modules/usage/usage-ingest.service';
 import { UsageQueryService } from './modules/usage/usage-query.service';
 
 /** The plain services behind the resolvers; one set per server. */
-export function createServices(db: DataSource, bus: ChangeBus, logger: Logger, metrics: ServerMetrics) {
+export interface StripeSetup {
+  client: Stripe;
+  webhookSecret: string | undefined;
+}
+
+export function createServices(db: DataSource, bus: ChangeBus, logger: Logger, metrics: ServerMetrics, stripe?: StripeSetup) {
   const organizations = new OrganizationService(db);
   const catalog = new UsageCatalog(db);
   const usageQuery = new UsageQueryService(db, catalog);
   const invoices = new InvoiceService(db);
-  const collector: PaymentCollector | null = null;
+  // Without Stripe, collection is manual (markInvoicePaid).
+  const payments = stripe ? new StripePayments(db, stripe.client, stripe.webhookSecret, logger) : null;
+  const collector: PaymentCollector | null = payments;
   return {
     db,
     bus,
@@ -36,6 +45,7 @@ export function createServices(db: DataSource, bus: ChangeBus, logger: Logger, m
     invoices,
     subscriptions: new SubscriptionService(db),
     credits: new CreditService(db),
+    payments,
     billing: new BillingService(db, new BillingCloseService(db, catalog, logger), invoices, collector, logger),
     /** Where this server is reached, for links such as invoice PDFs; set once it listens. */
     links: { baseUrl: '' },

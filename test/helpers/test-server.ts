@@ -5,6 +5,7 @@ import { dataSourceOptions } from '../../src/common/database/data-source-options
 import { loadConfig, type AppConfig } from '../../src/config';
 import { ApiKeyService } from '../../src/modules/api-key/api-key.service';
 import { startServer, type RunningServer } from '../../src/server';
+import type { StripeSetup } from '../../src/services';
 import { GraphQLClient } from './graphql-client';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -22,7 +23,7 @@ export interface TestServer {
  * The real server on a fresh cloned database, listening on a free loopback
  * port; with `sharing`, a second node on that server's database.
  */
-export async function startTestServer(overrides: Partial<AppConfig> = {}, sharing?: TestServer): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<AppConfig> = {}, sharing?: TestServer, stripe?: StripeSetup): Promise<TestServer> {
   const database: TestDatabase | null = sharing ? null : await createTestDatabase();
   const url = database?.url ?? (sharing!.db.options as { url: string }).url;
   const db = new DataSource(dataSourceOptions(url, { extra: { max: 10 } }));
@@ -30,7 +31,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, sharin
   const adminKey = sharing?.adminKey ?? ApiKeyService.generate();
   await new ApiKeyService(db).ensurePlatformAdminKey(adminKey);
   const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', billingIntervalSeconds: 0, ...overrides };
-  const server = await startServer({ db, config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const server = await startServer({ db, config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), stripe });
   const client = (key?: string) => new GraphQLClient(server.url, key);
   return {
     db,

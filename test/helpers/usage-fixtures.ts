@@ -46,3 +46,17 @@ export async function metricUsage(client: GraphQLClient, organizationId: string,
   if (!line) throw new Error(`no usage line for ${metric}: ${JSON.stringify(report)}`);
   return line;
 }
+
+/** The five seed platforms' metrics and plans, created through the API as a platform would. */
+export async function loadSeedCatalog(admin: GraphQLClient): Promise<void> {
+  const { SEED_METRICS, SEED_PLANS } = await import('../../src/modules/demo/seed-catalog');
+  for (const input of SEED_METRICS) await admin.data(CreateMetricDocument, { input });
+  for (const input of SEED_PLANS) await admin.data(CreatePlanDocument, { input: input as CreatePlanInput });
+}
+
+export async function organizationOn(admin: GraphQLClient, planCode: string, clock = CLOCK): Promise<string> {
+  const { createOrganization } = await admin.data(CreateOrganizationDocument, {
+    input: { name: `${planCode} customer`, planCode, testClock: clock },
+  });
+  return createOrganization.id;
+}

@@ -13,6 +13,7 @@ import { InvoiceCounter } from '../../modules/invoice/invoice-counter.entity';
 import { InvoiceItem } from '../../modules/invoice/invoice-item.entity';
 import { InvoiceLine } from '../../modules/invoice/invoice-line.entity';
 import { Invoice } from '../../modules/invoice/invoice.entity';
+import { StripeEvent } from '../../modules/payment/stripe-event.entity';
 import { PlanChange } from '../../modules/subscription/plan-change.entity';
 import { UsageEventKey } from '../../modules/usage/usage-event-key.entity';
 import { UsageRateWindow } from '../../modules/usage/usage-rate-window.entity';
@@ -49,4 +50,5 @@ export const ENTITIES = [
   InvoiceItem,
   CreditGrant,
   CreditApplication,
+  StripeEvent,
 ];

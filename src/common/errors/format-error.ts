@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { AuthorizationError } from 'type-graphql';
 import { DomainError } from './domain-error';
@@ -64,4 +65,25 @@ export function createErrorFormatter(logger: Logger) {
     logger.error({ err: original }, 'unexpected error in resolver');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
+}
+
+const HTTP_STATUS: Record<string, number> = {
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.QUOTA_EXCEEDED]: 429,
+  [ErrorCode.RATE_LIMITED]: 429,
+};
+
+/** The same codes on the few plain HTTP routes (PDFs, webhooks): `{ error: { code, message } }` with a matching status. */
+export function sendRestError(res: Response, err: unknown, logger: Logger): void {
+  const code = err instanceof DomainError ? err.code : err instanceof GraphQLError ? String(err.extensions.code ?? '') : '';
+  const status = HTTP_STATUS[code];
+  if (status && err instanceof Error) {
+    res.status(status).json({ error: { code, message: err.message } });
+    return;
+  }
+  logger.error({ err }, 'unexpected error on an HTTP route');
+  res.status(500).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } });
 }

@@ -6,6 +6,7 @@ import { ApiKeyResolver } from '../../modules/api-key/api-key.resolver';
 import { BillingResolver } from '../../modules/billing/billing.resolver';
 import { CreditResolver } from '../../modules/credit/credit.resolver';
 import { InvoiceLineResolver, InvoiceResolver } from '../../modules/invoice/invoice.resolver';
+import { PaymentResolver } from '../../modules/payment/payment.resolver';
 import { MetricResolver } from '../../modules/metric/metric.resolver';
 import { OrganizationResolver } from '../../modules/organization/organization.resolver';
 import { PlanChargeResolver, PlanResolver } from '../../modules/plan/plan.resolver';
@@ -28,6 +29,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   InvoiceLineResolver,
   BillingResolver,
   CreditResolver,
+  PaymentResolver,
 ];
 
 let cached: GraphQLSchema | undefined;

@@ -3,6 +3,11 @@ import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
 import { decodeCursor, encodeCursor } from '../../common/graphql/cursor';
+import { minorUnits } from '../../common/money/currency';
+import { Dec, roundMoney } from '../../common/money/decimal';
+import { Organization } from '../organization/organization.entity';
+import { InvoiceLine } from './invoice-line.entity';
+import { renderInvoicePdf } from './invoice-pdf';
 import { Invoice } from './invoice.entity';
 import { InvoiceError, InvoiceErrorReason } from './invoice.error';
 import { InvoiceStatus } from './invoice-status';
@@ -64,6 +69,38 @@ export class InvoiceService {
       throw new InvoiceError(InvoiceErrorReason.NOT_FOUND, `Invoice ${id} does not exist`);
     }
     return invoice;
+  }
+
+  /** What the PDF shows, for an invoice the caller may see. */
+  async pdf(principal: Principal, id: string): Promise<{ filename: string; content: Buffer }> {
+    const invoice = await this.get(principal, id);
+    const decimals = minorUnits(invoice.currency);
+    const [organization, lines] = await Promise.all([
+      this.db.getRepository(Organization).findOneByOrFail({ id: invoice.organizationId }),
+      this.db.getRepository(InvoiceLine).find({ where: { invoiceId: invoice.id }, order: { position: 'ASC' } }),
+    ]);
+    const number = invoice.number ?? `DRAFT-${invoice.id.slice(0, 8).toUpperCase()}`;
+    const content = await renderInvoicePdf({
+      number,
+      status: invoice.status,
+      organizationName: organization.name,
+      currency: invoice.currency,
+      periodStart: invoice.periodStart,
+      periodEnd: invoice.periodEnd,
+      issuedAt: invoice.issuedAt,
+      dueDate: invoice.dueDate,
+      lines: lines.map((l) => ({
+        description: l.description,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        amount: roundMoney(l.amount, decimals),
+      })),
+      subtotal: roundMoney(invoice.subtotal, decimals),
+      creditsApplied: roundMoney(invoice.creditsApplied, decimals),
+      total: roundMoney(invoice.total, decimals),
+      amountDue: roundMoney(new Dec(invoice.total).minus(invoice.amountPaid), decimals),
+    });
+    return { filename: `invoice-${number}.pdf`, content };
   }
 
   /** Manual collection when Stripe is not configured (bank transfer, cheque). */

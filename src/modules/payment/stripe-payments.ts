@@ -1,0 +1,209 @@
+import type { Logger } from 'pino';
+import Stripe from 'stripe';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Permission } from '../../common/auth/permission';
+import { assertCan, type Principal } from '../../common/auth/principal';
+import { assertId } from '../../common/errors/common-error';
+import { minorUnits } from '../../common/money/currency';
+import { Dec } from '../../common/money/decimal';
+import type { PaymentCollector } from '../billing/billing.service';
+import { Invoice } from '../invoice/invoice.entity';
+import { InvoiceStatus } from '../invoice/invoice-status';
+import { Organization } from '../organization/organization.entity';
+import type { PaymentSetupPayload } from './dto/payment-setup.types';
+import { PaymentError, PaymentErrorReason } from './payment.error';
+import { StripeEvent } from './stripe-event.entity';
+
+/** Failed charges are tried again after 3, 6 and 9 days, then left to a person. */
+const RETRY_DAYS = 3;
+const MAX_ATTEMPTS = 4;
+const DAY = 24 * 3600_000;
+
+/** Notified of payment outcomes (the alerts module raises alerts from these). */
+export interface PaymentListener {
+  paymentFailed(invoice: Invoice, message: string): Promise<void>;
+}
+
+/**
+ * Collection through Stripe: a customer per organisation, cards attached with
+ * SetupIntents (we never see card data), one PaymentIntent per invoice with
+ * the invoice id as idempotency key, and signed webhooks as the source of truth.
+ */
+export class StripePayments implements PaymentCollector {
+  private listener: PaymentListener | null = null;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly stripe: Stripe,
+    private readonly webhookSecret: string | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  onPayment(listener: PaymentListener): void {
+    this.listener = listener;
+  }
+
+  async createSetup(principal: Principal, organizationIdInput: string): Promise<PaymentSetupPayload> {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.MANAGE_PAYMENT, organizationId);
+    const organization = await this.db.getRepository(Organization).findOneBy({ id: organizationId });
+    if (!organization) throw new PaymentError(PaymentErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
+    const customerId = await this.ensureCustomer(organization);
+    const intent = await this.stripe.setupIntents.create(
+      { customer: customerId, usage: 'off_session', metadata: { organizationId } },
+      { idempotencyKey: `setup-${organizationId}-${Date.now()}` },
+    );
+    return { clientSecret: intent.client_secret ?? '', setupIntentId: intent.id, customerId };
+  }
+
+  async ensureCustomer(organization: Organization): Promise<string> {
+    if (organization.stripeCustomerId) return organization.stripeCustomerId;
+    const customer = await this.stripe.customers.create(
+      { name: organization.name, metadata: { organizationId: organization.id } },
+      { idempotencyKey: `customer-${organization.id}` },
+    );
+    await this.db.getRepository(Organization).update({ id: organization.id }, { stripeCustomerId: customer.id });
+    return customer.id;
+  }
+
+  /** Charges every invoice whose collection date has come, on its organisation's clock. */
+  async collectDue(organizationId?: string): Promise<void> {
+    const due: Array<{ id: string }> = await this.db.query(
+      `SELECT i.id FROM invoices i JOIN organizations o ON o.id = i.organization_id
+        WHERE i.status IN ('OPEN', 'OVERDUE') AND i.total > i.amount_paid AND i.payment_attempts < $2
+          AND i.payment_due_at <= coalesce(o.test_clock_at, now()) AND o.stripe_payment_method_id IS NOT NULL
+          AND ($1::uuid IS NULL OR i.organization_id = $1)
+        ORDER BY i.payment_due_at`,
+      [organizationId ?? null, MAX_ATTEMPTS],
+    );
+    for (const { id } of due) {
+      try {
+        await this.charge(id);
+      } catch (err) {
+        this.logger.error({ err, invoiceId: id }, 'charging an invoice failed');
+      }
+    }
+  }
+
+  private async charge(invoiceId: string): Promise<void> {
+    const invoice = await this.db.getRepository(Invoice).findOneByOrFail({ id: invoiceId });
+    const organization = await this.db.getRepository(Organization).findOneByOrFail({ id: invoice.organizationId });
+    const amount = new Dec(invoice.total).minus(invoice.amountPaid).times(new Dec(10).pow(minorUnits(invoice.currency)));
+    const paymentMethod = organization.stripePaymentMethodId!;
+    const attempt = invoice.paymentAttempts + 1;
+    try {
+      const intent = invoice.stripePaymentIntentId
+        ? await this.stripe.paymentIntents.confirm(
+            invoice.stripePaymentIntentId,
+            { payment_method: paymentMethod, off_session: true },
+            { idempotencyKey: `${invoice.id}-attempt-${attempt}` },
+          )
+        : await this.stripe.paymentIntents.create(
+            {
+              amount: amount.toNumber(),
+              currency: invoice.currency.toLowerCase(),
+              customer: await this.ensureCustomer(organization),
+              payment_method: paymentMethod,
+              off_session: true,
+              confirm: true,
+              metadata: { invoiceId: invoice.id, organizationId: organization.id },
+            },
+            { idempotencyKey: invoice.id },
+          );
+      await this.db.getRepository(Invoice).update({ id: invoice.id }, { stripePaymentIntentId: intent.id, paymentAttempts: attempt });
+      if (intent.status === 'succeeded') await this.db.transaction((tx) => this.markPaid(tx, intent.id, invoice.id));
+    } catch (err) {
+      if (!(err instanceof Stripe.errors.StripeCardError)) throw err;
+      const now = organization.testClockAt ?? new Date();
+      await this.db.getRepository(Invoice).update(
+        { id: invoice.id },
+        {
+          stripePaymentIntentId: err.payment_intent?.id ?? invoice.stripePaymentIntentId,
+          paymentAttempts: attempt,
+          lastPaymentError: err.message,
+          paymentDueAt: new Date(now.getTime() + attempt * RETRY_DAYS * DAY),
+        },
+      );
+      await this.listener?.paymentFailed(invoice, err.message);
+    }
+  }
+
+  /**
+   * POST /webhooks/stripe: the signature over the raw body is checked with a
+   * 5-minute tolerance; each event id is applied once, in the same
+   * transaction as its effect.
+   */
+  async handleWebhook(rawBody: Buffer, signature: string | undefined): Promise<{ duplicate: boolean }> {
+    if (!this.webhookSecret) throw new PaymentError(PaymentErrorReason.NOT_CONFIGURED, 'STRIPE_WEBHOOK_SECRET is not set');
+    let event: Stripe.Event;
+    try {
+      event = this.stripe.webhooks.constructEvent(rawBody, signature ?? '', this.webhookSecret, 300);
+    } catch (err) {
+      throw new PaymentError(PaymentErrorReason.BAD_SIGNATURE, err instanceof Error ? err.message : 'Invalid signature');
+    }
+    const failed: Array<{ invoice: Invoice; message: string }> = [];
+    const duplicate = await this.db.transaction(async (tx) => {
+      const inserted = await tx
+        .getRepository(StripeEvent)
+        .createQueryBuilder()
+        .insert()
+        .values({ id: event.id, type: event.type })
+        .orIgnore()
+        .execute();
+      if ((inserted.raw as unknown[]).length === 0) return true;
+      switch (event.type) {
+        case 'payment_intent.succeeded':
+          await this.markPaid(tx, event.data.object.id, event.data.object.metadata?.invoiceId);
+          break;
+        case 'payment_intent.payment_failed': {
+          const intent = event.data.object;
+          const invoice = await this.invoiceFor(tx, intent.id, intent.metadata?.invoiceId);
+          const message = intent.last_payment_error?.message ?? 'The payment failed';
+          if (invoice) {
+            await tx.getRepository(Invoice).update({ id: invoice.id }, { lastPaymentError: message, stripePaymentIntentId: intent.id });
+            failed.push({ invoice, message });
+          }
+          break;
+        }
+        case 'setup_intent.succeeded': {
+          const intent = event.data.object;
+          const customer = typeof intent.customer === 'string' ? intent.customer : intent.customer?.id;
+          const method = typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id;
+          if (customer && method)
+            await tx.getRepository(Organization).update({ stripeCustomerId: customer }, { stripePaymentMethodId: method });
+          break;
+        }
+        default:
+          this.logger.debug({ type: event.type }, 'stripe event ignored');
+      }
+      return false;
+    });
+    for (const f of failed) await this.listener?.paymentFailed(f.invoice, f.message);
+    return { duplicate };
+  }
+
+  private async invoiceFor(tx: EntityManager, paymentIntentId: string, invoiceId: string | undefined): Promise<Invoice | null> {
+    const repo = tx.getRepository(Invoice);
+    return (invoiceId ? await repo.findOneBy({ id: invoiceId }) : null) ?? repo.findOneBy({ stripePaymentIntentId: paymentIntentId });
+  }
+
+  private async markPaid(tx: EntityManager, paymentIntentId: string, invoiceId: string | undefined): Promise<void> {
+    const invoice = await this.invoiceFor(tx, paymentIntentId, invoiceId);
+    if (!invoice || (invoice.status !== InvoiceStatus.OPEN && invoice.status !== InvoiceStatus.OVERDUE)) return;
+    const rows: Array<{ at: Date }> = await tx.query('SELECT coalesce(test_clock_at, now()) AS at FROM organizations WHERE id = $1', [
+      invoice.organizationId,
+    ]);
+    await tx
+      .getRepository(Invoice)
+      .update(
+        { id: invoice.id },
+        {
+          status: InvoiceStatus.PAID,
+          amountPaid: invoice.total,
+          paidAt: rows[0]?.at ?? new Date(),
+          stripePaymentIntentId: paymentIntentId,
+          lastPaymentError: null,
+        },
+      );
+  }
+}
