@@ -12,6 +12,7 @@ import {
   ChangePlanDocument,
   CloseAccountDocument,
   CloseBillingPeriodDocument,
+  CreatePaymentSetupDocument,
   GrantCreditsDocument,
   InvoiceDocument,
   InvoicesDocument,
@@ -128,6 +129,9 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
   },
   'Mutation.closeAccount': async ({ http: a }, b) => {
     expect(await a.errorCode(CloseAccountDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Mutation.createPaymentSetup': async ({ http: a }, b) => {
+    expect(await a.errorCode(CreatePaymentSetupDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
   },
   'Mutation.grantCredits': async ({ http: a }, b) => {
     expect(await a.errorCode(GrantCreditsDocument, { input: { organizationId: b.organization.id, amount: '100' } })).toBe('FORBIDDEN');

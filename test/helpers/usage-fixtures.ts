@@ -1,3 +1,4 @@
+import { SEED_METRICS, SEED_PLANS } from '../../src/modules/demo/seed-catalog';
 import {
   CreateMetricDocument,
   CreateOrganizationDocument,
@@ -49,7 +50,6 @@ export async function metricUsage(client: GraphQLClient, organizationId: string,
 
 /** The five seed platforms' metrics and plans, created through the API as a platform would. */
 export async function loadSeedCatalog(admin: GraphQLClient): Promise<void> {
-  const { SEED_METRICS, SEED_PLANS } = await import('../../src/modules/demo/seed-catalog');
   for (const input of SEED_METRICS) await admin.data(CreateMetricDocument, { input });
   for (const input of SEED_PLANS) await admin.data(CreatePlanDocument, { input: input as CreatePlanInput });
 }

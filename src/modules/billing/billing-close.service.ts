@@ -95,7 +95,7 @@ export class BillingCloseService {
       tx.query(
         `SELECT i.id, i.organization_id, i.kind, i.description, i.quantity, i.unit_price, i.amount FROM invoice_items i
            JOIN unnest($1::uuid[], $2::timestamptz[]) AS k(org, ps) ON i.organization_id = k.org AND i.period_start = k.ps
-          WHERE i.invoice_id IS NULL ORDER BY i.created_at, i.id`,
+          WHERE i.invoice_id IS NULL ORDER BY i.created_at, i.amount, i.id`, // a proration's credit before its charge
         [orgIds, starts],
       ) as Promise<
         Array<{

@@ -193,17 +193,15 @@ export class StripePayments implements PaymentCollector {
     const rows: Array<{ at: Date }> = await tx.query('SELECT coalesce(test_clock_at, now()) AS at FROM organizations WHERE id = $1', [
       invoice.organizationId,
     ]);
-    await tx
-      .getRepository(Invoice)
-      .update(
-        { id: invoice.id },
-        {
-          status: InvoiceStatus.PAID,
-          amountPaid: invoice.total,
-          paidAt: rows[0]?.at ?? new Date(),
-          stripePaymentIntentId: paymentIntentId,
-          lastPaymentError: null,
-        },
-      );
+    await tx.getRepository(Invoice).update(
+      { id: invoice.id },
+      {
+        status: InvoiceStatus.PAID,
+        amountPaid: invoice.total,
+        paidAt: rows[0]?.at ?? new Date(),
+        stripePaymentIntentId: paymentIntentId,
+        lastPaymentError: null,
+      },
+    );
   }
 }

@@ -1,0 +1,162 @@
+import { AdvanceTestClockDocument, CreateOrganizationDocument, CreatePaymentSetupDocument, InvoicesDocument } from '../generated/graphql';
+import { createApiKey } from '../helpers/factories';
+import { signedWebhook, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+import { at, planWithOrganization, record } from '../helpers/usage-fixtures';
+
+const SECRET = 'whsec_meterly_test';
+
+describe('collection through Stripe', () => {
+  let stripe: FakeStripe;
+  let t: TestServer;
+  let eventSeq = 0;
+
+  beforeAll(async () => {
+    stripe = await startFakeStripe();
+    t = await startTestServer({}, undefined, { client: stripe.client(), webhookSecret: SECRET });
+    await planWithOrganization(t.admin, [{ code: 'pay_calls', unit: 'call', aggregation: 'SUM' }], {
+      code: 'pay',
+      name: 'Pay',
+      currency: 'USD',
+      basePrice: '20',
+      charges: [{ metric: 'pay_calls', model: 'PER_UNIT', unitPrice: '0.5' }],
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await stripe.close();
+  });
+
+  const webhook = async (
+    type: string,
+    object: Record<string, unknown>,
+    options: { id?: string; timestamp?: number; secret?: string } = {},
+  ) => {
+    const event = { id: options.id ?? `evt_${++eventSeq}`, type, data: { object } };
+    const { body, signature } = signedWebhook(options.secret ?? SECRET, event, { timestamp: options.timestamp });
+    const res = await fetch(t.server.url.replace(/\/graphql$/, '/webhooks/stripe'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body,
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown>, event };
+  };
+
+  /** An organisation with a card attached through a SetupIntent (by its tenant admin), owing $21.50 for March. */
+  async function customerWithCard(paymentMethod: string) {
+    const { createOrganization } = await t.admin.data(CreateOrganizationDocument, {
+      input: { name: 'payer', planCode: 'pay', testClock: '2026-03-10T12:00:00Z' },
+    });
+    const org = createOrganization.id;
+    const admin = t.client(await createApiKey(t.admin, org, 'TENANT_ADMIN'));
+    const { createPaymentSetup } = await admin.data(CreatePaymentSetupDocument, { organizationId: org });
+    expect(createPaymentSetup.clientSecret).toMatch(/^seti_.+_secret_/);
+    expect(
+      (
+        await webhook('setup_intent.succeeded', {
+          id: createPaymentSetup.setupIntentId,
+          object: 'setup_intent',
+          customer: createPaymentSetup.customerId,
+          payment_method: paymentMethod,
+          status: 'succeeded',
+        })
+      ).status,
+    ).toBe(200);
+    await record(t.admin, org, [{ id: 'c', metric: 'pay_calls', quantity: '3', timestamp: at(0) }]);
+    return { org, customer: createPaymentSetup.customerId };
+  }
+
+  const invoicesOf = async (org: string) =>
+    (await t.admin.data(InvoicesDocument, { organizationId: org })).invoices.edges.map((e) => e.node);
+
+  it('charges the invoice on the first business day after close, once, with the invoice id as idempotency key', async () => {
+    const { org, customer } = await customerWithCard('pm_card_visa');
+    await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-01T09:00:00Z' });
+    const [invoice] = await invoicesOf(org);
+    expect(invoice).toMatchObject({ status: 'PAID', total: { amount: '21.50' }, amountDue: { amount: '0.00' } });
+    const charges = stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents');
+    expect(charges).toEqual([
+      expect.objectContaining({
+        idempotencyKey: invoice!.id,
+        body: expect.objectContaining({ amount: '2150', currency: 'usd', customer }),
+      }),
+    ]);
+    // Stripe confirms it by webhook as well: already paid, nothing changes.
+    const intent = [...stripe.paymentIntents.values()].find((pi) => pi.metadata.invoiceId === invoice!.id)!;
+    expect((await webhook('payment_intent.succeeded', { ...intent, object: 'payment_intent' })).status).toBe(200);
+    expect((await invoicesOf(org))[0]!.status).toBe('PAID');
+    // The card was never ours: only Stripe's ids are stored.
+    const [row] = await t.db.query('SELECT stripe_customer_id, stripe_payment_method_id FROM organizations WHERE id = $1', [org]);
+    expect(row).toEqual({ stripe_customer_id: customer, stripe_payment_method_id: 'pm_card_visa' });
+  });
+
+  it('records a failed payment, then marks the invoice paid when Stripe reports success', async () => {
+    stripe.failNextPayments('pm_card_declined', 1);
+    const { org } = await customerWithCard('pm_card_declined');
+    await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-01T09:00:00Z' });
+    const [invoice] = await invoicesOf(org);
+    expect(invoice!.status).toBe('OPEN');
+    const [row] = await t.db.query('SELECT payment_attempts, last_payment_error, stripe_payment_intent_id FROM invoices WHERE id = $1', [
+      invoice!.id,
+    ]);
+    expect(row).toMatchObject({
+      payment_attempts: 1,
+      last_payment_error: 'Your card was declined.',
+      stripe_payment_intent_id: expect.stringMatching(/^pi_/),
+    });
+
+    const failed = await webhook('payment_intent.payment_failed', {
+      id: row.stripe_payment_intent_id,
+      object: 'payment_intent',
+      metadata: { invoiceId: invoice!.id },
+      last_payment_error: { code: 'card_declined', message: 'Your card was declined.' },
+    });
+    expect(failed.body).toEqual({ received: true, duplicate: false });
+    const succeeded = await webhook('payment_intent.succeeded', {
+      id: row.stripe_payment_intent_id,
+      object: 'payment_intent',
+      metadata: { invoiceId: invoice!.id },
+    });
+    expect(succeeded.status).toBe(200);
+    expect((await invoicesOf(org))[0]).toMatchObject({ status: 'PAID', amountDue: { amount: '0.00' } });
+
+    // A replayed event is applied once.
+    const replay = await webhook(
+      'payment_intent.payment_failed',
+      { id: row.stripe_payment_intent_id, object: 'payment_intent', metadata: { invoiceId: invoice!.id } },
+      { id: failed.event.id },
+    );
+    expect(replay.body).toEqual({ received: true, duplicate: true });
+    expect((await invoicesOf(org))[0]!.status).toBe('PAID');
+  });
+
+  it('refuses a webhook with a bad signature or an old timestamp', async () => {
+    const forged = await webhook('payment_intent.succeeded', { id: 'pi_x', object: 'payment_intent' }, { secret: 'whsec_someone_else' });
+    expect(forged.status).toBe(400);
+    expect(forged.body).toMatchObject({ error: { code: 'BAD_USER_INPUT' } });
+    const stale = await webhook(
+      'payment_intent.succeeded',
+      { id: 'pi_x', object: 'payment_intent' },
+      { timestamp: Math.floor(Date.now() / 1000) - 600 },
+    );
+    expect(stale.status).toBe(400);
+    expect(await t.db.query(`SELECT id FROM stripe_events WHERE id = ANY($1)`, [[forged.event.id, stale.event.id]])).toEqual([]);
+  });
+
+  it('answers a payment setup without Stripe configured with BAD_USER_INPUT', async () => {
+    const plain = await startTestServer();
+    try {
+      await planWithOrganization(plain.admin, [{ code: 'x_calls', unit: 'call', aggregation: 'SUM' }], {
+        code: 'x',
+        name: 'X',
+        currency: 'USD',
+        basePrice: '1',
+        charges: [],
+      });
+      const [{ id }] = await plain.db.query('SELECT id FROM organizations LIMIT 1');
+      expect(await plain.admin.errorCode(CreatePaymentSetupDocument, { organizationId: id })).toBe('BAD_USER_INPUT');
+    } finally {
+      await plain.close();
+    }
+  });
+});
