@@ -32,6 +32,12 @@ export function createServices(db: DataSource, bus: ChangeBus, logger: Logger, m
   // Without Stripe, collection is manual (markInvoicePaid).
   const payments = stripe ? new StripePayments(db, stripe.client, stripe.webhookSecret, logger) : null;
   const collector: PaymentCollector | null = payments;
+  // Every organisation gets its Stripe customer when it is created; a failure is retried when a card is attached.
+  organizations.onCreated(async (organization) => {
+    await payments
+      ?.ensureCustomer(organization)
+      .catch((err: unknown) => logger.warn({ err, organizationId: organization.id }, 'Stripe customer not created'));
+  });
   return {
     db,
     bus,

@@ -147,6 +147,26 @@ describe('billing lifecycle', () => {
       expect((await t.admin.data(CloseBillingPeriodDocument, { input: {} })).closeBillingPeriod.invoicesCreated).toBe(0);
     });
 
+    it('is due 30 days after close on a net-30 plan (seed 003 Enterprise)', async () => {
+      const org = await organizationOn(t.admin, 'analytics_enterprise');
+      await advance(org, '2026-04-20T00:00:00Z');
+      const [invoice] = (await invoicesOf(org)).edges.map((e) => e.node);
+      expect(invoice).toMatchObject({ status: 'OPEN', dueDate: '2026-05-01T00:00:00.000Z' });
+    });
+
+    it('runs on its own: the scheduler closes periods that ended', async () => {
+      const org = await organizationOn(t.admin, 'hourly_payg', '2026-03-31T23:59:00Z');
+      await t.db.query(`UPDATE organizations SET test_clock_at = '2026-04-01T00:01:00Z' WHERE id = $1`, [org]);
+      const node = await startTestServer({ billingIntervalSeconds: 1 }, t);
+      try {
+        const deadline = Date.now() + 10_000;
+        while ((await invoicesOf(org)).totalCount === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        expect((await invoicesOf(org)).totalCount).toBe(1);
+      } finally {
+        await node.close();
+      }
+    });
+
     it('bills a JPY plan in whole yen', async () => {
       const org = await planWithOrganization(t.admin, [{ code: 'yen_calls', unit: 'call', aggregation: 'SUM' }], {
         code: 'yen_plan',

@@ -48,6 +48,9 @@ describe('collection through Stripe', () => {
       input: { name: 'payer', planCode: 'pay', testClock: '2026-03-10T12:00:00Z' },
     });
     const org = createOrganization.id;
+    expect(await t.db.query('SELECT stripe_customer_id FROM organizations WHERE id = $1', [org])).toEqual([
+      { stripe_customer_id: expect.stringMatching(/^cus_/) },
+    ]);
     const admin = t.client(await createApiKey(t.admin, org, 'TENANT_ADMIN'));
     const { createPaymentSetup } = await admin.data(CreatePaymentSetupDocument, { organizationId: org });
     expect(createPaymentSetup.clientSecret).toMatch(/^seti_.+_secret_/);

@@ -20,7 +20,14 @@ export interface CreateOrganizationCommand {
 const KEY = /^[\p{L}\p{N}_.:@/-][\p{L}\p{N}_.:@/ -]{0,127}$/u;
 
 export class OrganizationService {
+  private readonly createdListeners: Array<(organization: Organization) => Promise<void>> = [];
+
   constructor(private readonly db: DataSource) {}
+
+  /** Called after an organisation is committed (e.g. to open its Stripe customer); failures are the listener's to handle. */
+  onCreated(listener: (organization: Organization) => Promise<void>): void {
+    this.createdListeners.push(listener);
+  }
 
   async get(principal: Principal, id: string): Promise<Organization> {
     const organizationId = assertId(id, 'organization id');
@@ -48,7 +55,7 @@ export class OrganizationService {
     if (command.testClock && Number.isNaN(command.testClock.getTime())) {
       throw new OrganizationError(OrganizationErrorReason.INVALID_TEST_CLOCK, 'testClock is not a valid time');
     }
-    return this.db.transaction(async (tx) => {
+    const created = await this.db.transaction(async (tx) => {
       const organization = await tx.getRepository(Organization).save({ name, currency, testClockAt: command.testClock ?? null });
       const period = monthPeriod(command.testClock ?? new Date());
       await tx.getRepository(PlanSubscription).insert({
@@ -62,6 +69,8 @@ export class OrganizationService {
       });
       return organization;
     });
+    for (const listener of this.createdListeners) await listener(created);
+    return created;
   }
 
   /**
