@@ -18,6 +18,9 @@ export interface AppConfig {
   billingIntervalSeconds: number;
   /** The address clients reach this server at, for links (invoice PDFs); default http://localhost:PORT. */
   publicUrl: string | undefined;
+  alertEmailFrom: string;
+  /** First retry delay of a failed alert delivery; doubles on each failure. */
+  alertRetryBaseMs: number;
   limits: QueryLimits;
 }
 
@@ -55,6 +58,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     embeddedPgPort: int(env.EMBEDDED_PG_PORT, 54329),
     demoData: flag(env.DEMO_DATA, true),
     billingIntervalSeconds: int(env.BILLING_INTERVAL_SECONDS, 60),
+    alertEmailFrom: env.ALERT_EMAIL_FROM || 'Meterly <alerts@meterly.local>',
+    alertRetryBaseMs: int(env.ALERT_RETRY_BASE_MS, 1000),
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, '') || undefined,
     limits: {
       maxDepth: int(env.GRAPHQL_MAX_DEPTH, 10),

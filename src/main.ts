@@ -35,8 +35,8 @@ async function main(): Promise<void> {
   partitions.unref();
 
   const generatedKey = await new ApiKeyService(db).ensurePlatformAdminKey(config.adminApiKey);
-  const demo = config.demoData ? await new DemoSeedService(db, logger).loadIfEmpty() : null;
   const server = await startServer({ db, config, logger });
+  const demo = config.demoData ? await new DemoSeedService(db, server.services, logger).loadIfEmpty() : null;
 
   // Human-facing lines go to stderr so stdout stays pure JSON logs.
   const lines = [

@@ -28,7 +28,8 @@ import { RedisChangeBus } from './common/pubsub/redis-change-bus';
 import { USAGE_CHANNEL } from './modules/usage/usage-ingest.service';
 import { startBillingScheduler } from './modules/billing/billing-scheduler';
 import { PaymentError, PaymentErrorReason } from './modules/payment/payment.error';
-import { createServices, type StripeSetup } from './services';
+import { createServices, type Services, type StripeSetup } from './services';
+import { ALERT_CHANNEL } from './modules/alert/alert.service';
 
 /** The connection URL of the DataSource, for the LISTEN connection. */
 function postgresUrl(db: DataSource): string {
@@ -42,6 +43,7 @@ export interface RunningServer {
   wsUrl: string;
   port: number;
   httpServer: Server;
+  services: Services;
   /** Drains HTTP requests and websockets; the caller closes the database. */
   close(): Promise<void>;
 }
@@ -58,10 +60,11 @@ export async function startServer(options: {
 }): Promise<RunningServer> {
   const { db, config, logger } = options;
   const schema = buildAppSchema();
-  const bus: ChangeBus = config.redisUrl
-    ? new RedisChangeBus(config.redisUrl, USAGE_CHANNEL, logger)
-    : new PostgresChangeBus(postgresUrl(db), USAGE_CHANNEL, logger);
-  await bus.start();
+  const busOn = (channel: string): ChangeBus =>
+    config.redisUrl ? new RedisChangeBus(config.redisUrl, channel, logger) : new PostgresChangeBus(postgresUrl(db), channel, logger);
+  const bus = busOn(USAGE_CHANNEL);
+  const alertBus = busOn(ALERT_CHANNEL);
+  await Promise.all([bus.start(), alertBus.start()]);
   const metrics = createMetrics();
   const stripe: StripeSetup | undefined =
     options.stripe ??
@@ -71,7 +74,8 @@ export async function startServer(options: {
           webhookSecret: config.stripeWebhookSecret,
         }
       : undefined);
-  const services = createServices(db, bus, logger, metrics, stripe);
+  const services = createServices({ db, usageBus: bus, alertBus, logger, metrics, config, stripe });
+  services.alertDelivery.start();
   const limits = createQueryLimits(config.limits);
   const formatError = createErrorFormatter(logger);
 
@@ -213,12 +217,14 @@ export async function startServer(options: {
     wsUrl: `ws://${host}:${port}/graphql`,
     port,
     httpServer,
+    services,
     close: async () => {
       scheduler?.stop();
       await apollo.stop();
       wsServer.close();
       services.usageLive.close();
-      await bus.close();
+      services.alertDelivery.stop();
+      await Promise.all([bus.close(), alertBus.close()]);
     },
   };
 }

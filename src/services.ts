@@ -3,6 +3,13 @@ import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import type { ServerMetrics } from './common/observability/metrics';
 import type { ChangeBus } from './common/pubsub/change-bus';
+import { createTransport } from 'nodemailer';
+import { Dec } from './common/money/decimal';
+import type { AppConfig } from './config';
+import { AlertDeliveryWorker } from './modules/alert/alert-delivery.worker';
+import { AlertLiveHub } from './modules/alert/alert-live-hub';
+import { AlertSeverity } from './modules/alert/alert-severity';
+import { AlertService } from './modules/alert/alert.service';
 import { ApiKeyService } from './modules/api-key/api-key.service';
 import { BillingCloseService } from './modules/billing/billing-close.service';
 import { BillingService, type PaymentCollector } from './modules/billing/billing.service';
@@ -24,7 +31,17 @@ export interface StripeSetup {
   webhookSecret: string | undefined;
 }
 
-export function createServices(db: DataSource, bus: ChangeBus, logger: Logger, metrics: ServerMetrics, stripe?: StripeSetup) {
+export interface ServiceOptions {
+  db: DataSource;
+  usageBus: ChangeBus;
+  alertBus: ChangeBus;
+  logger: Logger;
+  metrics: ServerMetrics;
+  config: AppConfig;
+  stripe?: StripeSetup;
+}
+
+export function createServices({ db, usageBus: bus, alertBus, logger, metrics, config, stripe }: ServiceOptions) {
   const organizations = new OrganizationService(db);
   const catalog = new UsageCatalog(db);
   const usageQuery = new UsageQueryService(db, catalog);
@@ -38,6 +55,42 @@ export function createServices(db: DataSource, bus: ChangeBus, logger: Logger, m
       ?.ensureCustomer(organization)
       .catch((err: unknown) => logger.warn({ err, organizationId: organization.id }, 'Stripe customer not created'));
   });
+  const alerts = new AlertService(db, catalog, alertBus);
+  const usageIngest = new UsageIngestService(db, catalog, organizations, bus);
+  usageIngest.addListener(alerts);
+  organizations.onCreating((tx, organization) => AlertService.createDefaultRules(tx, organization.id));
+  const mailer = config.smtpUrl ? createTransport(config.smtpUrl) : null;
+  const alertDelivery = new AlertDeliveryWorker(db, mailer, config.alertEmailFrom, logger, {
+    baseDelayMs: config.alertRetryBaseMs,
+    pollMs: 1000,
+    maxAttempts: 12,
+    leaseMs: 30_000,
+  });
+  alerts.onFired(() => alertDelivery.kick());
+  payments?.onPayment({
+    paymentFailed: (invoice, message) =>
+      alerts.raise(invoice.organizationId, {
+        dedupKey: `payment-failed:${invoice.id}:${invoice.paymentAttempts + 1}`,
+        kind: 'payment_failed',
+        severity: AlertSeverity.CRITICAL,
+        threshold: '0',
+        value: new Dec(invoice.total).minus(invoice.amountPaid).toFixed(),
+        message: `Payment of invoice ${invoice.number ?? invoice.id} failed: ${message}`,
+      }),
+  });
+  const billing = new BillingService(db, new BillingCloseService(db, catalog, logger), invoices, collector, logger);
+  billing.onOverdue(async (overdue) => {
+    for (const invoice of overdue) {
+      await alerts.raise(invoice.organizationId, {
+        dedupKey: `invoice-overdue:${invoice.id}`,
+        kind: 'invoice_overdue',
+        severity: AlertSeverity.WARNING,
+        threshold: '0',
+        value: invoice.amountDue,
+        message: `Invoice ${invoice.number} is overdue: ${invoice.amountDue} ${invoice.currency} unpaid`,
+      });
+    }
+  });
   return {
     db,
     bus,
@@ -45,14 +98,17 @@ export function createServices(db: DataSource, bus: ChangeBus, logger: Logger, m
     organizations,
     metrics: new MetricService(db),
     plans: new PlanService(db),
-    usageIngest: new UsageIngestService(db, catalog, organizations, bus),
+    usageIngest,
     usageQuery,
     usageLive: new UsageLiveHub(bus, usageQuery, logger, { reports: metrics.liveReports, messages: metrics.liveMessages }),
     invoices,
     subscriptions: new SubscriptionService(db),
     credits: new CreditService(db),
     payments,
-    billing: new BillingService(db, new BillingCloseService(db, catalog, logger), invoices, collector, logger),
+    billing,
+    alerts,
+    alertDelivery,
+    alertLive: new AlertLiveHub(alertBus, db, logger),
     /** Where this server is reached, for links such as invoice PDFs; set once it listens. */
     links: { baseUrl: '' },
   };

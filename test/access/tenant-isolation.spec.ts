@@ -7,7 +7,15 @@ import {
   MetricsDocument,
   OrganizationDocument,
   PlansDocument,
+  AcknowledgeAlertDocument,
   AdvanceTestClockDocument,
+  AlertRulesDocument,
+  AlertTriggeredDocument,
+  AlertsDocument,
+  CreateAlertRuleDocument,
+  DeleteAlertRuleDocument,
+  SetAlertWebhookDocument,
+  SetBillingContactDocument,
   CancelSubscriptionDocument,
   ChangePlanDocument,
   CloseAccountDocument,
@@ -30,7 +38,13 @@ import type { GraphQLClient } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { openWsClient, wsRequest, wsSubscribe } from '../helpers/ws-client';
 
-type Tenant = Awaited<ReturnType<typeof createTenant>> & { planCode: string; metricCode: string; invoiceId: string };
+type Tenant = Awaited<ReturnType<typeof createTenant>> & {
+  planCode: string;
+  metricCode: string;
+  invoiceId: string;
+  alertId: string;
+  ruleId: string;
+};
 /** A key of organisation A, over HTTP and over graphql-ws. */
 interface Caller {
   http: GraphQLClient;
@@ -130,6 +144,42 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
   'Mutation.closeAccount': async ({ http: a }, b) => {
     expect(await a.errorCode(CloseAccountDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
   },
+  'Mutation.createAlertRule': async ({ http: a }, b) => {
+    expect(
+      await a.errorCode(CreateAlertRuleDocument, { input: { organizationId: b.organization.id, thresholdPercent: 10, severity: 'INFO' } }),
+    ).toBe('FORBIDDEN');
+  },
+  'Mutation.deleteAlertRule': async ({ http: a }, b) => {
+    expect(await a.errorCode(DeleteAlertRuleDocument, { id: b.ruleId })).toBe('FORBIDDEN');
+  },
+  'Query.alertRules': async ({ http: a }, b) => {
+    expect(await a.errorCode(AlertRulesDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Query.alerts': async ({ http: a }, b) => {
+    expect(await a.errorCode(AlertsDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Mutation.acknowledgeAlert': async ({ http: a }, b) => {
+    expect(await a.errorCode(AcknowledgeAlertDocument, { id: b.alertId })).toBe('FORBIDDEN');
+  },
+  'Mutation.setAlertWebhook': async ({ http: a }, b) => {
+    expect(await a.errorCode(SetAlertWebhookDocument, { organizationId: b.organization.id, url: 'https://evil.example' })).toBe(
+      'FORBIDDEN',
+    );
+  },
+  'Mutation.setBillingContact': async ({ http: a }, b) => {
+    expect(await a.errorCode(SetBillingContactDocument, { organizationId: b.organization.id, email: 'evil@example.com' })).toBe(
+      'FORBIDDEN',
+    );
+  },
+  'Subscription.alertTriggered': async ({ wsUrl, key }, b) => {
+    const ws = openWsClient(wsUrl, key);
+    try {
+      const first = await wsSubscribe(ws, AlertTriggeredDocument, { organizationId: b.organization.id }).next();
+      expect(first.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    } finally {
+      await ws.dispose();
+    }
+  },
   'Mutation.createPaymentSetup': async ({ http: a }, b) => {
     expect(await a.errorCode(CreatePaymentSetupDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
   },
@@ -146,12 +196,21 @@ describe('tenant isolation', () => {
   beforeAll(async () => {
     t = await startTestServer();
     const { plan, metric } = await createCatalog(t.admin);
-    a = { ...(await createTenant(t.admin, plan.code)), planCode: plan.code, metricCode: metric.code, invoiceId: '' };
+    a = {
+      ...(await createTenant(t.admin, plan.code)),
+      planCode: plan.code,
+      metricCode: metric.code,
+      invoiceId: '',
+      alertId: '',
+      ruleId: '',
+    };
     b = {
       ...(await createTenant(t.admin, plan.code, undefined, '2026-03-10T12:00:00Z')),
       planCode: plan.code,
       metricCode: metric.code,
       invoiceId: '',
+      alertId: '',
+      ruleId: '',
     };
     // B has usage and an invoice, so that a leak would show.
     await t.admin.data(RecordUsageDocument, {
@@ -160,6 +219,9 @@ describe('tenant isolation', () => {
     await t.admin.data(AdvanceTestClockDocument, { organizationId: b.organization.id, to: '2026-04-02T00:00:00Z' });
     const { invoices } = await t.admin.data(InvoicesDocument, { organizationId: b.organization.id });
     b.invoiceId = invoices.edges[0]!.node.id;
+    b.ruleId = (await t.admin.data(AlertRulesDocument, { organizationId: b.organization.id })).alertRules[0]!.id;
+    // The unpaid invoice went overdue: B has an alert too.
+    b.alertId = (await t.admin.data(AlertsDocument, { organizationId: b.organization.id })).alerts.edges[0]!.node.id;
   });
   afterAll(() => t.close());
 

@@ -57,7 +57,7 @@ describe('metric and plan catalog', () => {
     // Empty the catalog and tenants; platform admin keys belong to no organisation and stay.
     for (const table of ['plan_subscriptions', 'organizations', 'plan_charges', 'plans', 'metrics'])
       await t.db.query(`DELETE FROM ${table}`);
-    const loaded = await new DemoSeedService(t.db, pino({ level: 'silent' })).loadIfEmpty();
+    const loaded = await new DemoSeedService(t.db, t.server.services, pino({ level: 'silent' })).loadIfEmpty();
     expect(loaded).not.toBeNull();
     expect(await rows('plans')).toBe(SEED_PLANS.length);
     const { organization } = await t.admin.data(OrganizationDocument, { id: loaded!.organizationId });
@@ -65,7 +65,7 @@ describe('metric and plan catalog', () => {
     expect(organization?.teams).toEqual(expect.arrayContaining([{ key: 'engineering', department: 'rd' }]));
     expect(organization?.projects.map((p) => p.key)).toEqual(['project_a', 'project_b']);
     // A second start finds data and loads nothing.
-    expect(await new DemoSeedService(t.db, pino({ level: 'silent' })).loadIfEmpty()).toBeNull();
+    expect(await new DemoSeedService(t.db, t.server.services, pino({ level: 'silent' })).loadIfEmpty()).toBeNull();
   });
 
   describe('createMetric', () => {

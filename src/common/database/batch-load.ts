@@ -24,3 +24,13 @@ export async function loadMany<T extends ObjectLiteral>(
   for (const row of rows) groups.get(String(row[column]))?.push(row);
   return keys.map((key) => groups.get(key) ?? []);
 }
+
+/** TypeORM answers an UPDATE … RETURNING with [rows, count]; this gives the rows. */
+export async function updateReturning<T>(
+  manager: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  sql: string,
+  params: unknown[],
+): Promise<T[]> {
+  const result = (await manager.query(sql, params)) as [T[], number];
+  return result[0];
+}

@@ -1,3 +1,6 @@
+import { AlertDelivery } from '../../modules/alert/alert-delivery.entity';
+import { AlertRule } from '../../modules/alert/alert-rule.entity';
+import { Alert } from '../../modules/alert/alert.entity';
 import { ApiKey } from '../../modules/api-key/api-key.entity';
 import { Metric } from '../../modules/metric/metric.entity';
 import { Organization } from '../../modules/organization/organization.entity';
@@ -51,4 +54,7 @@ export const ENTITIES = [
   CreditGrant,
   CreditApplication,
   StripeEvent,
+  AlertRule,
+  Alert,
+  AlertDelivery,
 ];

@@ -2,6 +2,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
+import { AlertResolver, AlertRuleResolver } from '../../modules/alert/alert.resolver';
 import { ApiKeyResolver } from '../../modules/api-key/api-key.resolver';
 import { BillingResolver } from '../../modules/billing/billing.resolver';
 import { CreditResolver } from '../../modules/credit/credit.resolver';
@@ -30,6 +31,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   BillingResolver,
   CreditResolver,
   PaymentResolver,
+  AlertResolver,
+  AlertRuleResolver,
 ];
 
 let cached: GraphQLSchema | undefined;

@@ -117,7 +117,7 @@ export class BillingCloseService {
       >,
     ]);
 
-    const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
+    const metrics = new Map((await this.catalog.allMetrics(true)).map((m) => [m.id, m]));
     const rateCardSplits = await this.rateCardSplits(tx, due, totals, metrics);
     const byOrg = <T extends { organization_id: string }>(rows: T[]) => {
       const map = new Map<string, T[]>();

@@ -6,7 +6,7 @@ import { assertCan, type Principal } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
 import { monthPeriod } from '../../common/time/billing-period';
 import { Invoice } from '../invoice/invoice.entity';
-import type { InvoiceService } from '../invoice/invoice.service';
+import type { InvoiceService, OverdueInvoice } from '../invoice/invoice.service';
 import { Organization } from '../organization/organization.entity';
 import { SubscriptionError, SubscriptionErrorReason } from '../subscription/subscription.error';
 import type { BillingCloseService, CloseFilter } from './billing-close.service';
@@ -22,6 +22,8 @@ export interface PaymentCollector {
  * advanceTestClock for simulated organisations, the same way.
  */
 export class BillingService {
+  private readonly overdueListeners: Array<(invoices: OverdueInvoice[]) => Promise<void>> = [];
+
   constructor(
     private readonly db: DataSource,
     private readonly closer: BillingCloseService,
@@ -29,6 +31,11 @@ export class BillingService {
     private readonly collector: PaymentCollector | null,
     private readonly logger: Logger,
   ) {}
+
+  /** Told of invoices that just went overdue (the alerts module raises alerts). */
+  onOverdue(listener: (invoices: OverdueInvoice[]) => Promise<void>): void {
+    this.overdueListeners.push(listener);
+  }
 
   async closeBillingPeriod(principal: Principal, input: { organizationId?: string | null; periodEnd?: Date | null }): Promise<Invoice[]> {
     const filter: CloseFilter = {};
@@ -75,7 +82,8 @@ export class BillingService {
 
   private async cycle(filter: CloseFilter, requestedBy: string): Promise<Invoice[]> {
     const ids = await this.closer.closeDue(filter, requestedBy);
-    await this.invoices.markOverdue(filter.organizationId);
+    const overdue = await this.invoices.markOverdue(filter.organizationId);
+    if (overdue.length) for (const listener of this.overdueListeners) await listener(overdue);
     await this.collector?.collectDue(filter.organizationId);
     if (ids.length === 0) return [];
     const invoices = await this.db.getRepository(Invoice).findBy({ id: In(ids) });

@@ -2,11 +2,11 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/role';
-import { MetricService } from '../metric/metric.service';
+import type { MetricService } from '../metric/metric.service';
 import { Team } from '../organization/team.entity';
-import { OrganizationService } from '../organization/organization.service';
+import type { OrganizationService } from '../organization/organization.service';
 import { Plan } from '../plan/plan.entity';
-import { PlanService } from '../plan/plan.service';
+import type { PlanService } from '../plan/plan.service';
 import { DEMO_ORGANIZATION, SEED_METRICS, SEED_PLANS } from './seed-catalog';
 
 /** Acts for the platform itself when loading demo data. */
@@ -15,15 +15,14 @@ const SYSTEM: Principal = { apiKeyId: 'system', role: Role.PLATFORM_ADMIN, organ
 export class DemoSeedService {
   constructor(
     private readonly db: DataSource,
+    private readonly services: { metrics: MetricService; plans: PlanService; organizations: OrganizationService },
     private readonly logger: Logger,
   ) {}
 
   /** Loads the seed catalog and a demo organisation, through the same services as the API, when the database is empty. */
   async loadIfEmpty(): Promise<{ organizationId: string } | null> {
     if ((await this.db.getRepository(Plan).count()) > 0) return null;
-    const metrics = new MetricService(this.db);
-    const plans = new PlanService(this.db);
-    const organizations = new OrganizationService(this.db);
+    const { metrics, plans, organizations } = this.services;
     for (const input of SEED_METRICS) await metrics.create(SYSTEM, input);
     for (const input of SEED_PLANS) await plans.create(SYSTEM, input);
 

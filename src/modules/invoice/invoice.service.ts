@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
+import { updateReturning } from '../../common/database/batch-load';
 import { decodeCursor, encodeCursor } from '../../common/graphql/cursor';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney } from '../../common/money/decimal';
@@ -11,6 +12,14 @@ import { renderInvoicePdf } from './invoice-pdf';
 import { Invoice } from './invoice.entity';
 import { InvoiceError, InvoiceErrorReason } from './invoice.error';
 import { InvoiceStatus } from './invoice-status';
+
+export interface OverdueInvoice {
+  id: string;
+  organizationId: string;
+  number: string;
+  amountDue: string;
+  currency: string;
+}
 
 export interface InvoicePage {
   edges: Array<{ cursor: string; node: Invoice }>;
@@ -131,15 +140,15 @@ export class InvoiceService {
   }
 
   /** OPEN invoices whose due day has passed on their organisation's clock become OVERDUE. */
-  async markOverdue(organizationId?: string): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.db.query(
+  async markOverdue(organizationId?: string): Promise<OverdueInvoice[]> {
+    return updateReturning<OverdueInvoice>(
+      this.db,
       `UPDATE invoices i SET status = 'OVERDUE' FROM organizations o
         WHERE o.id = i.organization_id AND i.status = 'OPEN' AND i.due_date + interval '1 day' <= coalesce(o.test_clock_at, now())
           AND ($1::uuid IS NULL OR i.organization_id = $1)
-        RETURNING i.id`,
+        RETURNING i.id, i.organization_id AS "organizationId", i.number, (i.total - i.amount_paid)::text AS "amountDue", i.currency`,
       [organizationId ?? null],
     );
-    return rows.map((r) => r.id);
   }
 
   private async transition(

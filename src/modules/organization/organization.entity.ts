@@ -33,6 +33,14 @@ export class Organization {
   @Column({ name: 'stripe_payment_method_id', type: 'text', nullable: true })
   stripePaymentMethodId!: string | null;
 
+  /** Where webhook alerts are POSTed, signed with `alertWebhookSecret`. */
+  @Field(() => String, { nullable: true })
+  @Column({ name: 'alert_webhook_url', type: 'text', nullable: true })
+  alertWebhookUrl!: string | null;
+
+  @Column({ name: 'alert_webhook_secret', type: 'text', nullable: true })
+  alertWebhookSecret!: string | null;
+
   @Field(() => Date)
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -21,8 +21,14 @@ const KEY = /^[\p{L}\p{N}_.:@/-][\p{L}\p{N}_.:@/ -]{0,127}$/u;
 
 export class OrganizationService {
   private readonly createdListeners: Array<(organization: Organization) => Promise<void>> = [];
+  private readonly creatingHooks: Array<(tx: EntityManager, organization: Organization) => Promise<void>> = [];
 
   constructor(private readonly db: DataSource) {}
+
+  /** Runs inside the transaction that creates an organisation (e.g. its default alert rules). */
+  onCreating(hook: (tx: EntityManager, organization: Organization) => Promise<void>): void {
+    this.creatingHooks.push(hook);
+  }
 
   /** Called after an organisation is committed (e.g. to open its Stripe customer); failures are the listener's to handle. */
   onCreated(listener: (organization: Organization) => Promise<void>): void {
@@ -67,6 +73,7 @@ export class OrganizationService {
         currentPeriodEnd: period.end,
         cancelAtPeriodEnd: false,
       });
+      for (const hook of this.creatingHooks) await hook(tx, organization);
       return organization;
     });
     for (const listener of this.createdListeners) await listener(created);

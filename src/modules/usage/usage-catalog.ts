@@ -32,8 +32,9 @@ export class UsageCatalog {
     return this.metricsById.get(id);
   }
 
-  async allMetrics(): Promise<Metric[]> {
-    await this.reloadMetrics(this.db.manager);
+  /** Every metric; `fresh` reads the table again, for callers that meet metric ids other nodes may have just created. */
+  async allMetrics(fresh = false): Promise<Metric[]> {
+    if (fresh || this.metricsById.size === 0) await this.reloadMetrics(this.db.manager);
     return [...this.metricsById.values()];
   }
 

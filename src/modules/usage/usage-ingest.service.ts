@@ -12,12 +12,27 @@ import { loadBillingContext } from './billing-context';
 import { eventKeyValue, validateEvent, type RawUsageEvent } from './ingest/event-validator';
 import { RejectionReason, type NormalizedEvent, type Rejection } from './ingest/normalized-event';
 import { sessionGroupKey, totalKey, UsageAggregator, type SessionState, type TotalState } from './ingest/usage-aggregator';
-import type { UsageCatalog } from './usage-catalog';
+import type { PlanTerms, UsageCatalog } from './usage-catalog';
 import { UsageError, UsageErrorReason } from './usage.error';
 
 export const MAX_BATCH = 10_000;
 /** Channel on which a commit that changed an organisation's usage is announced (payload: its id). */
 export const USAGE_CHANNEL = 'meterly_usage';
+
+/** What a committed batch changed, for modules that react to usage (alerts). */
+export interface IngestedBatch {
+  organizationId: string;
+  now: Date;
+  currency: string;
+  terms: PlanTerms | null;
+  totals: TotalState[];
+  periodCosts: ReadonlyMap<number, Dec>;
+}
+
+/** Runs inside the ingest transaction; may return work to do once it has committed. */
+export interface IngestListener {
+  afterIngest(tx: EntityManager, batch: IngestedBatch): Promise<(() => Promise<void>) | void>;
+}
 
 export interface RecordUsageResult {
   accepted: number;
@@ -42,16 +57,29 @@ export class UsageIngestService {
     private readonly bus: ChangeBus,
   ) {}
 
+  private readonly listeners: IngestListener[] = [];
+
+  addListener(listener: IngestListener): void {
+    this.listeners.push(listener);
+  }
+
   async record(principal: Principal, organizationIdInput: string, events: RawUsageEvent[]): Promise<RecordUsageResult> {
     const organizationId = assertId(organizationIdInput, 'organizationId');
     assertCan(principal, Permission.RECORD_USAGE, organizationId);
     if (events.length > MAX_BATCH) throw new UsageError(UsageErrorReason.BATCH_TOO_LARGE, `A batch holds at most ${MAX_BATCH} events`);
-    const result = await this.db.transaction((tx) => this.recordInTransaction(tx, organizationId, events));
+    const after: Array<() => Promise<void>> = [];
+    const result = await this.db.transaction((tx) => this.recordInTransaction(tx, organizationId, events, after));
     if (result.accepted > 0) await this.bus.afterCommit(organizationId);
+    for (const task of after) await task();
     return result;
   }
 
-  private async recordInTransaction(tx: EntityManager, organizationId: string, inputs: RawUsageEvent[]): Promise<RecordUsageResult> {
+  private async recordInTransaction(
+    tx: EntityManager,
+    organizationId: string,
+    inputs: RawUsageEvent[],
+    after: Array<() => Promise<void>>,
+  ): Promise<RecordUsageResult> {
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [organizationId]);
     const context = await loadBillingContext(tx, organizationId, true);
     if (!context) throw new UsageError(UsageErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
@@ -111,6 +139,18 @@ export class UsageIngestService {
     if (result.accepted > 0) {
       await this.write(tx, organizationId, aggregator, terms?.plan.requestsPerMinute ? windowStart : null);
       await this.bus.announce(tx, organizationId);
+      const batch: IngestedBatch = {
+        organizationId,
+        now: context.now,
+        currency: context.organization.currency,
+        terms,
+        totals: aggregator.dirtyTotals,
+        periodCosts: aggregator.periodCosts,
+      };
+      for (const listener of this.listeners) {
+        const task = await listener.afterIngest(tx, batch);
+        if (task) after.push(task);
+      }
     }
     return this.finish(result);
   }

@@ -7,7 +7,6 @@ import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
 import { Aggregation } from '../metric/aggregation';
-import type { Metric } from '../metric/metric.entity';
 import { loadBillingContext, type BillingContext } from './billing-context';
 import {
   Granularity,
@@ -204,7 +203,7 @@ export class UsageQueryService {
     if (!filter) return {};
     let metricId: string | undefined;
     if (filter.metric) {
-      const metric: Metric | undefined = (await this.catalog.allMetrics()).find((m) => m.code === filter.metric);
+      const metric = (await this.catalog.metricsFor([filter.metric])).get(filter.metric);
       if (!metric) throw new UsageError(UsageErrorReason.UNKNOWN_METRIC, `No metric has the code "${filter.metric}"`);
       metricId = metric.id;
     }

@@ -103,6 +103,12 @@ export class UsageAggregator {
     return [...this.state.totals.values()].filter((t) => t.dirty);
   }
 
+  /** Usage cost of each period the batch touched, after it. */
+  get periodCosts(): Map<number, Dec> {
+    const touched = new Set(this.accepted.map((a) => a.event.periodStart.getTime()));
+    return new Map([...this.state.periodCosts].filter(([period]) => touched.has(period)));
+  }
+
   get changedSessions(): SessionState[] {
     return [...this.state.sessions.values()].flat().filter((s) => s.state !== 'loaded');
   }

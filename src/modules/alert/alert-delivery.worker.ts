@@ -1,0 +1,177 @@
+import { createHmac } from 'node:crypto';
+import type { Transporter } from 'nodemailer';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { updateReturning } from '../../common/database/batch-load';
+
+export interface DeliveryOptions {
+  /** First retry delay; each further one doubles, up to an hour. */
+  baseDelayMs: number;
+  pollMs: number;
+  maxAttempts: number;
+  /** A claimed delivery that is not finished by then (crash) is tried again. */
+  leaseMs: number;
+}
+
+interface Claimed {
+  id: string;
+  channel: 'email' | 'webhook';
+  target: string;
+  attempts: number;
+  alert_id: string;
+  organization_id: string;
+  severity: string;
+  kind: string;
+  metric_code: string | null;
+  threshold: string;
+  value: string;
+  message: string;
+  triggered_at: Date;
+  webhook_secret: string | null;
+}
+
+/**
+ * Signs a webhook body: `Meterly-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+ * Receivers recompute it and reject old timestamps (README: Alerts).
+ */
+export function signWebhook(secret: string, body: string, timestamp: number): string {
+  const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  return `t=${timestamp},v1=${signature}`;
+}
+
+/**
+ * Sends the outbox: claims due deliveries with SKIP LOCKED (several nodes can
+ * run it), sends them, and reschedules failures with exponential backoff.
+ */
+export class AlertDeliveryWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly mailer: Transporter | null,
+    private readonly mailFrom: string,
+    private readonly logger: Logger,
+    private readonly options: DeliveryOptions = { baseDelayMs: 1000, pollMs: 1000, maxAttempts: 12, leaseMs: 30_000 },
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.options.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Runs now (after alerts were committed), or once more when a run is under way. */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.drain()
+      .catch((err: unknown) => this.logger.error({ err }, 'alert delivery run failed'))
+      .finally(() => {
+        this.running = false;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const batch = await this.claim();
+      if (batch.length === 0) return;
+      await Promise.all(batch.map((d) => this.deliver(d)));
+    }
+  }
+
+  private claim(): Promise<Claimed[]> {
+    return updateReturning<Claimed>(
+      this.db,
+      `WITH due AS (
+         SELECT id FROM alert_deliveries
+          WHERE delivered_at IS NULL AND next_attempt_at <= now() AND attempts < $2
+          ORDER BY next_attempt_at LIMIT 20 FOR UPDATE SKIP LOCKED)
+       UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $1::double precision / 1000)
+         FROM due, alerts a JOIN organizations o ON o.id = a.organization_id
+        WHERE d.id = due.id AND a.id = d.alert_id
+       RETURNING d.id, d.channel, d.target, d.attempts, a.id AS alert_id, a.organization_id, a.severity, a.kind, a.metric_code, a.threshold, a.value,
+                 a.message, a.triggered_at, o.alert_webhook_secret AS webhook_secret`,
+      [this.options.leaseMs, this.options.maxAttempts],
+    );
+  }
+
+  private async deliver(delivery: Claimed): Promise<void> {
+    try {
+      if (delivery.channel === 'webhook') await this.post(delivery);
+      else await this.mail(delivery);
+      await this.db.query('UPDATE alert_deliveries SET delivered_at = now(), last_error = NULL WHERE id = $1', [delivery.id]);
+    } catch (err) {
+      const delay = Math.min(this.options.baseDelayMs * 2 ** (delivery.attempts - 1), 3600_000);
+      const message = err instanceof Error ? err.message : String(err);
+      await this.db.query(
+        `UPDATE alert_deliveries SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
+        [delivery.id, message.slice(0, 1000), delay],
+      );
+      this.logger.warn(
+        { deliveryId: delivery.id, channel: delivery.channel, attempt: delivery.attempts, retryInMs: delay, err: message },
+        'alert delivery failed',
+      );
+    }
+  }
+
+  private payload(d: Claimed) {
+    return {
+      id: d.alert_id,
+      type: `alert.${d.kind}`,
+      organizationId: d.organization_id,
+      severity: d.severity,
+      metric: d.metric_code,
+      threshold: d.threshold,
+      value: d.value,
+      message: d.message,
+      triggeredAt: d.triggered_at.toISOString(),
+    };
+  }
+
+  private async post(d: Claimed): Promise<void> {
+    const body = JSON.stringify(this.payload(d));
+    const response = await fetch(d.target, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Meterly-Webhooks/1',
+        'meterly-event-id': d.alert_id,
+        'meterly-signature': signWebhook(d.webhook_secret ?? '', body, Math.floor(Date.now() / 1000)),
+      },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`webhook answered HTTP ${response.status}`);
+  }
+
+  private async mail(d: Claimed): Promise<void> {
+    if (!this.mailer) throw new Error('SMTP_URL is not set: email alerts wait in the outbox');
+    const p = this.payload(d);
+    await this.mailer.sendMail({
+      from: this.mailFrom,
+      to: d.target,
+      subject: `[Meterly] ${p.severity}: ${p.message}`,
+      text: [
+        p.message,
+        '',
+        `Severity: ${p.severity}`,
+        `Threshold: ${p.threshold}`,
+        `Value: ${p.value}`,
+        `When: ${p.triggeredAt}`,
+        `Alert: ${p.id}`,
+      ].join('\n'),
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { DecimalScalar } from '../../common/graphql/scalars';
+import { AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
+
+@ObjectType()
+@Entity({ name: 'alert_rules' })
+@Index('ix_alert_rules_org', ['organizationId'])
+export class AlertRule {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId!: string;
+
+  @Column({ type: 'text' })
+  kind!: AlertRuleKind;
+
+  /** Null on a usage rule: every metric that has a limit (the default rules). */
+  @Column({ name: 'metric_id', type: 'uuid', nullable: true })
+  metricId!: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'Of the plan limit (usage) or of the monthly budget (cost).' })
+  @Column({ name: 'threshold_percent', type: 'numeric', nullable: true })
+  thresholdPercent!: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'An absolute quantity (usage) or amount (cost).' })
+  @Column({ name: 'threshold_amount', type: 'numeric', nullable: true })
+  thresholdAmount!: string | null;
+
+  @Field(() => AlertSeverity)
+  @Column({ type: 'enum', enum: AlertSeverity, enumName: 'alert_severity' })
+  severity!: AlertSeverity;
+
+  @Field(() => [String], { description: '"in_app" always; "email" to billing contacts; "webhook" to the organisation\'s URL.' })
+  @Column({ type: 'text', array: true })
+  channels!: string[];
+
+  @Field(() => AlertWindow)
+  @Column({ type: 'text', default: AlertWindow.PERIOD })
+  window!: AlertWindow;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  team!: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  project!: string | null;
+
+  @Field({ description: 'One of the rules every organisation starts with (seeds 003 and 004).' })
+  @Column({ name: 'is_default', type: 'boolean', default: false })
+  isDefault!: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,26 @@
+import { defineDomainError } from '../../common/errors/domain-error';
+import { ErrorCode } from '../../common/errors/error-code';
+
+export enum AlertErrorReason {
+  ORGANIZATION_NOT_FOUND = 'ORGANIZATION_NOT_FOUND',
+  NOT_FOUND = 'NOT_FOUND',
+  INVALID_THRESHOLD = 'INVALID_THRESHOLD',
+  UNKNOWN_METRIC = 'UNKNOWN_METRIC',
+  INVALID_CHANNEL = 'INVALID_CHANNEL',
+  INVALID_WINDOW = 'INVALID_WINDOW',
+  INVALID_URL = 'INVALID_URL',
+  INVALID_EMAIL = 'INVALID_EMAIL',
+  INVALID_CURSOR = 'INVALID_CURSOR',
+}
+
+export const AlertError = defineDomainError<AlertErrorReason>('AlertError', {
+  [AlertErrorReason.ORGANIZATION_NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [AlertErrorReason.NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [AlertErrorReason.INVALID_THRESHOLD]: ErrorCode.BAD_USER_INPUT,
+  [AlertErrorReason.UNKNOWN_METRIC]: ErrorCode.BAD_USER_INPUT,
+  [AlertErrorReason.INVALID_CHANNEL]: ErrorCode.BAD_USER_INPUT,
+  [AlertErrorReason.INVALID_WINDOW]: ErrorCode.BAD_USER_INPUT,
+  [AlertErrorReason.INVALID_URL]: ErrorCode.BAD_USER_INPUT,
+  [AlertErrorReason.INVALID_EMAIL]: ErrorCode.BAD_USER_INPUT,
+  [AlertErrorReason.INVALID_CURSOR]: ErrorCode.BAD_USER_INPUT,
+});

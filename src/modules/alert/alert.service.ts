@@ -1,0 +1,313 @@
+import { randomBytes } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Permission } from '../../common/auth/permission';
+import { assertCan, type Principal } from '../../common/auth/principal';
+import { Role } from '../../common/auth/role';
+import { assertId } from '../../common/errors/common-error';
+import { decodeCursor, encodeCursor } from '../../common/graphql/cursor';
+import { Dec, parseDecimalInput } from '../../common/money/decimal';
+import type { ChangeBus } from '../../common/pubsub/change-bus';
+import { monthPeriod } from '../../common/time/billing-period';
+import { Aggregation } from '../metric/aggregation';
+import { Organization } from '../organization/organization.entity';
+import { OrganizationService } from '../organization/organization.service';
+import { User } from '../organization/user.entity';
+import type { IngestedBatch, IngestListener } from '../usage/usage-ingest.service';
+import type { UsageCatalog } from '../usage/usage-catalog';
+import { AlertRule } from './alert-rule.entity';
+import { DEFAULT_RULES, evaluateRules, needsMeasurement, type FiredAlert, type RuleTerms } from './alert-evaluator';
+import { AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
+import { Alert } from './alert.entity';
+import { AlertError, AlertErrorReason } from './alert.error';
+import type { CreateAlertRuleInput } from './dto/alert.types';
+
+export const ALERT_CHANNEL = 'meterly_alerts';
+const CHANNELS = new Set(['in_app', 'email', 'webhook']);
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface SystemAlert {
+  dedupKey: string;
+  kind: string;
+  severity: AlertSeverity;
+  threshold: string;
+  value: string;
+  message: string;
+}
+
+/**
+ * Alert rules and fired alerts. Usage rules are evaluated inside the ingest
+ * transaction of the batch that crossed them; the alert, its deliveries
+ * (outbox) and the live notification commit with the usage, once per window
+ * thanks to the unique dedup key.
+ */
+export class AlertService implements IngestListener {
+  private readonly firedListeners: Array<() => void> = [];
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly catalog: UsageCatalog,
+    private readonly bus: ChangeBus,
+  ) {}
+
+  /** Called after alerts were committed (the delivery worker starts at once). */
+  onFired(listener: () => void): void {
+    this.firedListeners.push(listener);
+  }
+
+  /** The default rules, written with the organisation. */
+  static async createDefaultRules(tx: EntityManager, organizationId: string): Promise<void> {
+    await tx.getRepository(AlertRule).insert(
+      DEFAULT_RULES.map((d) => ({
+        organizationId,
+        kind: d.kind,
+        metricId: null,
+        thresholdPercent: String(d.percent),
+        thresholdAmount: null,
+        severity: d.severity,
+        channels: ['in_app', 'email'],
+        window: AlertWindow.PERIOD,
+        team: null,
+        project: null,
+        isDefault: true,
+      })),
+    );
+  }
+
+  async createRule(principal: Principal, input: CreateAlertRuleInput): Promise<AlertRule> {
+    const organizationId = assertId(input.organizationId, 'organizationId');
+    assertCan(principal, Permission.MANAGE_ALERTS, organizationId);
+    await this.organization(organizationId);
+    if ((input.thresholdPercent == null) === (input.thresholdAmount == null)) {
+      throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'Give exactly one of thresholdPercent and thresholdAmount');
+    }
+    if (input.thresholdPercent != null && !(input.thresholdPercent > 0 && input.thresholdPercent <= 1000)) {
+      throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'thresholdPercent must be above 0 and at most 1000');
+    }
+    const amount = input.thresholdAmount == null ? null : parseDecimalInput(input.thresholdAmount, 'thresholdAmount');
+    if (amount && !amount.greaterThan(0)) throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'thresholdAmount must be above 0');
+    let metricId: string | null = null;
+    if (input.metric) {
+      const metric = (await this.catalog.metricsFor([input.metric])).get(input.metric);
+      if (!metric) throw new AlertError(AlertErrorReason.UNKNOWN_METRIC, `No metric has the code "${input.metric}"`);
+      metricId = metric.id;
+    }
+    const window = input.window ?? AlertWindow.PERIOD;
+    if (window !== AlertWindow.PERIOD && (metricId !== null || amount === null)) {
+      throw new AlertError(AlertErrorReason.INVALID_WINDOW, 'HOUR and DAY windows are spend limits: a cost rule with thresholdAmount');
+    }
+    const channels = [...new Set(['in_app', ...(input.channels ?? [])])];
+    const bad = channels.find((c) => !CHANNELS.has(c));
+    if (bad) throw new AlertError(AlertErrorReason.INVALID_CHANNEL, `"${bad}" is not a channel: in_app, email or webhook`);
+    for (const key of [input.team, input.project]) {
+      if (key != null && !OrganizationService.isValidKey(key))
+        throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, `"${key}" is not a valid key`);
+    }
+    return this.db.getRepository(AlertRule).save({
+      organizationId,
+      kind: metricId ? AlertRuleKind.USAGE : AlertRuleKind.COST,
+      metricId,
+      thresholdPercent: input.thresholdPercent == null ? null : new Dec(input.thresholdPercent).toFixed(),
+      thresholdAmount: amount?.toFixed() ?? null,
+      severity: input.severity,
+      channels,
+      window,
+      team: input.team ?? null,
+      project: input.project ?? null,
+      isDefault: false,
+    });
+  }
+
+  async rules(principal: Principal, organizationIdInput: string): Promise<AlertRule[]> {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    return this.db.getRepository(AlertRule).find({ where: { organizationId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async deleteRule(principal: Principal, idInput: string): Promise<boolean> {
+    const id = assertId(idInput, 'rule id');
+    const rule = await this.db.getRepository(AlertRule).findOneBy({ id });
+    if (!rule) throw new AlertError(AlertErrorReason.NOT_FOUND, `Alert rule ${id} does not exist`);
+    assertCan(principal, Permission.MANAGE_ALERTS, rule.organizationId);
+    await this.db.getRepository(AlertRule).delete({ id });
+    return true;
+  }
+
+  async list(
+    principal: Principal,
+    organizationIdInput: string,
+    first = 20,
+    after?: string | null,
+    severity?: AlertSeverity | null,
+    acknowledged?: boolean | null,
+  ) {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    if (!Number.isInteger(first) || first < 1 || first > 100)
+      throw new AlertError(AlertErrorReason.INVALID_CURSOR, 'first must be 1 to 100');
+    const qb = this.db.getRepository(Alert).createQueryBuilder('a').where('a.organizationId = :organizationId', { organizationId });
+    if (severity) qb.andWhere('a.severity = :severity', { severity });
+    if (acknowledged != null) qb.andWhere(acknowledged ? 'a.acknowledgedAt IS NOT NULL' : 'a.acknowledgedAt IS NULL');
+    const totalCount = await qb.clone().getCount();
+    if (after) {
+      const key = decodeCursor(after);
+      if (!key || typeof key[0] !== 'string' || typeof key[1] !== 'string' || Number.isNaN(Date.parse(key[0]))) {
+        throw new AlertError(AlertErrorReason.INVALID_CURSOR, 'after is not a cursor of this list');
+      }
+      qb.andWhere('(a.triggeredAt, a.id) < (:at, :id)', { at: key[0], id: key[1] });
+    }
+    const rows = await qb
+      .orderBy('a.triggeredAt', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .take(first + 1)
+      .getMany();
+    const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor([node.triggeredAt.toISOString(), node.id]), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  }
+
+  async acknowledge(principal: Principal, idInput: string): Promise<Alert> {
+    const id = assertId(idInput, 'alert id');
+    const alert = await this.db.getRepository(Alert).findOneBy({ id });
+    if (!alert) throw new AlertError(AlertErrorReason.NOT_FOUND, `Alert ${id} does not exist`);
+    assertCan(principal, Permission.MANAGE_ALERTS, alert.organizationId);
+    if (!alert.acknowledgedAt) {
+      alert.acknowledgedAt = (await this.organization(alert.organizationId)).testClockAt ?? new Date();
+      await this.db.getRepository(Alert).update({ id }, { acknowledgedAt: alert.acknowledgedAt });
+    }
+    return alert;
+  }
+
+  /** Sets where webhook alerts go and returns a new signing secret, shown once. */
+  async setWebhook(principal: Principal, organizationIdInput: string, url: string): Promise<{ url: string; secret: string }> {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.MANAGE_ALERTS, organizationId);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new AlertError(AlertErrorReason.INVALID_URL, `"${url}" is not a URL`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+      throw new AlertError(AlertErrorReason.INVALID_URL, 'The webhook URL must be http or https');
+    await this.organization(organizationId);
+    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    await this.db
+      .getRepository(Organization)
+      .update({ id: organizationId }, { alertWebhookUrl: parsed.toString(), alertWebhookSecret: secret });
+    return { url: parsed.toString(), secret };
+  }
+
+  /** A billing contact receives alert emails. */
+  async setBillingContact(principal: Principal, organizationIdInput: string, email: string, userKey?: string | null): Promise<User> {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.MANAGE_ALERTS, organizationId);
+    if (!EMAIL.test(email) || email.length > 320)
+      throw new AlertError(AlertErrorReason.INVALID_EMAIL, `"${email}" is not an email address`);
+    await this.organization(organizationId);
+    const key = userKey ?? email.toLowerCase();
+    if (!OrganizationService.isValidKey(key)) throw new AlertError(AlertErrorReason.INVALID_EMAIL, `"${key}" is not a valid user key`);
+    await this.db.query(
+      `INSERT INTO users (organization_id, key, email, role) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (organization_id, key) DO UPDATE SET email = EXCLUDED.email, role = EXCLUDED.role`,
+      [organizationId, key, email, Role.BILLING_CONTACT],
+    );
+    return this.db.getRepository(User).findOneByOrFail({ organizationId, key });
+  }
+
+  async afterIngest(tx: EntityManager, batch: IngestedBatch): Promise<(() => Promise<void>) | void> {
+    const rules: RuleTerms[] = await tx.getRepository(AlertRule).findBy({ organizationId: batch.organizationId });
+    if (rules.length === 0) return;
+    const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
+    const measured = new Map<string, { value: Dec; windowStart: Date }>();
+    for (const rule of rules.filter(needsMeasurement)) measured.set(rule.id, await this.measure(tx, batch, rule, metrics));
+    const fired = evaluateRules(rules, {
+      currency: batch.currency,
+      metrics,
+      limits: new Map([...(batch.terms?.charges ?? new Map())].map(([id, c]) => [id, c.limit])),
+      budget: batch.terms?.plan.monthlyBudget ?? null,
+      totals: batch.totals.map((t) => ({ metricId: t.metricId, periodStart: t.periodStart, quantity: t.quantity })),
+      periodCosts: batch.periodCosts,
+      measured,
+    });
+    if (fired.length === 0) return;
+    const created = await this.insert(tx, batch.organizationId, fired, batch.now);
+    if (created.length) return () => this.afterCommit(batch.organizationId, created);
+  }
+
+  /** Payment failures, overdue invoices: raised outside ingestion, once per dedup key. */
+  async raise(organizationId: string, alert: SystemAlert): Promise<void> {
+    const now = (await this.organization(organizationId)).testClockAt ?? new Date();
+    const created = await this.db.transaction((tx) =>
+      this.insert(tx, organizationId, [{ ...alert, ruleId: '', metricCode: null, channels: ['in_app', 'email', 'webhook'] }], now),
+    );
+    if (created.length) await this.afterCommit(organizationId, created);
+  }
+
+  private async insert(tx: EntityManager, organizationId: string, fired: FiredAlert[], now: Date): Promise<string[]> {
+    const rows: Array<{ id: string }> = await tx.query(
+      `INSERT INTO alerts (organization_id, rule_id, dedup_key, kind, severity, metric_code, threshold, value, message, channels, triggered_at)
+       SELECT $1, nullif(k.rule, '')::uuid, k.dedup, k.kind, k.severity::alert_severity, k.metric, k.threshold, k.value, k.message, string_to_array(k.channels, ','), $2
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
+              AS k(rule, dedup, kind, severity, metric, threshold, value, message, channels)
+       ON CONFLICT (dedup_key) DO NOTHING
+       RETURNING id`,
+      [
+        organizationId,
+        now.toISOString(),
+        fired.map((f) => f.ruleId),
+        fired.map((f) => f.dedupKey),
+        fired.map((f) => f.kind),
+        fired.map((f) => f.severity),
+        fired.map((f) => f.metricCode),
+        fired.map((f) => f.threshold),
+        fired.map((f) => f.value),
+        fired.map((f) => f.message),
+        fired.map((f) => f.channels.join(',')),
+      ],
+    );
+    const ids = rows.map((r) => r.id);
+    if (ids.length === 0) return ids;
+    // The outbox: one delivery per email recipient and per webhook, committed with the alert.
+    await tx.query(
+      `INSERT INTO alert_deliveries (alert_id, channel, target, next_attempt_at)
+       SELECT a.id, 'email', u.email, now() FROM alerts a JOIN users u ON u.organization_id = a.organization_id
+        WHERE a.id = ANY($1::uuid[]) AND 'email' = ANY(a.channels) AND u.role = 'BILLING_CONTACT' AND u.email IS NOT NULL
+       UNION ALL
+       SELECT a.id, 'webhook', o.alert_webhook_url, now() FROM alerts a JOIN organizations o ON o.id = a.organization_id
+        WHERE a.id = ANY($1::uuid[]) AND 'webhook' = ANY(a.channels) AND o.alert_webhook_url IS NOT NULL`,
+      [ids],
+    );
+    for (const id of ids) await this.bus.announce(tx, `${organizationId}/${id}`);
+    return ids;
+  }
+
+  private async afterCommit(organizationId: string, ids: string[]): Promise<void> {
+    for (const id of ids) await this.bus.afterCommit(`${organizationId}/${id}`);
+    for (const listener of this.firedListeners) listener();
+  }
+
+  /** A rule's value measured from the rollups: a team's or project's share, or the spend of this hour or day. */
+  private async measure(tx: EntityManager, batch: IngestedBatch, rule: RuleTerms, metrics: Map<string, { aggregation: Aggregation }>) {
+    const period = monthPeriod(batch.now);
+    const windowStart =
+      rule.window === AlertWindow.HOUR
+        ? new Date(Math.floor(batch.now.getTime() / 3600_000) * 3600_000)
+        : rule.window === AlertWindow.DAY
+          ? new Date(Date.UTC(batch.now.getUTCFullYear(), batch.now.getUTCMonth(), batch.now.getUTCDate()))
+          : period.start;
+    const max = rule.metricId !== null && metrics.get(rule.metricId)?.aggregation === Aggregation.MAX;
+    const expression = rule.kind === AlertRuleKind.COST ? 'sum(cost)' : max ? 'max(max_quantity)' : 'sum(quantity)';
+    const rows: Array<{ value: string | null }> = await tx.query(
+      `SELECT ${expression} AS value FROM usage_rollups
+        WHERE organization_id = $1 AND bucket_start >= $2 AND bucket_start < $3 AND ($4::uuid IS NULL OR metric_id = $4)
+          AND ($5::text IS NULL OR team = $5) AND ($6::text IS NULL OR project = $6)`,
+      [batch.organizationId, windowStart.toISOString(), period.end.toISOString(), rule.metricId, rule.team, rule.project],
+    );
+    return { value: new Dec(rows[0]?.value ?? 0), windowStart };
+  }
+
+  private async organization(id: string): Promise<Organization> {
+    const organization = await this.db.getRepository(Organization).findOneBy({ id });
+    if (!organization) throw new AlertError(AlertErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${id} does not exist`);
+    return organization;
+  }
+}
