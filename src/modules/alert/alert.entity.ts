@@ -16,6 +16,10 @@ export class Alert {
   @Column({ name: 'organization_id', type: 'uuid' })
   organizationId!: string;
 
+  /** Insertion order: alerts fired by one batch share their time. */
+  @Column({ type: 'bigint', generated: 'increment' })
+  seq!: string;
+
   @Column({ name: 'rule_id', type: 'uuid', nullable: true })
   ruleId!: string | null;
 

@@ -22,6 +22,8 @@ import { AlertError, AlertErrorReason } from './alert.error';
 import type { CreateAlertRuleInput } from './dto/alert.types';
 
 export const ALERT_CHANNEL = 'meterly_alerts';
+/** Usage rules before cost rules, lower thresholds first: alerts of one batch fire in that order. */
+const RULE_ORDER = { createdAt: 'ASC', kind: 'DESC', thresholdPercent: 'ASC', thresholdAmount: 'ASC', id: 'ASC' } as const;
 const CHANNELS = new Set(['in_app', 'email', 'webhook']);
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -120,7 +122,7 @@ export class AlertService implements IngestListener {
   async rules(principal: Principal, organizationIdInput: string): Promise<AlertRule[]> {
     const organizationId = assertId(organizationIdInput, 'organizationId');
     assertCan(principal, Permission.VIEW_USAGE, organizationId);
-    return this.db.getRepository(AlertRule).find({ where: { organizationId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return this.db.getRepository(AlertRule).find({ where: { organizationId }, order: RULE_ORDER });
   }
 
   async deleteRule(principal: Principal, idInput: string): Promise<boolean> {
@@ -153,14 +155,14 @@ export class AlertService implements IngestListener {
       if (!key || typeof key[0] !== 'string' || typeof key[1] !== 'string' || Number.isNaN(Date.parse(key[0]))) {
         throw new AlertError(AlertErrorReason.INVALID_CURSOR, 'after is not a cursor of this list');
       }
-      qb.andWhere('(a.triggeredAt, a.id) < (:at, :id)', { at: key[0], id: key[1] });
+      qb.andWhere('(a.triggeredAt, a.seq) < (:at, :seq)', { at: key[0], seq: key[1] });
     }
     const rows = await qb
       .orderBy('a.triggeredAt', 'DESC')
-      .addOrderBy('a.id', 'DESC')
+      .addOrderBy('a.seq', 'DESC')
       .take(first + 1)
       .getMany();
-    const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor([node.triggeredAt.toISOString(), node.id]), node }));
+    const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor([node.triggeredAt.toISOString(), node.seq]), node }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
   }
 
@@ -214,7 +216,9 @@ export class AlertService implements IngestListener {
   }
 
   async afterIngest(tx: EntityManager, batch: IngestedBatch): Promise<(() => Promise<void>) | void> {
-    const rules: RuleTerms[] = await tx.getRepository(AlertRule).findBy({ organizationId: batch.organizationId });
+    const rules: RuleTerms[] = await tx
+      .getRepository(AlertRule)
+      .find({ where: { organizationId: batch.organizationId }, order: RULE_ORDER });
     if (rules.length === 0) return;
     const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
     const measured = new Map<string, { value: Dec; windowStart: Date }>();

@@ -1,0 +1,298 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import {
+  AcknowledgeAlertDocument,
+  AdvanceTestClockDocument,
+  AlertRulesDocument,
+  AlertTriggeredDocument,
+  AlertsDocument,
+  CreateAlertRuleDocument,
+  SetAlertWebhookDocument,
+  SetBillingContactDocument,
+} from '../generated/graphql';
+import { createApiKey } from '../helpers/factories';
+import { freePort } from '../helpers/free-port';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+import { at, planWithOrganization, record } from '../helpers/usage-fixtures';
+import { openWsClient, wsSubscribe } from '../helpers/ws-client';
+
+const waitFor = async <T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe('alerts', () => {
+  let t: TestServer;
+  let smtp: SMTPServer;
+  const mails: Array<{ to: string; body: string }> = [];
+  let metricSeq = 0;
+
+  beforeAll(async () => {
+    const smtpPort = await freePort();
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, session, callback) {
+        let body = '';
+        stream.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        stream.on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), body });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+    t = await startTestServer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, alertRetryBaseMs: 50 });
+  });
+  afterAll(async () => {
+    await t.close();
+    await new Promise<void>((resolve) => smtp.close(resolve));
+  });
+
+  /** A fresh metric with a limit of 100 (soft, $1 a unit) and an organisation on it, with a $10 budget. */
+  async function limitedOrganization(options: { budget?: string } = {}) {
+    const code = `calls_${++metricSeq}`;
+    const org = await planWithOrganization(t.admin, [{ code, unit: 'call', aggregation: 'SUM' }], {
+      code: `plan_${code}`,
+      name: code,
+      currency: 'USD',
+      basePrice: '0',
+      monthlyBudget: options.budget ?? '1000',
+      charges: [{ metric: code, limit: '100', model: 'PER_UNIT', unitPrice: options.budget ? '1' : '0' }],
+    });
+    return { org, code };
+  }
+  const alertsOf = async (org: string) => (await t.admin.data(AlertsDocument, { organizationId: org, first: 100 })).alerts;
+  const summary = async (org: string) =>
+    (await alertsOf(org)).edges.map((e) => [e.node.kind, e.node.severity, e.node.threshold, e.node.value]).reverse();
+
+  it('gives every organisation the default rules: usage 80/95/100 %, budget 50/80/95 %', async () => {
+    const { org } = await limitedOrganization();
+    const { alertRules } = await t.admin.data(AlertRulesDocument, { organizationId: org });
+    expect(alertRules.map((r) => [r.thresholdPercent, r.severity, r.metric, r.isDefault])).toEqual([
+      ['80', 'WARNING', null, true],
+      ['95', 'CRITICAL', null, true],
+      ['100', 'CRITICAL', null, true],
+      ['50', 'INFO', null, true],
+      ['80', 'WARNING', null, true],
+      ['95', 'CRITICAL', null, true],
+    ]);
+  });
+
+  it('fires each usage threshold once as events cross it one by one', async () => {
+    const { org, code } = await limitedOrganization();
+    await record(t.admin, org, [{ id: 'a', metric: code, quantity: '79', timestamp: at(0) }]);
+    expect(await summary(org)).toEqual([]);
+    await record(t.admin, org, [{ id: 'b', metric: code, quantity: '1', timestamp: at(1) }]);
+    await record(t.admin, org, [{ id: 'c', metric: code, quantity: '1', timestamp: at(2) }]);
+    await record(t.admin, org, [{ id: 'd', metric: code, quantity: '15', timestamp: at(3) }]);
+    await record(t.admin, org, [{ id: 'e', metric: code, quantity: '4', timestamp: at(4) }]);
+    await record(t.admin, org, [{ id: 'f', metric: code, quantity: '30', timestamp: at(5) }]);
+    expect(await summary(org)).toEqual([
+      ['usage', 'WARNING', '80', '80'],
+      ['usage', 'CRITICAL', '95', '96'],
+      ['usage', 'CRITICAL', '100', '100'],
+    ]);
+    const [latest] = (await alertsOf(org)).edges;
+    expect(latest!.node).toMatchObject({ metric: code, message: `${code} reached 100% of its limit (100 of 100 call)` });
+  });
+
+  it('fires every threshold a single batch jumps past, each once', async () => {
+    const { org, code } = await limitedOrganization();
+    await record(t.admin, org, [
+      { id: 'a', metric: code, quantity: '50', timestamp: at(0) },
+      { id: 'b', metric: code, quantity: '70', timestamp: at(1) },
+    ]);
+    expect((await summary(org)).map((a) => a[2])).toEqual(['80', '95', '100']);
+  });
+
+  it('fires budget thresholds at 50, 80 and 95 % of the monthly budget (seed 004)', async () => {
+    const { org, code } = await limitedOrganization({ budget: '10' });
+    for (const [id, quantity] of [
+      ['a', '5'],
+      ['b', '3'],
+      ['c', '1'],
+      ['d', '0.5'],
+    ] as const) {
+      await record(t.admin, org, [{ id, metric: code, quantity, timestamp: at(0) }]);
+    }
+    expect((await summary(org)).filter((a) => a[0] === 'cost')).toEqual([
+      ['cost', 'INFO', '5', '5'],
+      ['cost', 'WARNING', '8', '8'],
+      ['cost', 'CRITICAL', '9.5', '9.5'],
+    ]);
+  });
+
+  it('fires again in the next period, once limits and marks have reset', async () => {
+    const { org, code } = await limitedOrganization();
+    await record(t.admin, org, [{ id: 'march', metric: code, quantity: '85', timestamp: at(0) }]);
+    await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-02T00:00:00Z' });
+    await record(t.admin, org, [{ id: 'april', metric: code, quantity: '85', timestamp: '2026-04-02T00:00:00Z' }]);
+    const usage = (await alertsOf(org)).edges.map((e) => e.node).filter((a) => a.kind === 'usage');
+    expect(usage.map((a) => [a.threshold, a.triggeredAt.slice(0, 7)])).toEqual([
+      ['80', '2026-04'],
+      ['80', '2026-03'],
+    ]);
+  });
+
+  it('fires once when two server processes see the crossing at the same moment', async () => {
+    const { org, code } = await limitedOrganization();
+    const other = await startTestServer({}, t);
+    try {
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          record(i % 2 ? other.admin : t.admin, org, [{ id: `p${i}`, metric: code, quantity: '20', timestamp: at(i) }]),
+        ),
+      );
+    } finally {
+      await other.close();
+    }
+    expect((await summary(org)).map((a) => a[2])).toEqual(['80', '95', '100']);
+  });
+
+  it('supports absolute, team-scoped and hourly spend rules, and refuses bad ones', async () => {
+    const { org, code } = await limitedOrganization({ budget: '60' });
+    const rule = (input: Record<string, unknown>) =>
+      t.admin.data(CreateAlertRuleDocument, { input: { organizationId: org, severity: 'WARNING', ...input } });
+    await rule({ metric: code, thresholdAmount: '30' });
+    await rule({ metric: code, thresholdAmount: '10', team: 'ml' });
+    await rule({ thresholdAmount: '4', window: 'HOUR', channels: ['webhook'] });
+    await record(t.admin, org, [
+      // In the clock's current hour (12:00), for the hourly spend rule.
+      { id: 'a', metric: code, quantity: '12', team: 'ml', timestamp: at(360) },
+      { id: 'b', metric: code, quantity: '20', team: 'web', timestamp: at(361) },
+    ]);
+    const fired = (await alertsOf(org)).edges.map((e) => e.node.message).sort();
+    expect(fired).toEqual(
+      [
+        `${code} for team ml reached 10 call (12)`,
+        `${code} reached 30 call (32)`,
+        'Spend this hour reached 32 USD, past the limit of 4 USD',
+        'Spend this period reached 50% of the 60 USD budget (32 USD)',
+      ].sort(),
+    );
+    for (const input of [
+      { thresholdPercent: 50, thresholdAmount: '5' },
+      {},
+      { metric: 'nope', thresholdPercent: 50 },
+      { thresholdPercent: 50, channels: ['sms'] },
+      { thresholdPercent: 50, window: 'DAY' as const },
+      { thresholdPercent: -5 },
+    ]) {
+      expect(await t.admin.errorCode(CreateAlertRuleDocument, { input: { organizationId: org, severity: 'INFO', ...input } })).toBe(
+        'BAD_USER_INPUT',
+      );
+    }
+  });
+
+  it('pushes alerts to subscribers of the organisation, and only to them', async () => {
+    const { org, code } = await limitedOrganization();
+    const { org: other } = await limitedOrganization();
+    const mine = openWsClient(t.server.wsUrl, await createApiKey(t.admin, org, 'MEMBER'));
+    const theirs = openWsClient(t.server.wsUrl, await createApiKey(t.admin, other, 'MEMBER'));
+    try {
+      const sub = wsSubscribe(mine, AlertTriggeredDocument, { organizationId: org });
+      const otherSub = wsSubscribe(theirs, AlertTriggeredDocument, { organizationId: other });
+      await new Promise((r) => setTimeout(r, 100));
+      await record(t.admin, org, [{ id: 'x', metric: code, quantity: '81', timestamp: at(0) }]);
+      const pushed = await sub.next();
+      expect(pushed.data?.alertTriggered).toMatchObject({ organizationId: org, severity: 'WARNING', threshold: '80', value: '81' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(otherSub.pending()).toBe(0);
+    } finally {
+      await Promise.all([mine.dispose(), theirs.dispose()]);
+    }
+  });
+
+  it('emails the billing contacts through SMTP', async () => {
+    const { org, code } = await limitedOrganization();
+    await t.admin.data(SetBillingContactDocument, { organizationId: org, email: 'finance@acme.example' });
+    await record(t.admin, org, [{ id: 'm', metric: code, quantity: '90', timestamp: at(0) }]);
+    const mail = await waitFor(() => mails.find((m) => m.to === 'finance@acme.example'));
+    expect(mail.body).toContain(`Subject: [Meterly] WARNING: ${code} reached 80% of its limit`);
+  });
+
+  it('posts a signed webhook, retrying from the outbox while the receiver is down', async () => {
+    const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+    let failures = 2;
+    const receiver: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (failures-- > 0) {
+          res.writeHead(503).end();
+          return;
+        }
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const { org, code } = await limitedOrganization();
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      const { setAlertWebhook } = await t.admin.data(SetAlertWebhookDocument, { organizationId: org, url });
+      await t.admin.data(CreateAlertRuleDocument, {
+        input: { organizationId: org, metric: code, thresholdAmount: '10', severity: 'CRITICAL', channels: ['webhook'] },
+      });
+      await record(t.admin, org, [{ id: 'w', metric: code, quantity: '11', timestamp: at(0) }]);
+      const delivery = await waitFor(() => received[0]);
+      const [, timestamp, signature] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(delivery.headers['meterly-signature']))!;
+      const expected = createHmac('sha256', setAlertWebhook.secret).update(`${timestamp}.${delivery.body}`).digest('hex');
+      expect(signature).toBe(expected);
+      expect(JSON.parse(delivery.body)).toMatchObject({
+        type: 'alert.usage',
+        organizationId: org,
+        severity: 'CRITICAL',
+        threshold: '10',
+        value: '11',
+      });
+      const [row] = await t.db.query(`SELECT attempts, delivered_at FROM alert_deliveries WHERE channel = 'webhook' AND target = $1`, [
+        url,
+      ]);
+      expect(row.attempts).toBe(3);
+      expect(row.delivered_at).not.toBeNull();
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('pages newest first, filters by severity and acknowledgement, and acknowledges', async () => {
+    const { org, code } = await limitedOrganization();
+    await record(t.admin, org, [{ id: 'a', metric: code, quantity: '100', timestamp: at(0) }]);
+    const page = (await t.admin.data(AlertsDocument, { organizationId: org, first: 2 })).alerts;
+    expect([page.totalCount, page.pageInfo.hasNextPage, page.edges.length]).toEqual([3, true, 2]);
+    const rest = (await t.admin.data(AlertsDocument, { organizationId: org, first: 2, after: page.pageInfo.endCursor })).alerts;
+    expect(rest.edges).toHaveLength(1);
+    const critical = (await t.admin.data(AlertsDocument, { organizationId: org, severity: 'CRITICAL' })).alerts;
+    expect(critical.totalCount).toBe(2);
+    const billing = t.client(await createApiKey(t.admin, org, 'BILLING_CONTACT'));
+    const { acknowledgeAlert } = await billing.data(AcknowledgeAlertDocument, { id: page.edges[0]!.node.id });
+    expect(acknowledgeAlert.acknowledgedAt).toBe('2026-03-10T12:00:00.000Z');
+    expect((await t.admin.data(AlertsDocument, { organizationId: org, acknowledged: false })).alerts.totalCount).toBe(2);
+    const member = t.client(await createApiKey(t.admin, org, 'MEMBER'));
+    expect(await member.errorCode(AcknowledgeAlertDocument, { id: page.edges[1]!.node.id })).toBe('FORBIDDEN');
+  });
+
+  it('raises an alert when an invoice goes overdue', async () => {
+    const org = await planWithOrganization(t.admin, [], { code: 'fee_only', name: 'Fee', currency: 'USD', basePrice: '5', charges: [] });
+    await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-03T00:00:00Z' });
+    await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-04T00:00:00Z' });
+    const overdue = (await alertsOf(org)).edges.map((e) => e.node).filter((a) => a.kind === 'invoice_overdue');
+    expect(overdue).toEqual([
+      expect.objectContaining({
+        severity: 'WARNING',
+        value: '5.00',
+        message: expect.stringMatching(/^Invoice [0-9A-F]{8}-0001 is overdue: 5.00 USD unpaid$/),
+      }),
+    ]);
+  });
+});
