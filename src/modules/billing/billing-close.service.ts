@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { minorUnits } from '../../common/money/currency';
-import { Dec, ZERO } from '../../common/money/decimal';
-import { buildInvoice, type AvailableGrant, type InvoiceDraft, type LineDraft, type UsageCharge } from '../invoice/invoice-builder';
+import { Dec } from '../../common/money/decimal';
+import { buildInvoice, type AvailableGrant, type InvoiceDraft, type LineDraft } from '../invoice/invoice-builder';
 import type { InvoiceLineKind } from '../invoice/invoice-line.entity';
 import { InvoiceStatus } from '../invoice/invoice-status';
 import type { Metric } from '../metric/metric.entity';
-import { PriceModel } from '../plan/price-model';
 import { PlanChangeKind } from '../subscription/plan-change.entity';
-import type { ChargeRule } from '../usage/ingest/usage-aggregator';
-import { hasRateCard, unitPriceFor, type Dimensions } from '../usage/pricing/price-calculator';
+import { hasRateCard, type Dimensions } from '../usage/pricing/price-calculator';
+import { usageLines } from '../usage/pricing/usage-lines';
 import type { UsageCatalog } from '../usage/usage-catalog';
 
 export interface CloseFilter {
@@ -133,8 +132,12 @@ export class BillingCloseService {
     for (const sub of due) {
       const terms = await this.catalog.planTerms(sub.plan_id, tx);
       const periodTerms = await this.catalog.planTerms(sub.period_plan_id, tx);
-      const usage = this.usageCharges(
-        totalsByOrg.get(sub.organization_id) ?? [],
+      const usage = usageLines(
+        (totalsByOrg.get(sub.organization_id) ?? []).map((t) => ({
+          metricId: t.metric_id,
+          quantity: new Dec(t.quantity),
+          cost: new Dec(t.cost),
+        })),
         terms.charges,
         metrics,
         rateCardSplits.get(sub.organization_id),
@@ -236,56 +239,6 @@ export class BillingCloseService {
     return result;
   }
 
-  private usageCharges(
-    totals: Array<{ metric_id: string; quantity: string; cost: string }>,
-    charges: ReadonlyMap<string, ChargeRule>,
-    metrics: Map<string, Metric>,
-    splits: Map<string, Array<{ dimensions: Dimensions; quantity: Dec; cost: Dec }>> | undefined,
-  ): UsageCharge[] {
-    const lines: UsageCharge[] = [];
-    const sorted = [...totals].sort((a, b) => (metrics.get(a.metric_id)?.code ?? '').localeCompare(metrics.get(b.metric_id)?.code ?? ''));
-    for (const total of sorted) {
-      const metric = metrics.get(total.metric_id);
-      const charge = charges.get(total.metric_id);
-      if (!metric || (!charge && new Dec(total.cost).isZero())) continue;
-      const cells = splits?.get(total.metric_id);
-      if (charge && cells) {
-        const byPrice = new Map<string, UsageCharge>();
-        for (const cell of cells) {
-          const price = unitPriceFor(charge, cell.dimensions);
-          const entry = (charge.dimensionPrices ?? []).find(
-            (e) => e.unitPrice === price && Object.entries(e.dimensions).every(([k, v]) => String(cell.dimensions[k]) === v),
-          );
-          const label = entry
-            ? Object.entries(entry.dimensions)
-                .map(([k, v]) => `${k} ${v}`)
-                .join(', ')
-            : 'other';
-          const line = byPrice.get(label) ?? {
-            metric: metric.code,
-            description: `${metric.name} (${label})`,
-            quantity: ZERO,
-            unitPrice: price,
-            cost: ZERO,
-          };
-          line.quantity = line.quantity.plus(cell.quantity);
-          line.cost = line.cost.plus(cell.cost);
-          byPrice.set(label, line);
-        }
-        lines.push(...[...byPrice.values()].sort((a, b) => a.description.localeCompare(b.description)));
-        continue;
-      }
-      lines.push({
-        metric: metric.code,
-        description: describe(metric, charge),
-        quantity: new Dec(total.quantity),
-        unitPrice: charge?.model === PriceModel.PER_UNIT ? charge.unitPrice : null,
-        cost: new Dec(total.cost),
-      });
-    }
-    return lines;
-  }
-
   private async writeDetails(
     tx: EntityManager,
     invoices: Array<{ id: string; sub: DueSubscription; draft: InvoiceDraft; sequence: number }>,
@@ -369,19 +322,5 @@ export class BillingCloseService {
        WHERE s.organization_id = ANY($1::uuid[])`,
       [orgIds],
     );
-  }
-}
-
-function describe(metric: Metric, charge: ChargeRule | undefined): string {
-  if (!charge) return metric.name;
-  const included = charge.included ? `, ${charge.included} ${metric.unit} included` : '';
-  switch (charge.model) {
-    case PriceModel.PACKAGE:
-      return `${metric.name} (${charge.packagePrice} per ${charge.packageSize} ${metric.unit}${included})`;
-    case PriceModel.GRADUATED:
-    case PriceModel.VOLUME:
-      return `${metric.name} (${charge.model.toLowerCase()} tiers${included})`;
-    case PriceModel.PER_UNIT:
-      return `${metric.name}${included ? ` (${included.slice(2)})` : ''}`;
   }
 }

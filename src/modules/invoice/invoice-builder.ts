@@ -1,4 +1,5 @@
 import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
+import type { UsageCharge } from '../usage/pricing/usage-lines';
 import { InvoiceLineKind } from './invoice-line.entity';
 
 export interface LineDraft {
@@ -9,15 +10,6 @@ export interface LineDraft {
   unitPrice: string | null;
   /** Rounded to the currency's minor unit. */
   amount: string;
-}
-
-/** A metric's usage in the period (or one rate-card price of it), cost unrounded. */
-export interface UsageCharge {
-  metric: string;
-  description: string;
-  quantity: Dec;
-  unitPrice: string | null;
-  cost: Dec;
 }
 
 export interface AvailableGrant {

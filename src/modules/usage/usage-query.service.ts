@@ -7,6 +7,9 @@ import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
 import { Aggregation } from '../metric/aggregation';
+import type { ChargeRule } from './ingest/usage-aggregator';
+import { hasRateCard, type Dimensions } from './pricing/price-calculator';
+import { usageLines, type RateCell } from './pricing/usage-lines';
 import { loadBillingContext, type BillingContext } from './billing-context';
 import {
   Granularity,
@@ -104,6 +107,7 @@ export class UsageQueryService {
 
     const metricIds = new Set<string>([...(terms?.charges.keys() ?? []), ...aggregates.keys()]);
     if (rollupFilter.metricId) for (const id of [...metricIds]) if (id !== rollupFilter.metricId) metricIds.delete(id);
+    const billed = await this.billedCosts(organizationId, period, rollupFilter, aggregates, terms?.charges ?? new Map(), decimals);
     const metrics: MetricUsage[] = [];
     for (const id of metricIds) {
       const metric = await this.catalog.metricById(id);
@@ -120,7 +124,7 @@ export class UsageQueryService {
         limit,
         remaining: limit === null ? null : Dec.max(ZERO, new Dec(limit).minus(used)).toFixed(),
         percentage,
-        cost: Money.of(roundMoney(aggregates.get(id)?.cost ?? ZERO, decimals), currency),
+        cost: Money.of(billed.get(id) ?? roundMoney(0, decimals), currency),
         nearLimit: percentage !== null && percentage >= NEAR_LIMIT_PERCENT,
         blocked: budgetPaused || (charge?.hardLimit === true && limit !== null && used.greaterThanOrEqualTo(limit)),
       });
@@ -252,6 +256,53 @@ export class UsageQueryService {
     return new Map(
       rows.map((r) => [r.metric_id, { metricId: r.metric_id, quantity: new Dec(r.quantity ?? 0), cost: new Dec(r.cost ?? 0) }]),
     );
+  }
+
+  /**
+   * Each metric's cost as its invoice lines will show it: rounded once per
+   * line, rate-card metrics one line per price, so that reports, breakdowns
+   * and invoices agree to the cent.
+   */
+  private async billedCosts(
+    organizationId: string,
+    period: Period,
+    filter: RollupFilter,
+    aggregates: Map<string, MetricAggregate>,
+    charges: ReadonlyMap<string, ChargeRule>,
+    decimals: number,
+  ): Promise<Map<string, string>> {
+    const rateCardIds = [...aggregates.keys()].filter((id) => {
+      const charge = charges.get(id);
+      return charge !== undefined && hasRateCard(charge);
+    });
+    const cells = new Map<string, RateCell[]>();
+    if (rateCardIds.length) {
+      const rows: Array<{ metric_id: string; dimensions: Dimensions; quantity: string; cost: string }> = await this.db.query(
+        `SELECT r.metric_id, r.dimensions, sum(r.quantity) AS quantity, sum(r.cost) AS cost FROM usage_rollups r
+          WHERE r.bucket_start >= $2 AND r.bucket_start < $3 AND ${filterClause('r')} AND r.metric_id = ANY($9::uuid[])
+          GROUP BY r.metric_id, r.dimensions`,
+        [...filterParams(organizationId, period, filter), rateCardIds],
+      );
+      for (const r of rows)
+        cells.set(r.metric_id, [
+          ...(cells.get(r.metric_id) ?? []),
+          { dimensions: r.dimensions, quantity: new Dec(r.quantity), cost: new Dec(r.cost) },
+        ]);
+    }
+    const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
+    const lines = usageLines(
+      [...aggregates.values()].map((a) => ({ metricId: a.metricId, quantity: a.quantity, cost: a.cost })),
+      charges,
+      metrics,
+      cells,
+    );
+    const byMetric = new Map<string, Dec>();
+    const idByCode = new Map([...metrics.values()].map((m) => [m.code, m.id]));
+    for (const line of lines) {
+      const id = idByCode.get(line.metric)!;
+      byMetric.set(id, (byMetric.get(id) ?? ZERO).plus(roundMoney(line.cost, decimals)));
+    }
+    return new Map([...byMetric].map(([id, cost]) => [id, cost.toFixed(decimals)]));
   }
 
   private async budgetPaused(

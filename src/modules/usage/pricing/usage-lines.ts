@@ -1,0 +1,101 @@
+import { Dec, ZERO } from '../../../common/money/decimal';
+import { PriceModel } from '../../plan/price-model';
+import type { ChargeRule } from '../ingest/usage-aggregator';
+import { unitPriceFor, type Dimensions } from './price-calculator';
+
+/** A metric's usage in a period (or one rate-card price of it), cost unrounded: one invoice line. */
+export interface UsageCharge {
+  metric: string;
+  description: string;
+  quantity: Dec;
+  unitPrice: string | null;
+  cost: Dec;
+}
+
+export interface MetricTotal {
+  metricId: string;
+  quantity: Dec;
+  cost: Dec;
+}
+
+/** Usage of a rate-card metric with one dimension set. */
+export interface RateCell {
+  dimensions: Dimensions;
+  quantity: Dec;
+  cost: Dec;
+}
+
+interface MetricInfo {
+  code: string;
+  name: string;
+  unit: string;
+}
+
+/**
+ * The usage lines of a period, as invoices show them and as usage reports and
+ * cost breakdowns total them: one per metric, or one per price of a rate card
+ * (e.g. per model), in metric order. Rounding is the caller's, once per line.
+ */
+export function usageLines(
+  totals: MetricTotal[],
+  charges: ReadonlyMap<string, ChargeRule>,
+  metrics: ReadonlyMap<string, MetricInfo>,
+  rateCells: ReadonlyMap<string, RateCell[]> | undefined,
+): UsageCharge[] {
+  const lines: UsageCharge[] = [];
+  const sorted = [...totals].sort((a, b) => (metrics.get(a.metricId)?.code ?? '').localeCompare(metrics.get(b.metricId)?.code ?? ''));
+  for (const total of sorted) {
+    const metric = metrics.get(total.metricId);
+    const charge = charges.get(total.metricId);
+    if (!metric || (!charge && total.cost.isZero())) continue;
+    const cells = rateCells?.get(total.metricId);
+    if (charge && cells) {
+      const byPrice = new Map<string, UsageCharge>();
+      for (const cell of cells) {
+        const price = unitPriceFor(charge, cell.dimensions);
+        const entry = (charge.dimensionPrices ?? []).find(
+          (e) => e.unitPrice === price && Object.entries(e.dimensions).every(([k, v]) => String(cell.dimensions[k]) === v),
+        );
+        const label = entry
+          ? Object.entries(entry.dimensions)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')
+          : 'other';
+        const line = byPrice.get(label) ?? {
+          metric: metric.code,
+          description: `${metric.name} (${label})`,
+          quantity: ZERO,
+          unitPrice: price,
+          cost: ZERO,
+        };
+        line.quantity = line.quantity.plus(cell.quantity);
+        line.cost = line.cost.plus(cell.cost);
+        byPrice.set(label, line);
+      }
+      lines.push(...[...byPrice.values()].sort((a, b) => a.description.localeCompare(b.description)));
+      continue;
+    }
+    lines.push({
+      metric: metric.code,
+      description: describe(metric, charge),
+      quantity: total.quantity,
+      unitPrice: charge?.model === PriceModel.PER_UNIT ? charge.unitPrice : null,
+      cost: total.cost,
+    });
+  }
+  return lines;
+}
+
+function describe(metric: MetricInfo, charge: ChargeRule | undefined): string {
+  if (!charge) return metric.name;
+  const included = charge.included ? `, ${charge.included} ${metric.unit} included` : '';
+  switch (charge.model) {
+    case PriceModel.PACKAGE:
+      return `${metric.name} (${charge.packagePrice} per ${charge.packageSize} ${metric.unit}${included})`;
+    case PriceModel.GRADUATED:
+    case PriceModel.VOLUME:
+      return `${metric.name} (${charge.model.toLowerCase()} tiers${included})`;
+    case PriceModel.PER_UNIT:
+      return `${metric.name}${included ? ` (${included.slice(2)})` : ''}`;
+  }
+}
