@@ -11,9 +11,14 @@ import { AlertLiveHub } from './modules/alert/alert-live-hub';
 import { AlertSeverity } from './modules/alert/alert-severity';
 import { AlertService } from './modules/alert/alert.service';
 import { ApiKeyService } from './modules/api-key/api-key.service';
+import { AuditService } from './modules/audit/audit.service';
 import { BillingCloseService } from './modules/billing/billing-close.service';
 import { BillingService, type PaymentCollector } from './modules/billing/billing.service';
+import { CostService } from './modules/cost/cost.service';
+import { EstimateService } from './modules/cost/estimate.service';
 import { CreditService } from './modules/credit/credit.service';
+import { ForecastService } from './modules/forecast/forecast.service';
+import { RecommendationService } from './modules/forecast/recommendation.service';
 import { InvoiceService } from './modules/invoice/invoice.service';
 import { StripePayments } from './modules/payment/stripe-payments';
 import { SubscriptionService } from './modules/subscription/subscription.service';
@@ -46,6 +51,7 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
   const catalog = new UsageCatalog(db);
   const usageQuery = new UsageQueryService(db, catalog);
   const invoices = new InvoiceService(db);
+  const forecasts = new ForecastService(db, catalog);
   // Without Stripe, collection is manual (markInvoicePaid).
   const payments = stripe ? new StripePayments(db, stripe.client, stripe.webhookSecret, logger) : null;
   const collector: PaymentCollector | null = payments;
@@ -109,6 +115,11 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
     alerts,
     alertDelivery,
     alertLive: new AlertLiveHub(alertBus, db, logger),
+    costs: new CostService(db, usageQuery),
+    audit: new AuditService(db),
+    forecasts,
+    recommendations: new RecommendationService(db, catalog, forecasts),
+    estimates: new EstimateService(db, catalog),
     /** Where this server is reached, for links such as invoice PDFs; set once it listens. */
     links: { baseUrl: '' },
   };

@@ -9,6 +9,13 @@ import {
   PlansDocument,
   AcknowledgeAlertDocument,
   AdvanceTestClockDocument,
+  AuditLogDocument,
+  CostBreakdownDocument,
+  CostSeriesDocument,
+  EstimateCostDocument,
+  ForecastDocument,
+  PlanRecommendationsDocument,
+  UsageEventsDocument,
   AlertRulesDocument,
   AlertTriggeredDocument,
   AlertsDocument,
@@ -179,6 +186,30 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
     } finally {
       await ws.dispose();
     }
+  },
+  'Query.costBreakdown': async ({ http: a }, b) => {
+    expect(await a.errorCode(CostBreakdownDocument, { organizationId: b.organization.id, groupBy: ['team'] })).toBe('FORBIDDEN');
+  },
+  'Query.costSeries': async ({ http: a }, b) => {
+    expect(await a.errorCode(CostSeriesDocument, { organizationId: b.organization.id, groupBy: ['team'] })).toBe('FORBIDDEN');
+  },
+  'Query.forecast': async ({ http: a }, b) => {
+    expect(await a.errorCode(ForecastDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Query.planRecommendations': async ({ http: a }, b) => {
+    expect(await a.errorCode(PlanRecommendationsDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  // The catalog is public to every key: an estimate reads no organisation's data.
+  'Query.estimateCost': async ({ http: a }, b) => {
+    const { estimateCost } = await a.data(EstimateCostDocument, { planCode: b.planCode, usage: [{ metric: b.metricCode, quantity: '5' }] });
+    expect(estimateCost.plan.code).toBe(b.planCode);
+  },
+  'Query.auditLog': async ({ http: a }, b) => {
+    expect(await a.errorCode(AuditLogDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+    expect(await a.errorCode(AuditLogDocument, {})).toBe('FORBIDDEN');
+  },
+  'Query.usageEvents': async ({ http: a }, b) => {
+    expect(await a.errorCode(UsageEventsDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
   },
   'Mutation.createPaymentSetup': async ({ http: a }, b) => {
     expect(await a.errorCode(CreatePaymentSetupDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');

@@ -15,6 +15,7 @@ export enum Permission {
   RECORD_USAGE = 'RECORD_USAGE',
   RUN_BILLING = 'RUN_BILLING',
   GRANT_CREDITS = 'GRANT_CREDITS',
+  VIEW_AUDIT = 'VIEW_AUDIT',
 }
 
 /**
@@ -33,6 +34,7 @@ export const PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.MANAGE_PAYMENT,
     Permission.MANAGE_ALERTS,
     Permission.MANAGE_API_KEYS,
+    Permission.VIEW_AUDIT,
   ]),
   [Role.BILLING_CONTACT]: new Set([
     Permission.VIEW_ORGANIZATION,

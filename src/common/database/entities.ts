@@ -1,6 +1,7 @@
 import { AlertDelivery } from '../../modules/alert/alert-delivery.entity';
 import { AlertRule } from '../../modules/alert/alert-rule.entity';
 import { Alert } from '../../modules/alert/alert.entity';
+import { AuditEntry } from '../../modules/audit/audit-entry.entity';
 import { ApiKey } from '../../modules/api-key/api-key.entity';
 import { Metric } from '../../modules/metric/metric.entity';
 import { Organization } from '../../modules/organization/organization.entity';
@@ -57,4 +58,5 @@ export const ENTITIES = [
   AlertRule,
   Alert,
   AlertDelivery,
+  AuditEntry,
 ];

@@ -4,8 +4,12 @@ import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
 import { AlertResolver, AlertRuleResolver } from '../../modules/alert/alert.resolver';
 import { ApiKeyResolver } from '../../modules/api-key/api-key.resolver';
+import { auditMiddleware } from '../../modules/audit/audit.middleware';
+import { AuditResolver } from '../../modules/audit/audit.resolver';
 import { BillingResolver } from '../../modules/billing/billing.resolver';
+import { CostResolver } from '../../modules/cost/cost.resolver';
 import { CreditResolver } from '../../modules/credit/credit.resolver';
+import { ForecastResolver } from '../../modules/forecast/forecast.resolver';
 import { InvoiceLineResolver, InvoiceResolver } from '../../modules/invoice/invoice.resolver';
 import { PaymentResolver } from '../../modules/payment/payment.resolver';
 import { MetricResolver } from '../../modules/metric/metric.resolver';
@@ -33,6 +37,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PaymentResolver,
   AlertResolver,
   AlertRuleResolver,
+  CostResolver,
+  AuditResolver,
+  ForecastResolver,
 ];
 
 let cached: GraphQLSchema | undefined;
@@ -45,6 +52,7 @@ export function buildAppSchema(): GraphQLSchema {
     authMode: 'error',
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
+    globalMiddlewares: [auditMiddleware],
     // type-graphql insists on a PubSub once a schema has subscriptions; ours bring their own
     // `subscribe` (UsageLiveHub: one computation per organisation, fanned out per node).
     pubSub: createPubSub(),

@@ -191,6 +191,11 @@ export class UsageQueryService {
     return context;
   }
 
+  /** The period a read covers: the one given (whole hours), or the organisation's current month. */
+  async periodFor(organizationId: string, input?: { from: Date; to: Date } | null): Promise<Period> {
+    return this.resolvePeriod(await this.context(organizationId), input);
+  }
+
   private resolvePeriod(context: BillingContext, input?: { from: Date; to: Date } | null): Period {
     // Periods are calendar months in UTC; the current one follows the organisation's clock.
     if (!input) return monthPeriod(context.now);

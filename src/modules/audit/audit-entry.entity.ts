@@ -1,0 +1,41 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { JSONScalar } from '../../common/graphql/scalars';
+
+/** Who changed what, when (seed 004). A trigger refuses UPDATE and DELETE: the log is append-only. */
+@ObjectType()
+@Entity({ name: 'audit_log' })
+@Index('ix_audit_log_org', ['organizationId', 'id'])
+export class AuditEntry {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  id!: string;
+
+  @Field(() => Date)
+  @CreateDateColumn({ type: 'timestamptz' })
+  at!: Date;
+
+  @Field({ description: 'The API key that made the change, or "system".' })
+  @Column({ name: 'api_key_id', type: 'text' })
+  apiKeyId!: string;
+
+  @Field()
+  @Column({ type: 'text' })
+  role!: string;
+
+  @Field(() => ID, { nullable: true })
+  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
+  organizationId!: string | null;
+
+  @Field({ description: 'The mutation, e.g. "changePlan".' })
+  @Column({ type: 'text' })
+  operation!: string;
+
+  @Field(() => JSONScalar, { description: 'Its arguments; secrets redacted, usage batches summarised.' })
+  @Column({ type: 'jsonb' })
+  arguments!: Record<string, unknown>;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'What it returned, in short (ids, counts).' })
+  @Column({ type: 'jsonb', nullable: true })
+  result!: Record<string, unknown> | null;
+}

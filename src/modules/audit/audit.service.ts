@@ -1,0 +1,140 @@
+import type { DataSource } from 'typeorm';
+import { Permission } from '../../common/auth/permission';
+import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
+import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import { decodeCursor, encodeCursor } from '../../common/graphql/cursor';
+import { AuditEntry } from './audit-entry.entity';
+
+const SECRET = /key|secret|password|token/i;
+
+/** Arguments as stored: secrets redacted, dates as text, event batches summarised. */
+export function sanitize(value: unknown, field = ''): unknown {
+  if (field === 'events' && Array.isArray(value)) return { count: value.length };
+  if (SECRET.test(field) && typeof value === 'string') return '[redacted]';
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => sanitize(v));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sanitize(v, k)]));
+  return value;
+}
+
+function summarize(result: unknown): Record<string, unknown> | null {
+  if (!result || typeof result !== 'object') return result === undefined || result === null ? null : { value: result };
+  const r = result as Record<string, unknown>;
+  if ('accepted' in r && 'rejected' in r)
+    return { accepted: r.accepted, duplicates: r.duplicates, rejected: Array.isArray(r.rejected) ? r.rejected.length : 0 };
+  if ('invoicesCreated' in r) return { invoicesCreated: r.invoicesCreated };
+  if ('amount' in r && 'currency' in r) return { amount: r.amount, currency: r.currency };
+  if ('id' in r) return { id: r.id, ...('status' in r ? { status: r.status } : {}) };
+  return null;
+}
+
+function organizationOf(operation: string, args: Record<string, unknown>, result: unknown): string | null {
+  const input = (args.input ?? {}) as Record<string, unknown>;
+  const candidate = input.organizationId ?? args.organizationId ?? (result as Record<string, unknown> | null)?.organizationId;
+  if (typeof candidate === 'string') return candidate;
+  if (operation === 'createOrganization' || operation === 'closeAccount' || operation === 'advanceTestClock')
+    return ((result as { id?: string } | null)?.id ?? null) as string | null;
+  return null;
+}
+
+/** The audit trail: written after each successful mutation, readable by admins, never editable through the API. */
+export class AuditService {
+  constructor(private readonly db: DataSource) {}
+
+  async record(principal: Principal, operation: string, args: Record<string, unknown>, result: unknown): Promise<void> {
+    await this.db.query(
+      'INSERT INTO audit_log (api_key_id, role, organization_id, operation, arguments, result) VALUES ($1, $2, $3, $4, $5, $6)',
+      [
+        principal.apiKeyId,
+        principal.role,
+        organizationOf(operation, args, result),
+        operation,
+        JSON.stringify(sanitize(args)),
+        JSON.stringify(summarize(result)),
+      ],
+    );
+  }
+
+  async list(
+    principal: Principal,
+    organizationIdInput: string | null | undefined,
+    first = 50,
+    after?: string | null,
+    operation?: string | null,
+  ) {
+    const organizationId = organizationIdInput ? assertId(organizationIdInput, 'organizationId') : null;
+    if (organizationId) assertCan(principal, Permission.VIEW_AUDIT, organizationId);
+    else if (!isPlatformAdmin(principal)) throw new CommonError(CommonErrorReason.FORBIDDEN, 'Only platform admins read the whole log');
+    if (!Number.isInteger(first) || first < 1 || first > 200)
+      throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'first must be 1 to 200');
+    const qb = this.db.getRepository(AuditEntry).createQueryBuilder('e');
+    if (organizationId) qb.where('e.organizationId = :organizationId', { organizationId });
+    if (operation) qb.andWhere('e.operation = :operation', { operation });
+    const totalCount = await qb.clone().getCount();
+    if (after) {
+      const key = decodeCursor(after);
+      if (!key || typeof key[0] !== 'string' || !/^\d+$/.test(key[0]))
+        throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'after is not a cursor of this list');
+      qb.andWhere('e.id < :id', { id: key[0] });
+    }
+    const rows = await qb
+      .orderBy('e.id', 'DESC')
+      .take(first + 1)
+      .getMany();
+    const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor([node.id]), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  }
+
+  /** The per-event trail: each recorded event with the cost it was given. */
+  async events(principal: Principal, organizationIdInput: string, first = 50, after?: string | null, metric?: string | null) {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.VIEW_AUDIT, organizationId);
+    if (!Number.isInteger(first) || first < 1 || first > 500)
+      throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'first must be 1 to 500');
+    let cursor: [string, string] | null = null;
+    if (after) {
+      const key = decodeCursor(after);
+      if (!key || typeof key[0] !== 'string' || typeof key[1] !== 'string' || Number.isNaN(Date.parse(key[0]))) {
+        throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'after is not a cursor of this list');
+      }
+      cursor = [key[0], key[1]];
+    }
+    const rows: Array<{
+      event_id: string;
+      code: string;
+      occurred_at: Date;
+      received_at: Date;
+      quantity: string;
+      raw_quantity: string;
+      cost: string;
+      team: string | null;
+      project: string | null;
+      user_key: string | null;
+      dimensions: unknown;
+    }> = await this.db.query(
+      `SELECT e.event_id, m.code, e.occurred_at, e.received_at, e.quantity, e.raw_quantity, e.cost, e.team, e.project, e.user_key, e.dimensions
+           FROM usage_events e JOIN metrics m ON m.id = e.metric_id
+          WHERE e.organization_id = $1 AND ($2::text IS NULL OR m.code = $2)
+            AND ($3::timestamptz IS NULL OR (e.occurred_at, e.event_id) < ($3::timestamptz, $4::text))
+          ORDER BY e.occurred_at DESC, e.event_id DESC LIMIT $5`,
+      [organizationId, metric ?? null, cursor?.[0] ?? null, cursor?.[1] ?? null, first + 1],
+    );
+    const edges = rows.slice(0, first).map((r) => ({
+      cursor: encodeCursor([r.occurred_at.toISOString(), r.event_id]),
+      node: {
+        id: r.event_id,
+        metric: r.code,
+        timestamp: r.occurred_at,
+        receivedAt: r.received_at,
+        quantity: r.quantity,
+        rawQuantity: r.raw_quantity,
+        cost: r.cost,
+        team: r.team,
+        project: r.project,
+        user: r.user_key,
+        dimensions: r.dimensions,
+      },
+    }));
+    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+}

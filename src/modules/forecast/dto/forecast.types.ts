@@ -1,0 +1,69 @@
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { DecimalScalar } from '../../../common/graphql/scalars';
+import { Money } from '../../../common/money/money.type';
+
+@ObjectType({ description: 'A day far outside the expected band.' })
+export class Anomaly {
+  @Field(() => Date)
+  at!: Date;
+
+  @Field(() => DecimalScalar)
+  value!: string;
+
+  @Field(() => DecimalScalar)
+  expected!: string;
+
+  @Field(() => Float, { description: 'Distance from the expected value in robust standard deviations.' })
+  score!: number;
+}
+
+@ObjectType({ description: 'Usage cost projections (without the base fee) from daily history: trend and weekly pattern.' })
+export class Forecast {
+  @Field(() => String, { nullable: true })
+  metric!: string | null;
+
+  @Field(() => Date)
+  periodEnd!: Date;
+
+  @Field(() => Money, { description: 'Cost so far plus the forecast of the rest of the period.' })
+  projectedCost!: Money;
+
+  @Field(() => DecimalScalar, { nullable: true, description: "The metric's projected quantity at period end." })
+  projectedUsage!: string | null;
+
+  @Field(() => Money, { description: 'Projected cost above the plan limit (metric) or above the monthly budget (total).' })
+  projectedOverage!: Money;
+
+  @Field(() => Money, { description: 'Forecast usage cost of the next period; the intervals below are for it.' })
+  nextPeriodCost!: Money;
+
+  @Field(() => Money)
+  low80!: Money;
+
+  @Field(() => Money)
+  high80!: Money;
+
+  @Field(() => Money)
+  low95!: Money;
+
+  @Field(() => Money)
+  high95!: Money;
+
+  @Field(() => Float, { description: 'Growth per 30 days implied by the trend, e.g. 0.125 = +12.5 %.' })
+  growthRate!: number;
+
+  @Field(() => [Anomaly])
+  anomalies!: Anomaly[];
+
+  @Field({ description: 'False when there were under 7 days of history: the projection is the run rate and intervals are wide.' })
+  sufficientHistory!: boolean;
+
+  @Field({ description: '"trend+weekly", "trend" (under 14 days) or "run-rate".' })
+  method!: string;
+
+  @Field(() => Int)
+  historyDays!: number;
+
+  @Field(() => Money, { description: "The plan's base fee, not included above." })
+  baseFee!: Money;
+}

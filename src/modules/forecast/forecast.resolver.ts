@@ -1,0 +1,31 @@
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Permission } from '../../common/auth/permission';
+import type { RequestContext } from '../../common/graphql/request-context';
+import { Forecast } from './dto/forecast.types';
+import { PlanRecommendation } from './dto/recommendation.types';
+
+@Resolver()
+export class ForecastResolver {
+  @Authorized(Permission.VIEW_USAGE)
+  @Query(() => Forecast, {
+    description: "The period-end projection and next period's cost with 80 % and 95 % intervals; per metric or for total cost.",
+  })
+  forecast(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('metric', () => String, { nullable: true }) metric: string | null,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Forecast> {
+    return services.forecasts.forecast(principal, organizationId, metric);
+  }
+
+  @Authorized(Permission.VIEW_USAGE)
+  @Query(() => PlanRecommendation, {
+    description: "Every plan priced on this organisation's usage, the cheapest, and cheaper rate-card prices.",
+  })
+  planRecommendations(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<PlanRecommendation> {
+    return services.recommendations.recommend(principal, organizationId);
+  }
+}

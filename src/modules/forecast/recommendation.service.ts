@@ -1,0 +1,247 @@
+import type { DataSource } from 'typeorm';
+import { Permission } from '../../common/auth/permission';
+import { assertCan, type Principal } from '../../common/auth/principal';
+import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import { minorUnits } from '../../common/money/currency';
+import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
+import { Money } from '../../common/money/money.type';
+import { monthPeriod, type Period } from '../../common/time/billing-period';
+import { priceUsage, type PlannedUsage } from '../cost/pricing';
+import { buildInvoice } from '../invoice/invoice-builder';
+import { Aggregation } from '../metric/aggregation';
+import { Plan } from '../plan/plan.entity';
+import { loadBillingContext } from '../usage/billing-context';
+import { hasRateCard, type Dimensions } from '../usage/pricing/price-calculator';
+import type { PlanTerms, UsageCatalog } from '../usage/usage-catalog';
+import type { CheaperAlternative, PlanOption, PlanRecommendation } from './dto/recommendation.types';
+import type { ForecastService } from './forecast.service';
+
+/** Aggregations whose rollup contributions add up to the period quantity. */
+const isAdditive = (aggregation: Aggregation) => aggregation !== Aggregation.MAX && aggregation !== Aggregation.LATEST;
+
+interface UsageSnapshot {
+  metricId: string;
+  quantity: Dec;
+  cells: Array<{ dimensions: Dimensions; quantity: Dec }>;
+}
+
+/**
+ * How to pay less (seeds 001, 004): the organisation's usage priced under
+ * every plan — for the last period and for the forecast of this one — the
+ * cheapest that fits, advice in the seeds' terms, and cheaper rate-card prices.
+ */
+export class RecommendationService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly catalog: UsageCatalog,
+    private readonly forecasts: ForecastService,
+  ) {}
+
+  async recommend(principal: Principal, organizationIdInput: string): Promise<PlanRecommendation> {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    const context = await loadBillingContext(this.db.manager, organizationId);
+    if (!context?.subscription) throw new CommonError(CommonErrorReason.NOT_FOUND, `Organization ${organizationId} has no subscription`);
+    const current = monthPeriod(context.now);
+    const last = monthPeriod(new Date(current.start.getTime() - 1));
+    const lastUsage = await this.snapshot(organizationId, last);
+    const currentUsage = await this.snapshot(organizationId, current);
+    const basis = lastUsage.length ? 'last period' : 'current period to date';
+    const basisUsage = lastUsage.length ? lastUsage : currentUsage;
+    const forecastUsage = currentUsage.length ? await this.projected(organizationId, currentUsage) : basisUsage;
+
+    const currency = context.organization.currency;
+    const decimals = minorUnits(currency);
+    const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
+    const plans = await this.db.getRepository(Plan).find({ where: { currency }, order: { code: 'ASC' } });
+    const options: PlanOption[] = [];
+    for (const plan of plans) {
+      const terms = await this.catalog.planTerms(plan.id);
+      const priced = this.price(basisUsage, terms, metrics, decimals);
+      const forecast = this.price(forecastUsage, terms, metrics, decimals);
+      options.push({
+        plan,
+        cost: Money.of(priced.total, currency),
+        forecastCost: Money.of(forecast.total, currency),
+        fits: priced.warnings.length === 0 && forecast.warnings.length === 0,
+        warnings: [...new Set([...priced.warnings, ...forecast.warnings])],
+      });
+    }
+    options.sort(
+      (a, b) =>
+        Number(b.fits) - Number(a.fits) ||
+        new Dec(a.forecastCost.amount).comparedTo(b.forecastCost.amount) ||
+        a.plan.code.localeCompare(b.plan.code),
+    );
+    const mine = options.find((o) => o.plan.id === context.subscription!.planId)!;
+    const cheapest = options.find((o) => o.fits) ?? mine;
+    const saving = Dec.max(ZERO, new Dec(mine.forecastCost.amount).minus(cheapest.forecastCost.amount));
+    const terms = await this.catalog.planTerms(mine.plan.id);
+    return {
+      currentPlan: mine.plan,
+      basis,
+      options,
+      cheapestPlan: cheapest.plan,
+      saving: Money.of(saving.toFixed(decimals), currency),
+      advice: this.advice(mine, cheapest, options, basisUsage, terms, metrics, saving, decimals),
+      alternatives: this.alternatives(basisUsage, terms, metrics, currency, decimals),
+    };
+  }
+
+  private price(
+    usage: UsageSnapshot[],
+    terms: PlanTerms,
+    metrics: Map<string, { id: string; code: string; name: string; unit: string; aggregation: Aggregation }>,
+    decimals: number,
+  ) {
+    const planned: PlannedUsage[] = usage.flatMap((u) =>
+      u.cells.length
+        ? u.cells.map((c) => ({ metricId: u.metricId, quantity: c.quantity, dimensions: c.dimensions }))
+        : [{ metricId: u.metricId, quantity: u.quantity, dimensions: {} }],
+    );
+    const { lines, warnings } = priceUsage(planned, terms.charges, metrics);
+    const draft = buildInvoice({
+      decimals,
+      periodEnd: new Date(),
+      paymentTermsDays: 0,
+      baseFee: { planName: terms.plan.name, amount: terms.plan.basePriceAmount },
+      usage: lines,
+      items: [],
+      grants: [],
+    });
+    return { total: draft.total, warnings };
+  }
+
+  private advice(
+    mine: PlanOption,
+    cheapest: PlanOption,
+    options: PlanOption[],
+    usage: UsageSnapshot[],
+    terms: PlanTerms,
+    metrics: Map<string, { code: string }>,
+    saving: Dec,
+    decimals: number,
+  ): string[] {
+    const advice: string[] = [];
+    const money = (o: PlanOption) => `${o.forecastCost.amount} ${o.forecastCost.currency}`;
+    const shares = [...terms.charges]
+      .filter(([, c]) => c.limit !== null && new Dec(c.limit).greaterThan(0))
+      .map(([id, c]) => ({
+        code: metrics.get(id)?.code ?? id,
+        share: (usage.find((u) => u.metricId === id)?.quantity ?? ZERO).div(c.limit!),
+      }));
+    const dearerBase = (o: PlanOption) => new Dec(o.plan.basePriceAmount).greaterThan(mine.plan.basePriceAmount);
+    if (cheapest.plan.id === mine.plan.id) advice.push(`${mine.plan.name} is already the cheapest plan for this usage.`);
+    if (shares.length && shares.every((s) => s.share.lessThan(0.5))) {
+      const most = shares.reduce((a, b) => (b.share.greaterThan(a.share) ? b : a));
+      const lower = options.find(
+        (o) => o.fits && !dearerBase(o) && o.plan.id !== mine.plan.id && new Dec(o.forecastCost.amount).lessThan(mine.forecastCost.amount),
+      );
+      advice.push(
+        `You use less than 50% of ${mine.plan.name}'s limits (at most ${most.share.times(100).toDecimalPlaces(1).toFixed()}% of ${most.code}).` +
+          (lower ? ` Consider downgrading: ${lower.plan.name} would cost ${money(lower)} instead of ${money(mine)}.` : ''),
+      );
+    }
+    const upgrade = options.find((o) => o.fits && dearerBase(o) && new Dec(o.forecastCost.amount).lessThan(mine.forecastCost.amount));
+    if (upgrade)
+      advice.push(`Your overage costs more than ${upgrade.plan.name}: upgrading would cost ${money(upgrade)} instead of ${money(mine)}.`);
+    if (!mine.fits) advice.push(`${mine.plan.name}'s hard limits refuse part of your usage: ${mine.warnings.join('; ')}.`);
+    if (cheapest.plan.id !== mine.plan.id && !upgrade)
+      advice.push(`${cheapest.plan.name} would save ${saving.toFixed(decimals)} ${mine.forecastCost.currency} on the forecast period.`);
+    return advice;
+  }
+
+  /** Seed 004: "switch model X to Y saves N" — usage at a rate-card price above the card's cheapest entry. */
+  private alternatives(
+    usage: UsageSnapshot[],
+    terms: PlanTerms,
+    metrics: Map<string, { code: string }>,
+    currency: string,
+    decimals: number,
+  ): CheaperAlternative[] {
+    const result: CheaperAlternative[] = [];
+    for (const u of usage) {
+      const charge = terms.charges.get(u.metricId);
+      if (!charge || !hasRateCard(charge)) continue;
+      const entries = (charge.dimensionPrices ?? []).filter((e) => Object.keys(e.dimensions).length === 1);
+      const cheapest = entries.reduce<(typeof entries)[number] | undefined>(
+        (best, e) => (!best || new Dec(e.unitPrice).lessThan(best.unitPrice) ? e : best),
+        undefined,
+      );
+      if (!cheapest) continue;
+      const [dimension, to] = Object.entries(cheapest.dimensions)[0]!;
+      const byValue = new Map<string, Dec>();
+      for (const cell of u.cells) {
+        const value = cell.dimensions[dimension];
+        if (value !== undefined) byValue.set(String(value), (byValue.get(String(value)) ?? ZERO).plus(cell.quantity));
+      }
+      for (const [from, quantity] of byValue) {
+        const entry = entries.find((e) => e.dimensions[dimension] === from);
+        if (!entry || from === to) continue;
+        const perUnit = new Dec(entry.unitPrice).minus(cheapest.unitPrice);
+        const saving = quantity.times(perUnit);
+        if (!saving.greaterThan(0)) continue;
+        result.push({
+          metric: metrics.get(u.metricId)?.code ?? u.metricId,
+          dimension,
+          from,
+          to,
+          saving: Money.of(roundMoney(saving, decimals), currency),
+          savingShare: Number(perUnit.div(entry.unitPrice).toDecimalPlaces(4)),
+        });
+      }
+    }
+    return result.sort((a, b) => new Dec(b.saving.amount).comparedTo(a.saving.amount));
+  }
+
+  /** A period's usage per metric, with rate-card cells (dimension sets) for additive metrics. */
+  private async snapshot(organizationId: string, period: Period): Promise<UsageSnapshot[]> {
+    const totals: Array<{ metric_id: string; quantity: string; aggregation: Aggregation }> = await this.db.query(
+      `SELECT t.metric_id, t.quantity, m.aggregation FROM usage_totals t JOIN metrics m ON m.id = t.metric_id
+        WHERE t.organization_id = $1 AND t.period_start = $2`,
+      [organizationId, period.start.toISOString()],
+    );
+    const cells: Array<{ metric_id: string; dimensions: Dimensions; quantity: string }> = await this.db.query(
+      `SELECT metric_id, dimensions, sum(quantity) AS quantity FROM usage_rollups
+        WHERE organization_id = $1 AND bucket_start >= $2 AND bucket_start < $3 AND dimensions <> '{}'::jsonb
+        GROUP BY metric_id, dimensions`,
+      [organizationId, period.start.toISOString(), period.end.toISOString()],
+    );
+    return totals.map((t) => {
+      const additive = isAdditive(t.aggregation);
+      const own = additive ? cells.filter((c) => c.metric_id === t.metric_id) : [];
+      const quantity = new Dec(t.quantity);
+      const inCells = own.reduce((sum, c) => sum.plus(c.quantity), ZERO);
+      const rest = quantity.minus(inCells);
+      return {
+        metricId: t.metric_id,
+        quantity,
+        cells: own.length
+          ? [
+              ...own.map((c) => ({ dimensions: c.dimensions, quantity: new Dec(c.quantity) })),
+              ...(rest.greaterThan(0) ? [{ dimensions: {}, quantity: rest }] : []),
+            ]
+          : [],
+      };
+    });
+  }
+
+  /** This period's usage scaled to its forecast end, metric by metric. */
+  private async projected(organizationId: string, usage: UsageSnapshot[]): Promise<UsageSnapshot[]> {
+    const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
+    const result: UsageSnapshot[] = [];
+    for (const u of usage) {
+      const metric = metrics.get(u.metricId);
+      // A peak or a latest value does not add up over days: it stays as it is.
+      const forecast = metric && isAdditive(metric.aggregation) ? await this.forecasts.forecastFor(organizationId, metric.code) : null;
+      const projected = forecast?.projectedUsage ? Dec.max(u.quantity, new Dec(forecast.projectedUsage)) : u.quantity;
+      const factor = u.quantity.isZero() ? new Dec(1) : projected.div(u.quantity);
+      result.push({
+        metricId: u.metricId,
+        quantity: projected,
+        cells: u.cells.map((c) => ({ dimensions: c.dimensions, quantity: c.quantity.times(factor) })),
+      });
+    }
+    return result;
+  }
+}
