@@ -100,6 +100,11 @@ export class RecommendationService {
         : [{ metricId: u.metricId, quantity: u.quantity, dimensions: {} }],
     );
     const { lines, warnings } = priceUsage(planned, terms.charges, metrics);
+    // A plan that does not charge a metric in use does not offer it at all.
+    for (const u of usage) {
+      if (!terms.charges.has(u.metricId) && u.quantity.greaterThan(0))
+        warnings.push(`${terms.plan.name} does not include ${metrics.get(u.metricId)?.code ?? u.metricId}`);
+    }
     const draft = buildInvoice({
       decimals,
       periodEnd: new Date(),

@@ -1,0 +1,214 @@
+import {
+  AdvanceTestClockDocument,
+  AuditLogDocument,
+  ChangePlanDocument,
+  CreateAlertRuleDocument,
+  EstimateCostDocument,
+  ForecastDocument,
+  GrantCreditsDocument,
+  InvoicesDocument,
+  PlanRecommendationsDocument,
+  UsageEventsDocument,
+} from '../generated/graphql';
+import { createApiKey } from '../helpers/factories';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+import { at, loadSeedCatalog, organizationOn, record } from '../helpers/usage-fixtures';
+
+describe('forecasts, recommendations, the estimator and the audit trail', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+    await loadSeedCatalog(t.admin);
+  });
+  afterAll(() => t.close());
+
+  describe('forecast', () => {
+    it('says when there is too little history, and falls back to the run rate', async () => {
+      const org = await organizationOn(t.admin, 'hourly_payg');
+      await record(t.admin, org, [{ id: 'a', metric: 'compute_hours', quantity: '5', timestamp: '2026-03-09T10:00:00Z' }]);
+      const { forecast } = await t.admin.data(ForecastDocument, { organizationId: org });
+      expect(forecast).toMatchObject({
+        sufficientHistory: false,
+        method: 'run-rate',
+        historyDays: 1,
+        periodEnd: '2026-04-01T00:00:00.000Z',
+      });
+    });
+
+    it('projects a month with trend and weekly pattern, with ordered intervals', async () => {
+      const org = await organizationOn(t.admin, 'hourly_payg', '2026-03-29T12:00:00Z');
+      // 34 days of history: weekdays busier than weekends, growing slowly; one spike.
+      const events = Array.from({ length: 34 }, (_, i) => {
+        const day = new Date(Date.UTC(2026, 1, 23 + i, 12));
+        const weekend = day.getUTCDay() === 0 || day.getUTCDay() === 6;
+        const hours = (weekend ? 20 : 60) + i + (i === 20 ? 400 : 0);
+        return { id: `d${i}`, metric: 'compute_hours', quantity: String(hours), timestamp: day.toISOString() };
+      });
+      await record(t.admin, org, events);
+      const { forecast } = await t.admin.data(ForecastDocument, { organizationId: org, metric: 'compute_hours' });
+      expect(forecast).toMatchObject({ sufficientHistory: true, method: 'trend+weekly', metric: 'compute_hours' });
+      const amounts = [forecast.low95, forecast.low80, forecast.nextPeriodCost, forecast.high80, forecast.high95].map((m) =>
+        Number(m.amount),
+      );
+      expect([...amounts].sort((a, b) => a - b)).toEqual(amounts);
+      expect(forecast.growthRate).toBeGreaterThan(0);
+      expect(forecast.anomalies.map((a) => a.at)).toContain('2026-03-15T00:00:00.000Z');
+      // Projected usage is beyond what has been used so far this month.
+      expect(Number(forecast.projectedUsage)).toBeGreaterThan(28 * 20);
+    });
+  });
+
+  describe('recommendations', () => {
+    it('suggests the smaller FlowStack plan to a customer using under 50 % of Professional (seed 001)', async () => {
+      const org = await organizationOn(t.admin, 'flowstack_professional', '2026-02-20T12:00:00Z');
+      const sessions = Array.from({ length: 300 }, (_, i) => ({
+        id: `s${i}`,
+        metric: 'sessions',
+        timestamp: '2026-02-20T12:00:00Z',
+        dimensions: { conversation: `c${i}` },
+      }));
+      await record(t.admin, org, sessions);
+      await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-03-05T00:00:00Z' });
+      const { planRecommendations: r } = await t.admin.data(PlanRecommendationsDocument, { organizationId: org });
+      expect(r).toMatchObject({
+        basis: 'last period',
+        currentPlan: { code: 'flowstack_professional' },
+        cheapestPlan: { code: 'flowstack_starter' },
+        saving: { amount: '70.00' },
+      });
+      expect(r.advice[0]).toMatch(
+        /^You use less than 50% of FlowStack Professional's limits \(at most 3% of sessions\)\. Consider downgrading: FlowStack Starter/,
+      );
+      // The free tier's 25 sessions would refuse most of them: it is not offered as cheaper.
+      expect(r.options.find((o) => o.plan.code === 'flowstack_free')).toMatchObject({ fits: false });
+    });
+
+    it('suggests an upgrade when overage costs more than the next tier (seed 003)', async () => {
+      const org = await organizationOn(t.admin, 'analytics_starter', '2026-02-20T12:00:00Z');
+      const when = '2026-02-20T12:00:00Z';
+      await record(t.admin, org, [
+        { id: 't', metric: 'llm_tokens', quantity: '5000000', timestamp: when },
+        { id: 'q', metric: 'sql_queries', quantity: '100000', timestamp: when },
+        { id: 's', metric: 'storage_gb', quantity: '100', timestamp: when },
+        ...Array.from({ length: 25 }, (_, i) => ({ id: `u${i}`, metric: 'active_users', user: `user-${i}`, timestamp: when })),
+      ]);
+      await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-03-02T00:00:00Z' });
+      const { planRecommendations: r } = await t.admin.data(PlanRecommendationsDocument, { organizationId: org });
+      // Starter: $99 + 4.5M tokens × $0.00002 ($90) + 90,000 queries × $0.005 ($450) + 90 GB × $0.10 ($9) + 20 users × $20 ($400).
+      expect(r.options.find((o) => o.plan.code === 'analytics_starter')?.cost.amount).toBe('1048.00');
+      expect(r.options.find((o) => o.plan.code === 'analytics_professional')?.cost.amount).toBe('499.00');
+      expect(r).toMatchObject({ cheapestPlan: { code: 'analytics_professional' }, saving: { amount: '549.00' } });
+      expect(r.advice).toContain('Your overage costs more than Professional: upgrading would cost 499.00 USD instead of 1048.00 USD.');
+    });
+
+    it('names cheaper models for rate-card usage (seed 004)', async () => {
+      const org = await organizationOn(t.admin, 'auterity_professional');
+      await record(t.admin, org, [{ id: 'g', metric: 'ai_tokens', quantity: '1000000', timestamp: at(0), dimensions: { model: 'gpt-4' } }]);
+      const { planRecommendations: r } = await t.admin.data(PlanRecommendationsDocument, { organizationId: org });
+      // GPT-4 at $0.03 per 1K vs Claude 3 Haiku at $0.00025: 1M tokens save $29.75.
+      expect(r.alternatives[0]).toMatchObject({
+        metric: 'ai_tokens',
+        dimension: 'model',
+        from: 'gpt-4',
+        to: 'claude-3-haiku',
+        saving: { amount: '29.75' },
+      });
+      expect(r.alternatives[0]!.savingShare).toBeCloseTo(0.9917, 4);
+    });
+  });
+
+  describe('estimator (seed 000)', () => {
+    it("prices the document's example and matches a period actually billed with the same usage", async () => {
+      const usage = [
+        { metric: 'connector_calls', quantity: '2000', dimensions: { connector: 'notion' } },
+        { metric: 'connector_data_mb', quantity: '100' },
+      ];
+      const { estimateCost } = await t
+        .client(await createApiKey(t.admin, await organizationOn(t.admin, 'connectors_free'), 'MEMBER'))
+        .data(EstimateCostDocument, {
+          planCode: 'connectors_usage',
+          usage,
+        });
+      expect(estimateCost.total).toEqual({ amount: '4.00', currency: 'USD' });
+      expect(estimateCost.lines.map((l) => [l.description, l.amount.amount])).toEqual([
+        ['Connector calls (connector notion)', '2.00'],
+        ['Connector data processed', '2.00'],
+      ]);
+      const org = await organizationOn(t.admin, 'connectors_usage');
+      await record(t.admin, org, [
+        { id: 'c', metric: 'connector_calls', quantity: '2000', dimensions: { connector: 'notion' }, timestamp: at(0) },
+        { id: 'd', metric: 'connector_data_mb', quantity: '100', timestamp: at(0) },
+      ]);
+      await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-01T12:00:00Z' });
+      const [invoice] = (await t.admin.data(InvoicesDocument, { organizationId: org })).invoices.edges.map((e) => e.node);
+      expect(invoice!.total.amount).toBe(estimateCost.total.amount);
+
+      const pro = (
+        await t.admin.data(EstimateCostDocument, {
+          planCode: 'connectors_pro',
+          usage: [
+            { metric: 'connector_calls', quantity: '1600' },
+            { metric: 'connector_data_mb', quantity: '180' },
+          ],
+        })
+      ).estimateCost;
+      expect(pro.total.amount).toBe('33.00');
+      const free = (
+        await t.admin.data(EstimateCostDocument, { planCode: 'connectors_free', usage: [{ metric: 'connector_calls', quantity: '150' }] })
+      ).estimateCost;
+      expect(free.warnings).toEqual([
+        'connector_calls: 150 call is past the hard limit of 100; usage past it would be refused, not billed',
+      ]);
+      for (const bad of [
+        { planCode: 'nope', usage },
+        { planCode: 'connectors_pro', usage: [{ metric: 'nope', quantity: '1' }] },
+        { planCode: 'connectors_pro', usage: [{ metric: 'connector_calls', quantity: '-1' }] },
+      ]) {
+        expect(await t.admin.errorCode(EstimateCostDocument, bad)).toBe('BAD_USER_INPUT');
+      }
+    });
+  });
+
+  describe('audit trail (seed 004)', () => {
+    it('records plan changes, rule changes and credits with who made them; a tenant reads only its own', async () => {
+      const org = await organizationOn(t.admin, 'flowstack_starter');
+      const other = await organizationOn(t.admin, 'flowstack_starter');
+      const tenantAdmin = t.client(await createApiKey(t.admin, org, 'TENANT_ADMIN'));
+      await t.admin.data(ChangePlanDocument, { input: { organizationId: org, planCode: 'flowstack_professional' } });
+      await tenantAdmin.data(CreateAlertRuleDocument, { input: { organizationId: org, thresholdAmount: '50', severity: 'WARNING' } });
+      await t.admin.data(GrantCreditsDocument, { input: { organizationId: org, amount: '10', reason: 'goodwill' } });
+      await t.admin.data(GrantCreditsDocument, { input: { organizationId: other, amount: '99' } });
+      const { auditLog } = await tenantAdmin.data(AuditLogDocument, { organizationId: org });
+      expect(auditLog.edges.map((e) => [e.node.operation, e.node.role])).toEqual([
+        ['grantCredits', 'PLATFORM_ADMIN'],
+        ['createAlertRule', 'TENANT_ADMIN'],
+        ['changePlan', 'PLATFORM_ADMIN'],
+        ['createApiKey', 'PLATFORM_ADMIN'],
+        ['createOrganization', 'PLATFORM_ADMIN'],
+      ]);
+      expect(auditLog.edges[0]!.node).toMatchObject({
+        arguments: { input: { organizationId: org, amount: '10', reason: 'goodwill' } },
+        result: { amount: '10.00', currency: 'USD' },
+      });
+      // The secret of a created key never reaches the log.
+      expect(JSON.stringify(auditLog)).not.toMatch(/mtr_/);
+      expect(await tenantAdmin.errorCode(AuditLogDocument, { organizationId: other })).toBe('FORBIDDEN');
+      await expect(t.db.query(`UPDATE audit_log SET operation = 'x'`)).rejects.toThrow(/append-only/);
+      await expect(t.db.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
+    });
+
+    it('keeps each event with the cost it was given', async () => {
+      const org = await organizationOn(t.admin, 'hourly_payg');
+      await record(t.admin, org, [
+        { id: 'e1', metric: 'compute_hours', quantity: '0.5', team: 'ml', timestamp: at(0) },
+        { id: 'e2', metric: 'compute_hours', quantity: '2.2', timestamp: at(5) },
+      ]);
+      const { usageEvents } = await t.admin.data(UsageEventsDocument, { organizationId: org, first: 1 });
+      expect(usageEvents.edges.map((e) => e.node)).toEqual([
+        expect.objectContaining({ id: 'e2', quantity: '3', rawQuantity: '2.2', cost: '0.3' }),
+      ]);
+      const next = await t.admin.data(UsageEventsDocument, { organizationId: org, after: usageEvents.pageInfo.endCursor });
+      expect(next.usageEvents.edges.map((e) => [e.node.id, e.node.cost, e.node.team])).toEqual([['e1', '0.1', 'ml']]);
+    });
+  });
+});
