@@ -85,6 +85,7 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
       }),
   });
   const billing = new BillingService(db, new BillingCloseService(db, catalog, logger), invoices, collector, logger);
+  billing.onCycle((organizationId) => alerts.evaluateForecasts(forecasts, organizationId));
   billing.onOverdue(async (overdue) => {
     for (const invoice of overdue) {
       await alerts.raise(invoice.organizationId, {

@@ -282,6 +282,30 @@ describe('alerts', () => {
     expect(await member.errorCode(AcknowledgeAlertDocument, { id: page.edges[1]!.node.id })).toBe('FORBIDDEN');
   });
 
+  it('warns when the forecast crosses the budget (projected overage), once per period', async () => {
+    const { org, code } = await limitedOrganization({ budget: '50' });
+    await t.admin.data(CreateAlertRuleDocument, {
+      input: { organizationId: org, thresholdPercent: 100, window: 'FORECAST', severity: 'CRITICAL' },
+    });
+    // $2 a day since 1 March: $20 so far, about $62 projected by 31 March.
+    await record(
+      t.admin,
+      org,
+      Array.from({ length: 9 }, (_, i) => ({ id: `d${i}`, metric: code, quantity: '2', timestamp: `2026-03-0${i + 1}T12:00:00Z` })),
+    );
+    await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-03-10T13:00:00Z' });
+    await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-03-10T14:00:00Z' });
+    const forecastAlerts = (await alertsOf(org)).edges.map((e) => e.node).filter((a) => a.kind === 'forecast');
+    expect(forecastAlerts).toHaveLength(1);
+    expect(forecastAlerts[0]).toMatchObject({ severity: 'CRITICAL', threshold: '50' });
+    expect(Number(forecastAlerts[0]!.value)).toBeGreaterThan(50);
+    expect(
+      await t.admin.errorCode(CreateAlertRuleDocument, {
+        input: { organizationId: org, metric: code, thresholdPercent: 100, window: 'FORECAST', severity: 'INFO' },
+      }),
+    ).toBe('BAD_USER_INPUT');
+  });
+
   it('raises an alert when an invoice goes overdue', async () => {
     const org = await planWithOrganization(t.admin, [], { code: 'fee_only', name: 'Fee', currency: 'USD', basePrice: '5', charges: [] });
     await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-03T00:00:00Z' });

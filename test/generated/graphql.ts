@@ -22,9 +22,10 @@ export type AlertSeverity =
   | 'INFO'
   | 'WARNING';
 
-/** PERIOD: the billing month. HOUR and DAY: spend limits per hour and per day (seed 004), on cost rules with an amount. */
+/** PERIOD: the billing month. HOUR and DAY: spend limits per hour and per day (seed 004), on cost rules with an amount. FORECAST: the projected period-end cost crossing the threshold (projected overage), on cost rules. */
 export type AlertWindow =
   | 'DAY'
+  | 'FORECAST'
   | 'HOUR'
   | 'PERIOD';
 

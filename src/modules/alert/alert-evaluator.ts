@@ -72,6 +72,8 @@ export function evaluateRules(rules: RuleTerms[], input: EvaluationInput): Fired
   };
 
   for (const rule of rules) {
+    // Forecast rules are checked with the billing cycle, on the projection, not on each batch.
+    if (rule.window === AlertWindow.FORECAST) continue;
     const measured = input.measured.get(rule.id);
     if (rule.kind === AlertRuleKind.USAGE) {
       for (const total of input.totals) {

@@ -20,8 +20,11 @@ export enum AlertWindow {
   PERIOD = 'PERIOD',
   HOUR = 'HOUR',
   DAY = 'DAY',
+  /** The projected period-end cost (projected overage), checked with each billing cycle. */
+  FORECAST = 'FORECAST',
 }
 registerEnumType(AlertWindow, {
   name: 'AlertWindow',
-  description: 'PERIOD: the billing month. HOUR and DAY: spend limits per hour and per day (seed 004), on cost rules with an amount.',
+  description:
+    'PERIOD: the billing month. HOUR and DAY: spend limits per hour and per day (seed 004), on cost rules with an amount. FORECAST: the projected period-end cost crossing the threshold (projected overage), on cost rules.',
 });

@@ -94,8 +94,14 @@ export class AlertService implements IngestListener {
       metricId = metric.id;
     }
     const window = input.window ?? AlertWindow.PERIOD;
-    if (window !== AlertWindow.PERIOD && (metricId !== null || amount === null)) {
+    if ((window === AlertWindow.HOUR || window === AlertWindow.DAY) && (metricId !== null || amount === null)) {
       throw new AlertError(AlertErrorReason.INVALID_WINDOW, 'HOUR and DAY windows are spend limits: a cost rule with thresholdAmount');
+    }
+    if (window === AlertWindow.FORECAST && (metricId !== null || input.team || input.project)) {
+      throw new AlertError(
+        AlertErrorReason.INVALID_WINDOW,
+        "FORECAST rules watch the organisation's projected cost: no metric, team or project",
+      );
     }
     const channels = [...new Set(['in_app', ...(input.channels ?? [])])];
     const bad = channels.find((c) => !CHANNELS.has(c));
@@ -235,6 +241,53 @@ export class AlertService implements IngestListener {
     if (fired.length === 0) return;
     const created = await this.insert(tx, batch.organizationId, fired, batch.now);
     if (created.length) return () => this.afterCommit(batch.organizationId, created);
+  }
+
+  /**
+   * Projected overage: forecast rules fire when the period's projected cost
+   * crosses their threshold (percent of the budget, or an amount), once per period.
+   */
+  async evaluateForecasts(
+    forecasts: { forecastFor(organizationId: string): Promise<{ projectedCost: { amount: string; currency: string }; periodEnd: Date }> },
+    organizationId?: string,
+  ): Promise<void> {
+    const rules: Array<AlertRule & { budget: string | null }> = await this.db.query(
+      `SELECT r.id, r.organization_id AS "organizationId", r.threshold_percent AS "thresholdPercent", r.threshold_amount AS "thresholdAmount",
+              r.severity, r.channels, p.monthly_budget AS budget
+         FROM alert_rules r JOIN plan_subscriptions s ON s.organization_id = r.organization_id AND s.status = 'active'
+         JOIN plans p ON p.id = s.plan_id
+        WHERE r."window" = 'FORECAST' AND ($1::uuid IS NULL OR r.organization_id = $1)`,
+      [organizationId ?? null],
+    );
+    const byOrg = new Map<string, typeof rules>();
+    for (const rule of rules) byOrg.set(rule.organizationId, [...(byOrg.get(rule.organizationId) ?? []), rule]);
+    for (const [org, orgRules] of byOrg) {
+      const forecast = await forecasts.forecastFor(org);
+      const projected = new Dec(forecast.projectedCost.amount);
+      const periodStart = monthPeriod(new Date(forecast.periodEnd.getTime() - 1)).start;
+      const fired: FiredAlert[] = [];
+      for (const rule of orgRules) {
+        if (rule.thresholdPercent !== null && rule.budget === null) continue;
+        const threshold =
+          rule.thresholdPercent !== null ? new Dec(rule.budget!).times(rule.thresholdPercent).div(100) : new Dec(rule.thresholdAmount!);
+        if (!projected.greaterThanOrEqualTo(threshold) || !threshold.greaterThan(0)) continue;
+        fired.push({
+          ruleId: rule.id,
+          dedupKey: `rule:${rule.id}:${periodStart.toISOString()}`,
+          kind: 'forecast',
+          severity: rule.severity,
+          metricCode: null,
+          threshold: threshold.toFixed(),
+          value: projected.toFixed(),
+          message: `Spend is projected to reach ${projected.toFixed()} ${forecast.projectedCost.currency} by the period's end, past ${threshold.toFixed()} ${forecast.projectedCost.currency}`,
+          channels: rule.channels,
+        });
+      }
+      if (fired.length === 0) continue;
+      const now = (await this.organization(org)).testClockAt ?? new Date();
+      const created = await this.db.transaction((tx) => this.insert(tx, org, fired, now));
+      if (created.length) await this.afterCommit(org, created);
+    }
   }
 
   /** Payment failures, overdue invoices: raised outside ingestion, once per dedup key. */

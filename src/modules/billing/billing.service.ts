@@ -32,6 +32,13 @@ export class BillingService {
     private readonly logger: Logger,
   ) {}
 
+  private readonly cycleListeners: Array<(organizationId?: string) => Promise<void>> = [];
+
+  /** Told after each cycle, for one organisation or all (forecast alerts). */
+  onCycle(listener: (organizationId?: string) => Promise<void>): void {
+    this.cycleListeners.push(listener);
+  }
+
   /** Told of invoices that just went overdue (the alerts module raises alerts). */
   onOverdue(listener: (invoices: OverdueInvoice[]) => Promise<void>): void {
     this.overdueListeners.push(listener);
@@ -85,6 +92,7 @@ export class BillingService {
     const overdue = await this.invoices.markOverdue(filter.organizationId);
     if (overdue.length) for (const listener of this.overdueListeners) await listener(overdue);
     await this.collector?.collectDue(filter.organizationId);
+    for (const listener of this.cycleListeners) await listener(filter.organizationId);
     if (ids.length === 0) return [];
     const invoices = await this.db.getRepository(Invoice).findBy({ id: In(ids) });
     return invoices.sort((a, b) => a.organizationId.localeCompare(b.organizationId) || a.periodStart.getTime() - b.periodStart.getTime());

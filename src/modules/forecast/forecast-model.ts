@@ -50,15 +50,16 @@ export function forecastDaily(history: DailyPoint[], futureDays: Date[]): Foreca
 
   const weekly = history.length >= WEEKLY_MIN_DAYS;
   const center = (history.length - 1) / 2;
+  const centredDay = (day: Date) => Math.round((day.getTime() - first.day.getTime()) / DAY_MS) - center;
   const model = fitModel(
-    history.map((p) => Math.round((p.day.getTime() - first.day.getTime()) / DAY_MS) - center),
+    history.map((p) => centredDay(p.day)),
     history.map((p) => p.day.getUTCDay()),
     history.map((p) => p.value),
     weekly,
   );
   if (!model) return runRateForecast(history, futureDays);
-  const { fit, noiseScale, residuals, robustSd } = model;
-  const row = (day: Date) => model.row(Math.round((day.getTime() - first.day.getTime()) / DAY_MS) - center, day.getUTCDay());
+  const { fit, noiseScale, residuals, scores } = model;
+  const row = (day: Date) => model.row(centredDay(day), day.getUTCDay());
 
   const q80 = tQuantile(Z80, fit.df);
   const q95 = tQuantile(Z95, fit.df);
@@ -82,9 +83,8 @@ export function forecastDaily(history: DailyPoint[], futureDays: Date[]): Foreca
     total: band(sum(days.map((d) => d.expected)), totalSd, q80, q95),
     growthRate: growthPer30Days(fit.beta, center),
     anomalies: history.flatMap((p, i) => {
-      const r = residuals[i] ?? 0;
-      const score = Math.abs(r) / (noiseScale(p.value - r) * robustSd);
-      return score > ANOMALY_SCORE ? [{ day: p.day, value: p.value, expected: Math.max(0, p.value - r), score }] : [];
+      const score = scores[i] ?? 0;
+      return score > ANOMALY_SCORE ? [{ day: p.day, value: p.value, expected: Math.max(0, p.value - (residuals[i] ?? 0)), score }] : [];
     }),
   };
 }
@@ -104,7 +104,8 @@ interface Model {
   /** noise sd of a day with this expected value, in units of fit.sigma */
   noiseScale: (expected: number) => number;
   residuals: number[];
-  robustSd: number;
+  /** |residual| in robust sds of the noise at that day */
+  scores: number[];
 }
 
 /**
@@ -126,18 +127,18 @@ function designRow(profile: number[] | null) {
 function fitModel(t: number[], dow: number[], y: number[], weekly: boolean): Model | null {
   const firstRow = designRow(weekly ? new Array<number>(7).fill(1) : null);
   const firstRows = t.map((ti, i) => firstRow(ti, dow[i] ?? 0));
-  const first = robustFit(firstRows, y, () => 1);
+  // mostly-zero usage comes in bursts, which a MAD near 0 cannot tell from spikes: no trimming then
+  const maxTrimmed = median(y) > 0 ? Math.floor(MAX_OUTLIER_SHARE * y.length) : 0;
+  const unitScales = y.map(() => 1);
+  const first = robustFit(firstRows, y, unitScales, maxTrimmed);
   if (!first) return null;
   // an all-zero history has no level to take a share of; any positive scale then does
   const floor = NOISE_FLOOR_SHARE * (sum(y.map(Math.abs)) / y.length) || 1;
   const noiseScale = (expected: number) => Math.max(expected, floor);
   const fitted = firstRows.map((x) => noiseScale(dot(x, first.fit.beta)));
   const row = designRow(weekly ? weekdayProfile(first.fit.beta.slice(0, 7)) : null);
-  const second = robustFit(
-    t.map((ti, i) => row(ti, dow[i] ?? 0)),
-    y,
-    (i) => fitted[i] ?? floor,
-  );
+  const rows = t.map((ti, i) => row(ti, dow[i] ?? 0));
+  const second = robustFit(rows, y, fitted, maxTrimmed);
   return second && { ...second, row, noiseScale };
 }
 
@@ -151,30 +152,32 @@ function weekdayProfile(levels: number[]): number[] {
 /**
  * Robust step: drop the worst day while it lies beyond ANOMALY_SCORE robust sds, refitting each time. One at a time
  * because several spikes on one weekday pull that weekday's dummy and would otherwise flag the whole weekday.
- * If trimming MAX_OUTLIER_SHARE of the days does not clear the outliers, the series is heavy-tailed rather than
- * spiky (e.g. sparse bursts): trimming would bias it low, so keep the untrimmed fit and score against its own sd.
- * Same when a refit is singular (all days of a weekday trimmed).
+ * If trimming `maxTrimmed` days does not clear the outliers, the series is heavy-tailed rather than spiky: trimming
+ * would bias it low, so keep the untrimmed fit and score against its own sd. Same when a refit is singular (all days
+ * of a weekday trimmed).
  */
-function robustFit(rows: number[][], y: number[], scaleOf: (i: number) => number): Omit<Model, 'row' | 'noiseScale'> | null {
-  const scales = rows.map((_, i) => scaleOf(i));
+function robustFit(rows: number[][], y: number[], scales: number[], maxTrimmed: number): Omit<Model, 'row' | 'noiseScale'> | null {
   const weights = scales.map((s) => 1 / (s * s));
   const untrimmed = fitWls(rows, y, weights);
   if (!untrimmed) return null;
-  const standardized = (beta: number[]) => residualsOf(rows, y, beta).map((r, i) => r / (scales[i] ?? 1));
   const floor = 1e-9 * Math.max(1, sum(y.map((v, i) => Math.abs(v) / (scales[i] ?? 1))) / y.length);
+  const result = (fit: Fit, sd: number) => {
+    const residuals = residualsOf(rows, y, fit.beta);
+    return { fit, residuals, scores: residuals.map((r, i) => Math.abs(r / (scales[i] ?? 1)) / sd) };
+  };
   let fit = untrimmed;
-  for (let removed = 0; removed <= MAX_OUTLIER_SHARE * y.length; removed++) {
-    const z = standardized(fit.beta);
+  for (let trimmed = 0; trimmed <= maxTrimmed; trimmed++) {
+    const z = residualsOf(rows, y, fit.beta).map((r, i) => r / (scales[i] ?? 1));
     const kept = z.filter((_, i) => weights[i]);
     const robustSd = Math.max(robustSdOf(kept, fit.df), floor);
     const worst = z.reduce((w, r, i) => (weights[i] && Math.abs(r) > Math.abs(z[w] ?? 0) ? i : w), -1);
-    if (Math.abs(z[worst] ?? 0) <= ANOMALY_SCORE * robustSd) return { fit, residuals: residualsOf(rows, y, fit.beta), robustSd };
+    if (Math.abs(z[worst] ?? 0) <= ANOMALY_SCORE * robustSd) return result(fit, robustSd);
     weights[worst] = 0;
     const next = fitWls(rows, y, weights);
     if (!next) break;
     fit = next;
   }
-  return { fit: untrimmed, residuals: residualsOf(rows, y, untrimmed.beta), robustSd: Math.max(untrimmed.sigma, floor) };
+  return result(untrimmed, Math.max(untrimmed.sigma, floor));
 }
 
 /** Weighted least squares; weight 0 excludes a day. */
