@@ -1,0 +1,182 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/common/database/embedded-postgres';
+import { freePort } from '../helpers/free-port';
+
+export const ADMIN_KEY = 'mtr_benchmark-admin-key-0000000000000000';
+const MAIN = join(__dirname, '..', '..', 'src', 'main.js');
+
+export interface BenchDatabase {
+  url: string;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+/** A throwaway PostgreSQL for one benchmark run: embedded, or a fresh database on DATABASE_URL. */
+export async function benchDatabase(): Promise<BenchDatabase> {
+  if (process.env.DATABASE_URL) {
+    const name = `meterly_bench_${process.pid}`;
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      adminUrl: process.env.DATABASE_URL,
+      stop: async () => {
+        const c = new Client({ connectionString: process.env.DATABASE_URL });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'meterly-bench-'));
+  chmodSync(dir, 0o755);
+  const embedded: EmbeddedDatabase = await startEmbeddedPostgres({
+    dataDir: dir,
+    port: await freePort(),
+    database: 'meterly',
+    persistent: false,
+  });
+  return {
+    url: embedded.url,
+    adminUrl: embedded.adminUrl,
+    stop: async () => {
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BenchServer {
+  url: string;
+  wsUrl: string;
+  pid: number;
+  /** Resident memory of the server process, in bytes. */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/** The server as a user starts it (`node dist/src/main.js`), in its own process. */
+export async function startServerProcess(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<BenchServer> {
+  const port = await freePort();
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, MAIN], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      ADMIN_API_KEY: ADMIN_KEY,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DEMO_DATA: 'false',
+      LOG_LEVEL: 'warn',
+      BILLING_INTERVAL_SECONDS: '0',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Meterly GraphQL:')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    pid: child.pid!,
+    rss: () => rssOf(child.pid!),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function rssOf(pid: number): number {
+  try {
+    const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A GraphQL call over keep-alive HTTP; throws on GraphQL errors. */
+export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, key = ADMIN_KEY): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  return body.data;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export interface BenchResult {
+  name: string;
+  figure: string;
+  baseline: string;
+  ratio: string;
+  dataSize: string;
+  goal: string;
+  met: boolean;
+  details?: string[];
+}
+
+export const cores = () => availableParallelism();
+
+/** Shared set-up: a metric priced by a rate card and a plan with it. */
+export async function createCatalog(url: string): Promise<void> {
+  await gql(url, `mutation { createMetric(input: { code: "tokens", unit: "token", aggregation: SUM }) { id } }`);
+  await gql(url, `mutation { createMetric(input: { code: "requests", unit: "request", aggregation: COUNT }) { id } }`);
+  await gql(url, `mutation { createMetric(input: { code: "storage", unit: "GB", aggregation: MAX }) { id } }`);
+  await gql(url, `mutation { createMetric(input: { code: "seats", unit: "user", aggregation: UNIQUE_COUNT, uniqueBy: "user" }) { id } }`);
+  await gql(url, `mutation { createMetric(input: { code: "hours", unit: "hour", aggregation: SUM, eventRounding: "1" }) { id } }`);
+  await gql(
+    url,
+    `mutation { createPlan(input: { code: "bench", name: "Bench", currency: "USD", basePrice: "49", charges: [
+      { metric: "tokens", model: PER_UNIT, unitPrice: "0.00001", dimensionPrices: [{ dimensions: { model: "gpt-4" }, unitPrice: "0.00003" }, { dimensions: { model: "haiku" }, unitPrice: "0.00000025" }] },
+      { metric: "requests", model: PACKAGE, included: "1000", packageSize: "500", packagePrice: "5" },
+      { metric: "storage", model: PER_UNIT, included: "10", unitPrice: "0.1" },
+      { metric: "seats", model: PER_UNIT, unitPrice: "20" },
+      { metric: "hours", model: GRADUATED, tiers: [{ upTo: "100", unitPrice: "0.1" }, { unitPrice: "0.05" }] } ] }) { id } }`,
+  );
+}
+
+export async function createOrganizations(url: string, count: number, testClock?: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await gql<{ createOrganization: { id: string } }>(
+      url,
+      `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`,
+      {
+        input: { name: `bench-${i}`, planCode: 'bench', testClock },
+      },
+    );
+    ids.push(res.createOrganization.id);
+  }
+  return ids;
+}

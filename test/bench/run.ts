@@ -1,0 +1,48 @@
+import { ingestBenchmark } from './ingest.bench';
+import { benchDatabase, cores, type BenchResult } from './harness';
+
+/**
+ * `npm run bench [-- --quick] [-- --only=ingest,read,fanout,close]`: each
+ * benchmark against its raw baseline measured in the same run, on a fresh
+ * database, the server in its own process as `npm start` runs it.
+ */
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice(7)
+    .split(',');
+  const want = (name: string) => !only || only.includes(name);
+  const results: BenchResult[] = [];
+  const run = async (name: string, bench: (db: Awaited<ReturnType<typeof benchDatabase>>) => Promise<BenchResult>) => {
+    if (!want(name)) return;
+    const db = await benchDatabase();
+    try {
+      const result = await bench(db);
+      results.push(result);
+      print(result);
+    } finally {
+      await db.stop();
+    }
+  };
+  console.log(`Meterly benchmarks (${quick ? 'quick' : 'full'}) on ${cores()} cores, Node ${process.version}\n`);
+  await run('ingest', (db) => ingestBenchmark(db, quick ? 50_000 : 1_000_000));
+  const missed = results.filter((r) => !r.met);
+  console.log(
+    missed.length ? `\n${missed.length} goal(s) missed${quick ? ' (quick sizes: the goals are for the full run)' : ''}` : '\nall goals met',
+  );
+  if (!quick && missed.length) process.exitCode = 1;
+}
+
+function print(r: BenchResult): void {
+  console.log(
+    `${r.name}\n  figure:   ${r.figure}\n  baseline: ${r.baseline}\n  ratio:    ${r.ratio}\n  data:     ${r.dataSize}\n  goal:     ${r.goal} — ${r.met ? 'met' : 'MISSED'}`,
+  );
+  for (const line of r.details ?? []) console.log(`  ${line}`);
+  console.log('');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
