@@ -1,4 +1,5 @@
 import { ingestBenchmark } from './ingest.bench';
+import { readBenchmark } from './read.bench';
 import { benchDatabase, cores, type BenchResult } from './harness';
 
 /**
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   };
   console.log(`Meterly benchmarks (${quick ? 'quick' : 'full'}) on ${cores()} cores, Node ${process.version}\n`);
   await run('ingest', (db) => ingestBenchmark(db, quick ? 50_000 : 1_000_000));
+  await run('read', (db) => readBenchmark(db, quick ? 200_000 : 10_000_000, quick ? 10_000 : 100_000));
   const missed = results.filter((r) => !r.met);
   console.log(
     missed.length ? `\n${missed.length} goal(s) missed${quick ? ' (quick sizes: the goals are for the full run)' : ''}` : '\nall goals met',

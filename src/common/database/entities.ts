@@ -20,6 +20,7 @@ import { Invoice } from '../../modules/invoice/invoice.entity';
 import { StripeEvent } from '../../modules/payment/stripe-event.entity';
 import { PlanChange } from '../../modules/subscription/plan-change.entity';
 import { UsageEventKey } from '../../modules/usage/usage-event-key.entity';
+import { UsagePriceTotal } from '../../modules/usage/usage-price-total.entity';
 import { UsageRateWindow } from '../../modules/usage/usage-rate-window.entity';
 import { UsageRollup } from '../../modules/usage/usage-rollup.entity';
 import { UsageSession } from '../../modules/usage/usage-session.entity';
@@ -47,6 +48,7 @@ export const ENTITIES = [
   UsageUniqueValue,
   UsageSession,
   UsageRateWindow,
+  UsagePriceTotal,
   PlanChange,
   Invoice,
   InvoiceLine,

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
@@ -23,6 +24,13 @@ export interface CreatedApiKey {
 const KEY_PREFIX = 'mtr_';
 
 export class ApiKeyService {
+  /**
+   * Known keys for a few seconds, to spare every request a query; unknown
+   * ones are not cached, so a new key works at once and a revoked one stops
+   * within the TTL.
+   */
+  private readonly known = new LRUCache<string, Principal>({ max: 10_000, ttl: 5_000 });
+
   constructor(private readonly db: DataSource) {}
 
   /** Keys carry 256 random bits, so a fast hash is enough (no password stretching needed). */
@@ -37,13 +45,19 @@ export class ApiKeyService {
   /** The principal behind a bearer key, or null for an unknown or revoked key. */
   async authenticate(key: string): Promise<Principal | null> {
     if (key.length < 16 || key.length > 200) return null;
+    const hash = ApiKeyService.hash(key);
+    const cached = this.known.get(hash);
+    if (cached) return cached;
     const row = await this.db
       .getRepository(ApiKey)
       .createQueryBuilder('k')
       .select(['k.id', 'k.role', 'k.organizationId'])
-      .where('k.keyHash = :hash AND k.revokedAt IS NULL', { hash: ApiKeyService.hash(key) })
+      .where('k.keyHash = :hash AND k.revokedAt IS NULL', { hash })
       .getOne();
-    return row ? { apiKeyId: row.id, role: row.role, organizationId: row.organizationId } : null;
+    if (!row) return null;
+    const principal: Principal = { apiKeyId: row.id, role: row.role, organizationId: row.organizationId };
+    this.known.set(hash, principal);
+    return principal;
   }
 
   async create(principal: Principal, command: CreateApiKeyCommand): Promise<CreatedApiKey> {

@@ -6,10 +6,8 @@ import { Dec } from '../../common/money/decimal';
 import { buildInvoice, type AvailableGrant, type InvoiceDraft, type LineDraft } from '../invoice/invoice-builder';
 import type { InvoiceLineKind } from '../invoice/invoice-line.entity';
 import { InvoiceStatus } from '../invoice/invoice-status';
-import type { Metric } from '../metric/metric.entity';
 import { PlanChangeKind } from '../subscription/plan-change.entity';
-import { hasRateCard, type Dimensions } from '../usage/pricing/price-calculator';
-import { usageLines } from '../usage/pricing/usage-lines';
+import { usageLines, type RateCell } from '../usage/pricing/usage-lines';
 import type { UsageCatalog } from '../usage/usage-catalog';
 
 export interface CloseFilter {
@@ -117,7 +115,7 @@ export class BillingCloseService {
     ]);
 
     const metrics = new Map((await this.catalog.allMetrics(true)).map((m) => [m.id, m]));
-    const rateCardSplits = await this.rateCardSplits(tx, due, totals, metrics);
+    const rateCardSplits = await this.rateCardSplits(tx, due);
     const byOrg = <T extends { organization_id: string }>(rows: T[]) => {
       const map = new Map<string, T[]>();
       for (const row of rows) map.set(row.organization_id, [...(map.get(row.organization_id) ?? []), row]);
@@ -201,39 +199,31 @@ export class BillingCloseService {
     return written.map((i) => i.id);
   }
 
-  /** Rate-card metrics are billed one line per price: group their rollup cells by the entry that priced them. */
-  private async rateCardSplits(
-    tx: EntityManager,
-    due: DueSubscription[],
-    totals: Array<{ organization_id: string; metric_id: string }>,
-    metrics: Map<string, Metric>,
-  ): Promise<Map<string, Map<string, Array<{ dimensions: Dimensions; quantity: Dec; cost: Dec }>>>> {
-    const subs = new Map(due.map((d) => [d.organization_id, d]));
-    const keys: Array<[string, string, string, string]> = [];
-    for (const t of totals) {
-      const sub = subs.get(t.organization_id)!;
-      const charge = (await this.catalog.planTerms(sub.plan_id, tx)).charges.get(t.metric_id);
-      if (charge && hasRateCard(charge) && metrics.has(t.metric_id)) {
-        keys.push([t.organization_id, t.metric_id, iso(sub.current_period_start), iso(sub.current_period_end)]);
-      }
-    }
-    const result = new Map<string, Map<string, Array<{ dimensions: Dimensions; quantity: Dec; cost: Dec }>>>();
-    if (keys.length === 0) return result;
-    const rows: Array<{ organization_id: string; metric_id: string; dimensions: Dimensions; quantity: string; cost: string }> =
-      await tx.query(
-        `SELECT r.organization_id, r.metric_id, r.dimensions, sum(r.quantity) AS quantity, sum(r.cost) AS cost
-         FROM usage_rollups r
-         JOIN unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[]) AS k(org, metric, ps, pe)
-           ON r.organization_id = k.org AND r.metric_id = k.metric AND r.bucket_start >= k.ps AND r.bucket_start < k.pe
-        GROUP BY 1, 2, 3`,
-        [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), keys.map((k) => k[3])],
-      );
+  /** Rate-card metrics are billed one line per price: the per-price totals kept at ingest. */
+  private async rateCardSplits(tx: EntityManager, due: DueSubscription[]): Promise<Map<string, Map<string, RateCell[]>>> {
+    const rows: Array<{
+      organization_id: string;
+      metric_id: string;
+      label: string;
+      unit_price: string | null;
+      quantity: string;
+      cost: string;
+    }> = await tx.query(
+      `SELECT p.organization_id, p.metric_id, p.label, p.unit_price, p.quantity, p.cost FROM usage_price_totals p
+         JOIN unnest($1::uuid[], $2::timestamptz[]) AS k(org, ps) ON p.organization_id = k.org AND p.period_start = k.ps`,
+      [due.map((d) => d.organization_id), due.map((d) => iso(d.current_period_start))],
+    );
+    const result = new Map<string, Map<string, RateCell[]>>();
     for (const r of rows) {
-      const perMetric = result.get(r.organization_id) ?? new Map();
-      perMetric.set(r.metric_id, [
-        ...(perMetric.get(r.metric_id) ?? []),
-        { dimensions: r.dimensions, quantity: new Dec(r.quantity), cost: new Dec(r.cost) },
-      ]);
+      const perMetric = result.get(r.organization_id) ?? new Map<string, RateCell[]>();
+      const cell: RateCell = {
+        dimensions: {},
+        label: r.label,
+        unitPrice: r.unit_price,
+        quantity: new Dec(r.quantity),
+        cost: new Dec(r.cost),
+      };
+      perMetric.set(r.metric_id, [...(perMetric.get(r.metric_id) ?? []), cell]);
       result.set(r.organization_id, perMetric);
     }
     return result;

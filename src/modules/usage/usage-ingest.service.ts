@@ -349,6 +349,25 @@ export class UsageIngestService {
       ],
     );
 
+    const prices = aggregator.priceDeltas;
+    if (prices.length) {
+      await tx.query(
+        `INSERT INTO usage_price_totals (organization_id, metric_id, period_start, label, unit_price, quantity, cost)
+         SELECT $1, * FROM unnest($2::uuid[], $3::timestamptz[], $4::text[], $5::numeric[], $6::numeric[], $7::numeric[])
+         ON CONFLICT (organization_id, metric_id, period_start, label) DO UPDATE SET
+           quantity = usage_price_totals.quantity + EXCLUDED.quantity, cost = usage_price_totals.cost + EXCLUDED.cost`,
+        [
+          organizationId,
+          prices.map((p) => p.metricId),
+          prices.map((p) => iso(p.periodStart)),
+          prices.map((p) => p.label),
+          prices.map((p) => p.unitPrice),
+          prices.map((p) => p.quantity.toFixed()),
+          prices.map((p) => p.cost.toFixed()),
+        ],
+      );
+    }
+
     const uniques = aggregator.uniqueInserts;
     if (uniques.length) {
       await tx.query(

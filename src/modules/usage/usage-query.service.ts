@@ -95,15 +95,14 @@ export class UsageQueryService {
     const period = this.resolvePeriod(context, periodInput);
     const rollupFilter = await this.resolveFilter(filter);
     const monthly = isWholeMonths(period) && !rollupFilter.team && !rollupFilter.project && !rollupFilter.user && !rollupFilter.dimensions;
-    const aggregates = monthly
-      ? await this.fromTotals(organizationId, period, rollupFilter.metricId)
-      : await this.fromRollups(organizationId, period, rollupFilter);
-
     const terms = context.subscription ? await this.catalog.planTerms(context.subscription.planId) : null;
     const currency = context.organization.currency;
     const decimals = minorUnits(currency);
-    const currentPeriod = monthPeriod(context.now);
-    const budgetPaused = await this.budgetPaused(organizationId, terms?.plan, currentPeriod);
+    // Independent reads, on separate pooled connections.
+    const [aggregates, budgetPaused] = await Promise.all([
+      monthly ? this.fromTotals(organizationId, period, rollupFilter.metricId) : this.fromRollups(organizationId, period, rollupFilter),
+      this.budgetPaused(organizationId, terms?.plan, monthPeriod(context.now)),
+    ]);
 
     const metricIds = new Set<string>([...(terms?.charges.keys() ?? []), ...aggregates.keys()]);
     if (rollupFilter.metricId) for (const id of [...metricIds]) if (id !== rollupFilter.metricId) metricIds.delete(id);
@@ -281,18 +280,25 @@ export class UsageQueryService {
       return charge !== undefined && hasRateCard(charge);
     });
     const cells = new Map<string, RateCell[]>();
-    if (rateCardIds.length) {
+    const add = (metricId: string, cell: RateCell) => cells.set(metricId, [...(cells.get(metricId) ?? []), cell]);
+    if (rateCardIds.length && isWholeMonths(period) && !filter.team && !filter.project && !filter.user && !filter.dimensions) {
+      // Whole months, unfiltered: the per-price totals kept at ingest, a few rows however many events.
+      const rows: Array<{ metric_id: string; label: string; unit_price: string | null; quantity: string; cost: string }> =
+        await this.db.query(
+          `SELECT metric_id, label, min(unit_price) AS unit_price, sum(quantity) AS quantity, sum(cost) AS cost FROM usage_price_totals
+          WHERE organization_id = $1 AND period_start >= $2 AND period_start < $3 AND metric_id = ANY($4::uuid[]) GROUP BY 1, 2`,
+          [organizationId, period.start.toISOString(), period.end.toISOString(), rateCardIds],
+        );
+      for (const r of rows)
+        add(r.metric_id, { dimensions: {}, label: r.label, unitPrice: r.unit_price, quantity: new Dec(r.quantity), cost: new Dec(r.cost) });
+    } else if (rateCardIds.length) {
       const rows: Array<{ metric_id: string; dimensions: Dimensions; quantity: string; cost: string }> = await this.db.query(
         `SELECT r.metric_id, r.dimensions, sum(r.quantity) AS quantity, sum(r.cost) AS cost FROM usage_rollups r
           WHERE r.bucket_start >= $2 AND r.bucket_start < $3 AND ${filterClause('r')} AND r.metric_id = ANY($9::uuid[])
           GROUP BY r.metric_id, r.dimensions`,
         [...filterParams(organizationId, period, filter), rateCardIds],
       );
-      for (const r of rows)
-        cells.set(r.metric_id, [
-          ...(cells.get(r.metric_id) ?? []),
-          { dimensions: r.dimensions, quantity: new Dec(r.quantity), cost: new Dec(r.cost) },
-        ]);
+      for (const r of rows) add(r.metric_id, { dimensions: r.dimensions, quantity: new Dec(r.quantity), cost: new Dec(r.cost) });
     }
     const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
     const lines = usageLines(

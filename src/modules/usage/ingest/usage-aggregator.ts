@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../../common/errors/error-code';
 import { Dec, ZERO } from '../../../common/money/decimal';
 import { Aggregation } from '../../metric/aggregation';
-import { hasRateCard, marginalCost, unitPriceFor, type ChargeTerms } from '../pricing/price-calculator';
+import { hasRateCard, marginalCost, type ChargeTerms } from '../pricing/price-calculator';
+import { priceLabel } from '../pricing/usage-lines';
 import { eventKeyValue } from './event-validator';
 import { RejectionReason, type NormalizedEvent, type Rejection } from './normalized-event';
 
@@ -49,6 +50,16 @@ export interface RollupDelta {
   latestQuantity: Dec;
 }
 
+/** The summed effect of events on one rate-card price of a metric's period. */
+export interface PriceDelta {
+  metricId: string;
+  periodStart: Date;
+  label: string;
+  unitPrice: string | null;
+  quantity: Dec;
+  cost: Dec;
+}
+
 export interface AcceptedEvent {
   event: NormalizedEvent;
   /** What the event added to the metric's period quantity (sessions merged by it: negative). */
@@ -92,11 +103,16 @@ export class UsageAggregator {
   readonly rejected: Rejection[] = [];
   readonly uniqueInserts: Array<{ metricId: string; periodStart: Date; value: string }> = [];
   private readonly rollups = new Map<string, RollupDelta>();
+  private readonly prices = new Map<string, PriceDelta>();
 
   constructor(private readonly state: AggregatorState) {}
 
   get rollupDeltas(): RollupDelta[] {
     return [...this.rollups.values()];
+  }
+
+  get priceDeltas(): PriceDelta[] {
+    return [...this.prices.values()];
   }
 
   get dirtyTotals(): TotalState[] {
@@ -206,9 +222,11 @@ export class UsageAggregator {
     }
 
     let cost = ZERO;
+    let priced: { label: string; price: string | null } | null = null;
     if (charge) {
-      const unitPrice = hasRateCard(charge) ? unitPriceFor(charge, event.dimensions) : charge.unitPrice;
-      if (hasRateCard(charge) && unitPrice === null) {
+      priced = hasRateCard(charge) ? priceLabel(charge, event.dimensions) : null;
+      const unitPrice = priced ? priced.price : charge.unitPrice;
+      if (priced && unitPrice === null) {
         return rejection(
           event,
           ErrorCode.BAD_USER_INPUT,
@@ -228,6 +246,7 @@ export class UsageAggregator {
     state.periodCosts.set(periodMs, periodCost.plus(cost));
     if (state.rateAllowance !== null) state.rateAllowance -= 1;
     this.addRollup(event, delta, cost);
+    if (priced) this.addPrice(event, priced, delta, cost);
     return { event, delta, cost };
   }
 
@@ -282,6 +301,24 @@ export class UsageAggregator {
 
   private newTotal(metricId: string, periodStart: Date): TotalState {
     return { metricId, periodStart, quantity: ZERO, cost: ZERO, eventCount: 0, latestAt: null, latestQuantity: null, dirty: false };
+  }
+
+  private addPrice(event: NormalizedEvent, priced: { label: string; price: string | null }, delta: Dec, cost: Dec): void {
+    const key = `${totalKey(event.metric.id, event.periodStart)}|${priced.label}`;
+    const cell = this.prices.get(key);
+    if (cell) {
+      cell.quantity = cell.quantity.plus(delta);
+      cell.cost = cell.cost.plus(cost);
+    } else {
+      this.prices.set(key, {
+        metricId: event.metric.id,
+        periodStart: event.periodStart,
+        label: priced.label,
+        unitPrice: priced.price,
+        quantity: delta,
+        cost,
+      });
+    }
   }
 
   private addRollup(event: NormalizedEvent, delta: Dec, cost: Dec): void {

@@ -18,11 +18,27 @@ export interface MetricTotal {
   cost: Dec;
 }
 
-/** Usage of a rate-card metric with one dimension set. */
+/** Usage of a rate-card metric with one dimension set, or already grouped by the price that applied (label). */
 export interface RateCell {
   dimensions: Dimensions;
   quantity: Dec;
   cost: Dec;
+  label?: string;
+  unitPrice?: string | null;
+}
+
+/** Which rate-card entry prices these dimensions, as the line label ("model gpt-4") and its price. */
+export function priceLabel(charge: ChargeRule, dimensions: Dimensions): { label: string; price: string | null } {
+  const price = unitPriceFor(charge, dimensions);
+  const entry = (charge.dimensionPrices ?? []).find(
+    (e) => e.unitPrice === price && Object.entries(e.dimensions).every(([k, v]) => String(dimensions[k]) === v),
+  );
+  const label = entry
+    ? Object.entries(entry.dimensions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')
+    : 'other';
+  return { label, price };
 }
 
 interface MetricInfo {
@@ -52,15 +68,8 @@ export function usageLines(
     if (charge && cells) {
       const byPrice = new Map<string, UsageCharge>();
       for (const cell of cells) {
-        const price = unitPriceFor(charge, cell.dimensions);
-        const entry = (charge.dimensionPrices ?? []).find(
-          (e) => e.unitPrice === price && Object.entries(e.dimensions).every(([k, v]) => String(cell.dimensions[k]) === v),
-        );
-        const label = entry
-          ? Object.entries(entry.dimensions)
-              .map(([k, v]) => `${k} ${v}`)
-              .join(', ')
-          : 'other';
+        const { label, price } =
+          cell.label !== undefined ? { label: cell.label, price: cell.unitPrice ?? null } : priceLabel(charge, cell.dimensions);
         const line = byPrice.get(label) ?? {
           metric: metric.code,
           description: `${metric.name} (${label})`,
