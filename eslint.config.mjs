@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test/generated/', 'migrations/', '.data/', 'coverage/'] },
+  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'test/generated/', 'migrations/', '.data/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/setup/*.ts', '*.config.*', 'eslint.config.mjs'],
+    files: ['test/setup/*.ts', '*.config.*', 'web/*.config.*', 'eslint.config.mjs'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

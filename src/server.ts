@@ -30,6 +30,7 @@ import { startBillingScheduler } from './modules/billing/billing-scheduler';
 import { PaymentError, PaymentErrorReason } from './modules/payment/payment.error';
 import { createServices, type Services, type StripeSetup } from './services';
 import { ALERT_CHANNEL } from './modules/alert/alert.service';
+import { dashboardDistDir, mountDashboard } from './common/http/dashboard';
 
 /** The connection URL of the DataSource, for the LISTEN connection. */
 function postgresUrl(db: DataSource): string {
@@ -202,6 +203,8 @@ export async function startServer(options: {
     }),
   );
 
+  // After every API route: the dashboard answers what is left.
+  mountDashboard(app, dashboardDistDir());
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, resolve);

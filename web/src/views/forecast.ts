@@ -1,0 +1,120 @@
+import { request, type Money } from '../api';
+import { ChartFigure, PALETTE } from '../charts';
+import { byId, h, showError } from '../dom';
+import { money, percent, quantity } from '../format';
+import type { Session, View } from '../session';
+
+interface Forecast {
+  projectedCost: Money;
+  projectedUsage: string | null;
+  projectedOverage: Money;
+  nextPeriodCost: Money;
+  low80: Money;
+  high80: Money;
+  low95: Money;
+  high95: Money;
+  growthRate: number;
+  sufficientHistory: boolean;
+  method: string;
+  historyDays: number;
+}
+
+const FORECAST = `query Forecast($org: ID!, $metric: String) {
+  usage(organizationId: $org) { totalCost { amount currency } metrics { metric unit cost { amount currency } } }
+  forecast(organizationId: $org, metric: $metric) {
+    projectedUsage growthRate sufficientHistory method historyDays
+    projectedCost { amount currency } projectedOverage { amount currency } nextPeriodCost { amount currency }
+    low80 { amount currency } high80 { amount currency } low95 { amount currency } high95 { amount currency }
+  }
+}`;
+
+/** The select's value for the forecast of total usage cost (no metric). */
+const TOTAL = '';
+const n = (m: Money) => Number(m.amount);
+
+/**
+ * This period (cost so far, projected end) beside the next period's forecast with its 80 % and 95 %
+ * prediction intervals drawn as nested floating bars; the intervals belong to the next period only.
+ */
+export function createForecastView(session: Session): View {
+  const section = byId('view-forecast');
+  const select = byId<HTMLSelectElement>('forecast-metric');
+  select.append(h('option', { value: TOTAL }, 'Total usage cost'));
+  // Floating bars drawn over one another (not side by side): the narrower 80 % band inside the 95 % one.
+  const bar = (label: string, color: string, barPercentage: number, order: number, data: Array<[number, number] | null>) => ({
+    type: 'bar' as const,
+    label,
+    data,
+    backgroundColor: color,
+    grouped: false,
+    barPercentage,
+    order,
+  });
+  const figure = new ChartFigure<'bar' | 'line'>('Cost forecast', [{ header: 'Figure' }, { header: 'Amount', numeric: true }], {
+    type: 'bar',
+    data: { labels: [], datasets: [] },
+    options: { scales: { y: { beginAtZero: true, title: { display: true, text: session.organization.currency } } } },
+  });
+  byId('forecast-chart').append(figure.element);
+
+  const load = async () => {
+    try {
+      const metric = select.value || null;
+      const { usage, forecast: f } = await request<{
+        usage: { totalCost: Money; metrics: Array<{ metric: string; unit: string; cost: Money }> };
+        forecast: Forecast;
+      }>(session.key, FORECAST, { org: session.organization.id, metric });
+      for (const { metric: code } of usage.metrics) {
+        if (![...select.options].some((o) => o.value === code)) select.append(h('option', { value: code }, code));
+      }
+      const line = metric ? usage.metrics.find((m) => m.metric === metric) : undefined;
+      const soFar = line?.cost ?? usage.totalCost;
+      byId('forecast-summary').textContent = [
+        f.sufficientHistory
+          ? `Fitted on ${f.historyDays} days of history (${f.method}).`
+          : f.historyDays === 0
+            ? 'No usage yet, so nothing to project.'
+            : `Only ${f.historyDays} day${f.historyDays === 1 ? '' : 's'} of history: this is the run rate, with wide intervals.`,
+        `Growth ${percent(f.growthRate * 100)} per 30 days.`,
+        'Base fee not included.',
+      ].join(' ');
+      figure.update(
+        {
+          labels: ['This period', 'Next period'],
+          datasets: [
+            {
+              type: 'line',
+              label: 'Forecast',
+              data: [n(f.projectedCost), n(f.nextPeriodCost)],
+              showLine: false,
+              pointStyle: 'rectRot',
+              pointRadius: 8,
+              backgroundColor: PALETTE[4],
+              borderColor: PALETTE[4],
+              order: 0,
+            },
+            bar('Cost so far', PALETTE[0]!, 0.5, 1, [[0, n(soFar)], null]),
+            bar('80 % interval', '#5b8fd6', 0.35, 2, [null, [n(f.low80), n(f.high80)]]),
+            bar('95 % interval', '#b9cdea', 0.6, 3, [null, [n(f.low95), n(f.high95)]]),
+          ],
+        },
+        [
+          ['Cost so far this period', money(soFar)],
+          ['Projected cost at period end', money(f.projectedCost)],
+          ...(f.projectedUsage !== null ? [['Projected usage at period end', `${quantity(f.projectedUsage)} ${line?.unit ?? ''}`]] : []),
+          ['Projected overage', money(f.projectedOverage)],
+          ['Next period forecast', money(f.nextPeriodCost)],
+          ['Next period, 80 % interval', `${money(f.low80)} – ${money(f.high80)}`],
+          ['Next period, 95 % interval', `${money(f.low95)} – ${money(f.high95)}`],
+        ],
+      );
+      showError(section, null);
+    } catch (err) {
+      showError(section, err);
+    }
+  };
+
+  select.addEventListener('change', () => void load());
+  section.querySelector('[data-refresh]')?.addEventListener('click', () => void load());
+  return { section, show: () => void load() };
+}

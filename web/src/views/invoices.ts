@@ -1,0 +1,100 @@
+import { fetchPdf, request, type Money } from '../api';
+import { byId, h, showError } from '../dom';
+import { date, money, period } from '../format';
+import type { Session, View } from '../session';
+
+interface Invoice {
+  id: string;
+  number: string;
+  status: string;
+  periodStart: string;
+  periodEnd: string;
+  dueDate: string | null;
+  total: Money;
+  amountDue: Money;
+  pdfUrl: string | null;
+}
+
+const INVOICES = `query Invoices($org: ID!) {
+  invoices(organizationId: $org, first: 24) {
+    totalCount
+    edges { node { id number status periodStart periodEnd dueDate total { amount currency } amountDue { amount currency } pdfUrl } }
+  }
+}`;
+
+const STATUS_LABEL: Record<string, string> = {
+  DRAFT: 'Draft',
+  OPEN: 'Open',
+  OVERDUE: 'Overdue',
+  PAID: 'Paid',
+  UNCOLLECTIBLE: 'Uncollectible',
+  VOID: 'Void',
+};
+
+/**
+ * Opens a PDF the API serves only with the bearer key: fetched, then shown from a blob: URL. When the
+ * browser blocks the new tab, the file is downloaded instead.
+ */
+async function openPdf(session: Session, pdfUrl: string, number: string, link: HTMLAnchorElement): Promise<void> {
+  link.setAttribute('aria-busy', 'true');
+  try {
+    const url = URL.createObjectURL(await fetchPdf(session.key, pdfUrl));
+    if (!window.open(url, '_blank')) h('a', { href: url, download: `${number}.pdf` }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000); // the new tab has loaded it by then
+  } finally {
+    link.removeAttribute('aria-busy');
+  }
+}
+
+export function createInvoicesView(session: Session): View {
+  const section = byId('view-invoices');
+  const body = byId('invoice-rows');
+
+  const pdfLink = (invoice: Invoice, pdfUrl: string) => {
+    const link = h('a', { href: pdfUrl, class: 'pdf-link', 'aria-label': `PDF of invoice ${invoice.number}` }, 'PDF');
+    link.addEventListener('click', (event) => {
+      event.preventDefault(); // a plain navigation would carry no key
+      openPdf(session, pdfUrl, invoice.number, link).then(
+        () => showError(section, null),
+        (err: unknown) => showError(section, err),
+      );
+    });
+    return link;
+  };
+
+  const row = (invoice: Invoice) => {
+    const pdf = invoice.pdfUrl ? pdfLink(invoice, invoice.pdfUrl) : h('span', { class: 'muted' }, '—');
+    return h(
+      'tr',
+      { 'data-invoice-id': invoice.id },
+      h('th', { scope: 'row' }, invoice.number),
+      h('td', {}, period(invoice.periodStart, invoice.periodEnd)),
+      h('td', {}, h('span', { class: 'status', 'data-status': invoice.status }, STATUS_LABEL[invoice.status] ?? invoice.status)),
+      h('td', { class: 'num' }, money(invoice.total)),
+      h('td', { class: 'num' }, money(invoice.amountDue)),
+      h('td', {}, invoice.dueDate ? date(invoice.dueDate) : '—'),
+      h('td', {}, pdf),
+    );
+  };
+
+  const load = async () => {
+    try {
+      const { invoices } = await request<{ invoices: { totalCount: number; edges: Array<{ node: Invoice }> } }>(session.key, INVOICES, {
+        org: session.organization.id,
+      });
+      const shown = invoices.edges.length;
+      byId('invoices-summary').textContent =
+        invoices.totalCount === 0
+          ? 'No invoice yet: one is issued when a billing period closes.'
+          : `${invoices.totalCount} invoice${invoices.totalCount === 1 ? '' : 's'}${invoices.totalCount > shown ? `, the newest ${shown} shown` : ''}.`;
+      body.replaceChildren(...invoices.edges.map(({ node }) => row(node)));
+      body.closest('table')!.hidden = shown === 0;
+      showError(section, null);
+    } catch (err) {
+      showError(section, err);
+    }
+  };
+
+  section.querySelector('[data-refresh]')?.addEventListener('click', () => void load());
+  return { section, show: () => void load() };
+}

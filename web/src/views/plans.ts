@@ -1,0 +1,70 @@
+import { request, type Money } from '../api';
+import { byId, h, showError } from '../dom';
+import { money } from '../format';
+import type { Session, View } from '../session';
+
+interface Recommendation {
+  basis: string;
+  currentPlan: { code: string; name: string };
+  cheapestPlan: { code: string; name: string };
+  saving: Money;
+  advice: string[];
+  options: Array<{ plan: { code: string; name: string }; cost: Money; forecastCost: Money; fits: boolean; warnings: string[] }>;
+}
+
+const RECOMMENDATIONS = `query Plans($org: ID!) {
+  planRecommendations(organizationId: $org) {
+    basis saving { amount currency } advice
+    currentPlan { code name } cheapestPlan { code name }
+    options { plan { code name } cost { amount currency } forecastCost { amount currency } fits warnings }
+  }
+}`;
+
+/** Every plan of the organisation's currency with the next bill it would bring, from `planRecommendations`. */
+export function createPlansView(session: Session): View {
+  const section = byId('view-plans');
+
+  const load = async () => {
+    try {
+      const { planRecommendations: r } = await request<{ planRecommendations: Recommendation }>(session.key, RECOMMENDATIONS, {
+        org: session.organization.id,
+      });
+      byId('plans-summary').textContent =
+        `On ${r.currentPlan.name}. ` +
+        (r.cheapestPlan.code === r.currentPlan.code
+          ? 'It is already the cheapest plan that fits.'
+          : `${r.cheapestPlan.name} would save about ${money(r.saving)} on the next bill.`);
+      byId('plans-basis-head').textContent = `On the usage of the ${r.basis}`;
+      byId('plans-advice').replaceChildren(...r.advice.map((line) => h('li', {}, line)));
+      byId('plan-rows').replaceChildren(
+        ...r.options.map((o) => {
+          const marks = [
+            o.plan.code === r.currentPlan.code && 'current',
+            o.plan.code === r.cheapestPlan.code && 'cheapest that fits',
+          ].filter(Boolean);
+          return h(
+            'tr',
+            { 'data-plan': o.plan.code, class: o.plan.code === r.currentPlan.code ? 'current' : undefined },
+            // Several platforms' plans share a name ("Starter"): the code tells them apart.
+            h(
+              'th',
+              { scope: 'row' },
+              o.plan.name,
+              h('span', { class: 'mark' }, ` · ${o.plan.code}${marks.length ? ` (${marks.join(', ')})` : ''}`),
+            ),
+            h('td', { class: 'num' }, money(o.forecastCost)),
+            h('td', { class: 'num' }, money(o.cost)),
+            h('td', {}, o.fits ? 'Yes' : 'No'),
+            h('td', {}, o.warnings.join(' ') || '—'),
+          );
+        }),
+      );
+      showError(section, null);
+    } catch (err) {
+      showError(section, err);
+    }
+  };
+
+  section.querySelector('[data-refresh]')?.addEventListener('click', () => void load());
+  return { section, show: () => void load() };
+}
