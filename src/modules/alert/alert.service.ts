@@ -4,7 +4,7 @@ import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/role';
 import { assertId } from '../../common/errors/common-error';
-import { decodeCursor, encodeCursor } from '../../common/graphql/cursor';
+import { pageOf, timeCursor } from '../../common/graphql/cursor';
 import { Dec, parseDecimalInput } from '../../common/money/decimal';
 import type { ChangeBus } from '../../common/pubsub/change-bus';
 import { monthPeriod } from '../../common/time/billing-period';
@@ -157,10 +157,8 @@ export class AlertService implements IngestListener {
     if (acknowledged != null) qb.andWhere(acknowledged ? 'a.acknowledgedAt IS NOT NULL' : 'a.acknowledgedAt IS NULL');
     const totalCount = await qb.clone().getCount();
     if (after) {
-      const key = decodeCursor(after);
-      if (!key || typeof key[0] !== 'string' || typeof key[1] !== 'string' || Number.isNaN(Date.parse(key[0]))) {
-        throw new AlertError(AlertErrorReason.INVALID_CURSOR, 'after is not a cursor of this list');
-      }
+      const key = timeCursor(after);
+      if (!key) throw new AlertError(AlertErrorReason.INVALID_CURSOR, 'after is not a cursor of this list');
       qb.andWhere('(a.triggeredAt, a.seq) < (:at, :seq)', { at: key[0], seq: key[1] });
     }
     const rows = await qb
@@ -168,8 +166,7 @@ export class AlertService implements IngestListener {
       .addOrderBy('a.seq', 'DESC')
       .take(first + 1)
       .getMany();
-    const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor([node.triggeredAt.toISOString(), node.seq]), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+    return { ...pageOf(rows, first, (node) => [node.triggeredAt.toISOString(), node.seq]), totalCount };
   }
 
   async acknowledge(principal: Principal, idInput: string): Promise<Alert> {

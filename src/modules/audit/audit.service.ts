@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
-import { decodeCursor, encodeCursor } from '../../common/graphql/cursor';
+import { decodeCursor, pageOf, timeCursor } from '../../common/graphql/cursor';
 import { AuditEntry } from './audit-entry.entity';
 
 const SECRET = /key|secret|password|token/i;
@@ -81,8 +81,7 @@ export class AuditService {
       .orderBy('e.id', 'DESC')
       .take(first + 1)
       .getMany();
-    const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor([node.id]), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+    return { ...pageOf(rows, first, (node) => [node.id]), totalCount };
   }
 
   /** The per-event trail: each recorded event with the cost it was given. */
@@ -91,14 +90,8 @@ export class AuditService {
     assertCan(principal, Permission.VIEW_AUDIT, organizationId);
     if (!Number.isInteger(first) || first < 1 || first > 500)
       throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'first must be 1 to 500');
-    let cursor: [string, string] | null = null;
-    if (after) {
-      const key = decodeCursor(after);
-      if (!key || typeof key[0] !== 'string' || typeof key[1] !== 'string' || Number.isNaN(Date.parse(key[0]))) {
-        throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'after is not a cursor of this list');
-      }
-      cursor = [key[0], key[1]];
-    }
+    const cursor = after ? timeCursor(after) : null;
+    if (after && !cursor) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'after is not a cursor of this list');
     const rows: Array<{
       event_id: string;
       code: string;
@@ -119,22 +112,25 @@ export class AuditService {
           ORDER BY e.occurred_at DESC, e.event_id DESC LIMIT $5`,
       [organizationId, metric ?? null, cursor?.[0] ?? null, cursor?.[1] ?? null, first + 1],
     );
-    const edges = rows.slice(0, first).map((r) => ({
-      cursor: encodeCursor([r.occurred_at.toISOString(), r.event_id]),
-      node: {
-        id: r.event_id,
-        metric: r.code,
-        timestamp: r.occurred_at,
-        receivedAt: r.received_at,
-        quantity: r.quantity,
-        rawQuantity: r.raw_quantity,
-        cost: r.cost,
-        team: r.team,
-        project: r.project,
-        user: r.user_key,
-        dimensions: r.dimensions,
-      },
-    }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    const page = pageOf(rows, first, (r) => [r.occurred_at.toISOString(), r.event_id]);
+    return {
+      pageInfo: page.pageInfo,
+      edges: page.edges.map(({ cursor: c, node: r }) => ({
+        cursor: c,
+        node: {
+          id: r.event_id,
+          metric: r.code,
+          timestamp: r.occurred_at,
+          receivedAt: r.received_at,
+          quantity: r.quantity,
+          rawQuantity: r.raw_quantity,
+          cost: r.cost,
+          team: r.team,
+          project: r.project,
+          user: r.user_key,
+          dimensions: r.dimensions,
+        },
+      })),
+    };
   }
 }

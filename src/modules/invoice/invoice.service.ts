@@ -3,7 +3,7 @@ import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
 import { updateReturning } from '../../common/database/batch-load';
-import { decodeCursor, encodeCursor } from '../../common/graphql/cursor';
+import { pageOf, timeCursor, type Page } from '../../common/graphql/cursor';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney } from '../../common/money/decimal';
 import { Organization } from '../organization/organization.entity';
@@ -21,9 +21,7 @@ export interface OverdueInvoice {
   currency: string;
 }
 
-export interface InvoicePage {
-  edges: Array<{ cursor: string; node: Invoice }>;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+export interface InvoicePage extends Page<Invoice> {
   totalCount: number;
 }
 
@@ -53,10 +51,8 @@ export class InvoiceService {
     if (status) qb.andWhere('i.status = :status', { status });
     const totalCount = await qb.clone().getCount();
     if (after) {
-      const key = decodeCursor(after);
-      if (!key || typeof key[0] !== 'string' || typeof key[1] !== 'string' || Number.isNaN(Date.parse(key[0]))) {
-        throw new InvoiceError(InvoiceErrorReason.INVALID_CURSOR, 'after is not a cursor of this list');
-      }
+      const key = timeCursor(after);
+      if (!key) throw new InvoiceError(InvoiceErrorReason.INVALID_CURSOR, 'after is not a cursor of this list');
       qb.andWhere('(i.periodStart, i.id) < (:ps, :id)', { ps: key[0], id: key[1] });
     }
     const rows = await qb
@@ -64,9 +60,7 @@ export class InvoiceService {
       .addOrderBy('i.id', 'DESC')
       .take(first + 1)
       .getMany();
-    const page = rows.slice(0, first);
-    const edges = page.map((node) => ({ cursor: encodeCursor([node.periodStart.toISOString(), node.id]), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+    return { ...pageOf(rows, first, (node) => [node.periodStart.toISOString(), node.id]), totalCount };
   }
 
   /** An invoice the caller may see; another organisation's answers NOT_FOUND, as if it did not exist. */
