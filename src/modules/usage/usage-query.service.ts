@@ -99,14 +99,15 @@ export class UsageQueryService {
     const currency = context.organization.currency;
     const decimals = minorUnits(currency);
     // Independent reads, on separate pooled connections.
-    const [aggregates, budgetPaused] = await Promise.all([
+    const [aggregates, budgetPaused, cells] = await Promise.all([
       monthly ? this.fromTotals(organizationId, period, rollupFilter.metricId) : this.fromRollups(organizationId, period, rollupFilter),
       this.budgetPaused(organizationId, terms?.plan, monthPeriod(context.now)),
+      this.rateCells(organizationId, period, rollupFilter, terms?.charges ?? new Map()),
     ]);
 
     const metricIds = new Set<string>([...(terms?.charges.keys() ?? []), ...aggregates.keys()]);
     if (rollupFilter.metricId) for (const id of [...metricIds]) if (id !== rollupFilter.metricId) metricIds.delete(id);
-    const billed = await this.billedCosts(organizationId, period, rollupFilter, aggregates, terms?.charges ?? new Map(), decimals);
+    const billed = await this.billedCosts(aggregates, terms?.charges ?? new Map(), cells, decimals);
     const metrics: MetricUsage[] = [];
     for (const id of metricIds) {
       const metric = await this.catalog.metricById(id);
@@ -267,18 +268,15 @@ export class UsageQueryService {
    * line, rate-card metrics one line per price, so that reports, breakdowns
    * and invoices agree to the cent.
    */
-  private async billedCosts(
+  private async rateCells(
     organizationId: string,
     period: Period,
     filter: RollupFilter,
-    aggregates: Map<string, MetricAggregate>,
     charges: ReadonlyMap<string, ChargeRule>,
-    decimals: number,
-  ): Promise<Map<string, string>> {
-    const rateCardIds = [...aggregates.keys()].filter((id) => {
-      const charge = charges.get(id);
-      return charge !== undefined && hasRateCard(charge);
-    });
+  ): Promise<Map<string, RateCell[]>> {
+    const rateCardIds = [...charges]
+      .filter(([id, charge]) => hasRateCard(charge) && (!filter.metricId || filter.metricId === id))
+      .map(([id]) => id);
     const cells = new Map<string, RateCell[]>();
     const add = (metricId: string, cell: RateCell) => cells.set(metricId, [...(cells.get(metricId) ?? []), cell]);
     if (rateCardIds.length && isWholeMonths(period) && !filter.team && !filter.project && !filter.user && !filter.dimensions) {
@@ -300,6 +298,15 @@ export class UsageQueryService {
       );
       for (const r of rows) add(r.metric_id, { dimensions: r.dimensions, quantity: new Dec(r.quantity), cost: new Dec(r.cost) });
     }
+    return cells;
+  }
+
+  private async billedCosts(
+    aggregates: Map<string, MetricAggregate>,
+    charges: ReadonlyMap<string, ChargeRule>,
+    cells: Map<string, RateCell[]>,
+    decimals: number,
+  ): Promise<Map<string, string>> {
     const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
     const lines = usageLines(
       [...aggregates.values()].map((a) => ({ metricId: a.metricId, quantity: a.quantity, cost: a.cost })),
