@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
+import { copyRows } from '../../common/database/copy';
 import { assertId } from '../../common/errors/common-error';
 import { Dec, ZERO } from '../../common/money/decimal';
 import { ErrorCode } from '../../common/errors/error-code';
@@ -279,27 +280,29 @@ export class UsageIngestService {
       { teams: keysOf(events, 'team'), projects: keysOf(events, 'project'), users: keysOf(events, 'user') },
       tx,
     );
-    await tx.query('INSERT INTO usage_event_keys (organization_id, event_id) SELECT $1, unnest($2::text[])', [
-      organizationId,
-      events.map((e) => e.id),
-    ]);
-    await tx.query(
-      `INSERT INTO usage_events (organization_id, event_id, metric_id, occurred_at, quantity, raw_quantity, delta, cost, team, project, user_key, dimensions)
-       SELECT $1, * FROM unnest($2::text[], $3::uuid[], $4::timestamptz[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[], $9::text[], $10::text[], $11::text[], $12::jsonb[])`,
-      [
+    // Ids were checked under the organisation's lock: plain bulk loads, no conflicts to handle.
+    await copyRows(
+      tx,
+      'COPY usage_event_keys (organization_id, event_id) FROM STDIN',
+      events.map((e) => [organizationId, e.id]),
+    );
+    await copyRows(
+      tx,
+      'COPY usage_events (organization_id, event_id, metric_id, occurred_at, quantity, raw_quantity, delta, cost, team, project, user_key, dimensions) FROM STDIN',
+      accepted.map(({ event: e, delta, cost }) => [
         organizationId,
-        events.map((e) => e.id),
-        events.map((e) => e.metric.id),
-        events.map((e) => iso(e.occurredAt)),
-        events.map((e) => e.quantity.toFixed()),
-        events.map((e) => e.rawQuantity.toFixed()),
-        accepted.map((a) => a.delta.toFixed()),
-        accepted.map((a) => a.cost.toFixed()),
-        events.map((e) => e.team),
-        events.map((e) => e.project),
-        events.map((e) => e.user),
-        events.map((e) => JSON.stringify(e.dimensions)),
-      ],
+        e.id,
+        e.metric.id,
+        iso(e.occurredAt),
+        e.quantity.toFixed(),
+        e.rawQuantity.toFixed(),
+        delta.toFixed(),
+        cost.toFixed(),
+        e.team,
+        e.project,
+        e.user,
+        JSON.stringify(e.dimensions),
+      ]),
     );
 
     const totals = aggregator.dirtyTotals;
