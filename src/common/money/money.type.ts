@@ -1,5 +1,8 @@
 import { Field, ObjectType } from 'type-graphql';
+import type Decimal from 'decimal.js';
 import { DecimalScalar } from '../graphql/scalars';
+import { minorUnits } from './currency';
+import { roundMoney } from './decimal';
 
 @ObjectType({ description: 'An amount in a currency; the amount is an exact decimal string.' })
 export class Money {
@@ -11,5 +14,10 @@ export class Money {
 
   static of(amount: string, currency: string): Money {
     return Object.assign(new Money(), { amount, currency });
+  }
+
+  /** An amount as shown: rounded to the currency's minor unit ("10.00", JPY "1502"). */
+  static rounded(amount: Decimal.Value, currency: string): Money {
+    return Money.of(roundMoney(amount, minorUnits(currency)), currency);
   }
 }

@@ -2,11 +2,12 @@ import { Repeater } from '@repeaterjs/repeater';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { ChangeBus } from '../../common/pubsub/change-bus';
+import { Listeners } from '../../common/pubsub/listeners';
 import { Alert } from './alert.entity';
 
 /** `alertTriggered`: an alert announced on the bus (from any node) is read once and pushed to its organisation's subscribers here. */
 export class AlertLiveHub {
-  private readonly listeners = new Map<string, Set<(alert: Alert) => void>>();
+  private readonly listeners = new Listeners<Alert>();
 
   constructor(
     bus: ChangeBus,
@@ -18,23 +19,18 @@ export class AlertLiveHub {
 
   subscribe(organizationId: string): AsyncIterableIterator<Alert> {
     return new Repeater<Alert>(async (push, stop) => {
-      const listener = (alert: Alert) => void push(alert);
-      const set = this.listeners.get(organizationId) ?? new Set();
-      set.add(listener);
-      this.listeners.set(organizationId, set);
+      const remove = this.listeners.add(organizationId, (alert) => void push(alert));
       await stop;
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(organizationId);
+      remove();
     });
   }
 
   private async announced(message: string): Promise<void> {
     const [organizationId, alertId] = message.split('/');
-    const listeners = organizationId ? this.listeners.get(organizationId) : undefined;
-    if (!listeners?.size || !alertId) return;
+    if (!organizationId || !alertId || !this.listeners.has(organizationId)) return;
     try {
       const alert = await this.db.getRepository(Alert).findOneBy({ id: alertId, organizationId });
-      if (alert) for (const listener of listeners) listener(alert);
+      if (alert) this.listeners.emit(organizationId, alert);
     } catch (err) {
       this.logger.error({ err, alertId }, 'live alert could not be read');
     }

@@ -84,35 +84,35 @@ export class BillingCloseService {
     const orgIds = due.map((d) => d.organization_id);
     const starts = due.map((d) => iso(d.current_period_start));
     // A transaction has one connection: its queries run one after the other.
-    const totals = await (tx.query(
+    const totals: Array<{ organization_id: string; metric_id: string; quantity: string; cost: string }> = await tx.query(
       `SELECT t.organization_id, t.metric_id, t.quantity, t.cost FROM usage_totals t
-           JOIN unnest($1::uuid[], $2::timestamptz[]) AS k(org, ps) ON t.organization_id = k.org AND t.period_start = k.ps`,
+         JOIN unnest($1::uuid[], $2::timestamptz[]) AS k(org, ps) ON t.organization_id = k.org AND t.period_start = k.ps`,
       [orgIds, starts],
-    ) as Promise<Array<{ organization_id: string; metric_id: string; quantity: string; cost: string }>>);
-    const items = await (tx.query(
+    );
+    const items: Array<{
+      id: string;
+      organization_id: string;
+      kind: InvoiceLineKind;
+      description: string;
+      quantity: string;
+      unit_price: string | null;
+      amount: string;
+    }> = await tx.query(
+      // A proration's credit comes before its charge.
       `SELECT i.id, i.organization_id, i.kind, i.description, i.quantity, i.unit_price, i.amount FROM invoice_items i
            JOIN unnest($1::uuid[], $2::timestamptz[]) AS k(org, ps) ON i.organization_id = k.org AND i.period_start = k.ps
-          WHERE i.invoice_id IS NULL ORDER BY i.created_at, i.amount, i.id`, // a proration's credit before its charge
+          WHERE i.invoice_id IS NULL ORDER BY i.created_at, i.amount, i.id`,
       [orgIds, starts],
-    ) as Promise<
-      Array<{
-        id: string;
-        organization_id: string;
-        kind: InvoiceLineKind;
-        description: string;
-        quantity: string;
-        unit_price: string | null;
-        amount: string;
-      }>
-    >);
-    const grants = await (tx.query(
-      'SELECT id, organization_id, remaining, expires_at, granted_at FROM credit_grants WHERE organization_id = ANY($1::uuid[]) AND remaining > 0',
-      [orgIds],
-    ) as Promise<Array<{ id: string; organization_id: string; remaining: string; expires_at: Date | null; granted_at: Date }>>);
-    const counters = await (tx.query(
+    );
+    const grants: Array<{ id: string; organization_id: string; remaining: string; expires_at: Date | null; granted_at: Date }> =
+      await tx.query(
+        'SELECT id, organization_id, remaining, expires_at, granted_at FROM credit_grants WHERE organization_id = ANY($1::uuid[]) AND remaining > 0',
+        [orgIds],
+      );
+    const counters: Array<{ organization_id: string; last_sequence: number }> = await tx.query(
       'SELECT organization_id, last_sequence FROM invoice_counters WHERE organization_id = ANY($1::uuid[])',
       [orgIds],
-    ) as Promise<Array<{ organization_id: string; last_sequence: number }>>);
+    );
 
     const metrics = new Map((await this.catalog.allMetrics(true)).map((m) => [m.id, m]));
     const rateCardSplits = await this.rateCardSplits(tx, due);

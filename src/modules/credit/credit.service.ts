@@ -3,7 +3,7 @@ import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
 import { minorUnits } from '../../common/money/currency';
-import { parseDecimalInput, roundMoney } from '../../common/money/decimal';
+import { parseDecimalInput } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { Organization } from '../organization/organization.entity';
 import { CreditGrant } from './credit-grant.entity';
@@ -56,6 +56,6 @@ export class CreditService {
       'SELECT sum(remaining) AS balance FROM credit_grants WHERE organization_id = $1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > $2)',
       [organization.id, (organization.testClockAt ?? new Date()).toISOString()],
     );
-    return Money.of(roundMoney(rows[0]?.balance ?? 0, minorUnits(organization.currency)), organization.currency);
+    return Money.rounded(rows[0]?.balance ?? 0, organization.currency);
   }
 }

@@ -2,8 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
-import { minorUnits } from '../../common/money/currency';
-import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
+import { Dec, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
 import { loadBillingContext } from '../usage/billing-context';
@@ -66,8 +65,7 @@ export class ForecastService {
 
     const terms = context.subscription ? await this.catalog.planTerms(context.subscription.planId) : null;
     const currency = context.organization.currency;
-    const decimals = minorUnits(currency);
-    const money = (value: Dec | number) => Money.of(roundMoney(Dec.max(ZERO, new Dec(value)), decimals), currency);
+    const money = (value: Dec | number) => Money.rounded(Dec.max(ZERO, new Dec(value)), currency);
 
     let projectedUsage: Dec | null = null;
     let overage = ZERO;
@@ -107,7 +105,7 @@ export class ForecastService {
       sufficientHistory: costNow.sufficientHistory,
       method: costNow.method,
       historyDays: costNow.historyDays,
-      baseFee: Money.of(roundMoney(terms?.plan.basePriceAmount ?? 0, decimals), currency),
+      baseFee: Money.rounded(terms?.plan.basePriceAmount ?? 0, currency),
     };
   }
 

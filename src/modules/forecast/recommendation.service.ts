@@ -3,7 +3,7 @@ import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
 import { minorUnits } from '../../common/money/currency';
-import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
+import { Dec, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
 import { priceUsage, type PlannedUsage } from '../cost/pricing';
@@ -84,7 +84,7 @@ export class RecommendationService {
       cheapestPlan: cheapest.plan,
       saving: Money.of(saving.toFixed(decimals), currency),
       advice: this.advice(mine, cheapest, options, basisUsage, terms, metrics, saving, decimals),
-      alternatives: this.alternatives(basisUsage, terms, metrics, currency, decimals),
+      alternatives: this.alternatives(basisUsage, terms, metrics, currency),
     };
   }
 
@@ -162,7 +162,6 @@ export class RecommendationService {
     terms: PlanTerms,
     metrics: Map<string, { code: string }>,
     currency: string,
-    decimals: number,
   ): CheaperAlternative[] {
     const result: CheaperAlternative[] = [];
     for (const u of usage) {
@@ -191,7 +190,7 @@ export class RecommendationService {
           dimension,
           from,
           to,
-          saving: Money.of(roundMoney(saving, decimals), currency),
+          saving: Money.rounded(saving, currency),
           savingShare: Number(perUnit.div(entry.unitPrice).toDecimalPlaces(4)),
         });
       }

@@ -1,15 +1,14 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
 import type { RequestContext } from '../../common/graphql/request-context';
-import { minorUnits } from '../../common/money/currency';
-import { Dec, roundMoney } from '../../common/money/decimal';
+import { Dec } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { InvoiceConnection } from './dto/invoice.types';
 import { InvoiceLine } from './invoice-line.entity';
 import { InvoiceStatus } from './invoice-status';
 import { Invoice } from './invoice.entity';
 
-const money = (invoice: Invoice, amount: string) => Money.of(roundMoney(amount, minorUnits(invoice.currency)), invoice.currency);
+const money = (invoice: Invoice, amount: string) => Money.rounded(amount, invoice.currency);
 
 @Resolver(() => Invoice)
 export class InvoiceResolver {
@@ -90,6 +89,6 @@ export class InvoiceLineResolver {
   @FieldResolver(() => Money)
   async amount(@Root() line: InvoiceLine, @Ctx() { loaders }: RequestContext): Promise<Money> {
     const invoice = await loaders.invoice.load(line.invoiceId);
-    return Money.of(roundMoney(line.amount, minorUnits(invoice!.currency)), invoice!.currency);
+    return Money.rounded(line.amount, invoice!.currency);
   }
 }

@@ -1,8 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
 import type { RequestContext } from '../../common/graphql/request-context';
-import { minorUnits } from '../../common/money/currency';
-import { roundMoney } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { CreatePlanInput } from './dto/create-plan.input';
 import { PlanCharge } from './plan-charge.entity';
@@ -24,7 +22,7 @@ export class PlanResolver {
 
   @FieldResolver(() => Money)
   basePrice(@Root() plan: Plan): Money {
-    return Money.of(roundMoney(plan.basePriceAmount, minorUnits(plan.currency)), plan.currency);
+    return Money.rounded(plan.basePriceAmount, plan.currency);
   }
 
   @FieldResolver(() => [PlanCharge])

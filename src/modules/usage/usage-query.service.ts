@@ -131,7 +131,7 @@ export class UsageQueryService {
     }
     metrics.sort((a, b) => a.metric.localeCompare(b.metric));
     const total = metrics.reduce((sum, m) => sum.plus(m.cost.amount), ZERO);
-    return { periodStart: period.start, periodEnd: period.end, metrics, totalCost: Money.of(roundMoney(total, decimals), currency) };
+    return { periodStart: period.start, periodEnd: period.end, metrics, totalCost: Money.rounded(total, currency) };
   }
 
   async series(

@@ -2,10 +2,9 @@ import { Repeater } from '@repeaterjs/repeater';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { ChangeBus } from '../../../common/pubsub/change-bus';
+import { Listeners } from '../../../common/pubsub/listeners';
 import type { UsageReport } from '../dto/usage.types';
 import type { UsageQueryService } from '../usage-query.service';
-
-type Listener = (report: UsageReport) => void;
 
 export interface LiveHubOptions {
   /** Minimum time between two pushes to one organisation's subscribers. */
@@ -20,7 +19,7 @@ export interface LiveHubOptions {
  * per interval, and the same report goes to all of its subscribers here.
  */
 export class UsageLiveHub {
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners = new Listeners<UsageReport>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<string>();
   private readonly dirty = new Set<string>();
@@ -40,13 +39,10 @@ export class UsageLiveHub {
   subscribe(organizationId: string): AsyncIterableIterator<UsageReport> {
     return new Repeater<UsageReport>(async (push, stop) => {
       let updated = false;
-      const listener: Listener = (report) => {
+      const remove = this.listeners.add(organizationId, (report) => {
         updated = true;
         void push(report);
-      };
-      const set = this.listeners.get(organizationId) ?? new Set();
-      set.add(listener);
-      this.listeners.set(organizationId, set);
+      });
       try {
         const initial = await this.query.reportFor(organizationId);
         if (!updated) await push(initial);
@@ -54,14 +50,8 @@ export class UsageLiveHub {
         stop(err);
       }
       await stop;
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(organizationId);
+      remove();
     });
-  }
-
-  subscriberCount(organizationId?: string): number {
-    if (organizationId) return this.listeners.get(organizationId)?.size ?? 0;
-    return [...this.listeners.values()].reduce((n, s) => n + s.size, 0);
   }
 
   close(): void {
@@ -88,12 +78,10 @@ export class UsageLiveHub {
     this.timers.delete(organizationId);
     this.running.add(organizationId);
     try {
-      const listeners = this.listeners.get(organizationId);
-      if (!listeners?.size) return;
+      if (!this.listeners.has(organizationId)) return;
       const report = await this.query.reportFor(organizationId);
       this.counters.reports.inc();
-      for (const listener of listeners) listener(report);
-      this.counters.messages.inc(listeners.size);
+      this.counters.messages.inc(this.listeners.emit(organizationId, report));
       this.lastPush.set(organizationId, Date.now());
     } catch (err) {
       this.logger.error({ err, organizationId }, 'live usage report failed');
