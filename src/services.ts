@@ -62,7 +62,7 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
       .catch((err: unknown) => logger.warn({ err, organizationId: organization.id }, 'Stripe customer not created'));
   });
   const alerts = new AlertService(db, catalog, alertBus);
-  const usageIngest = new UsageIngestService(db, catalog, organizations, bus);
+  const usageIngest = new UsageIngestService(db, catalog, bus);
   usageIngest.addListener(alerts);
   organizations.onCreating((tx, organization) => AlertService.createDefaultRules(tx, organization.id));
   const mailer = config.smtpUrl ? createTransport(config.smtpUrl) : null;

@@ -61,6 +61,8 @@ export interface BenchServer {
   pid: number;
   /** Resident memory of the server process, in bytes. */
   rss(): number;
+  /** CPU time (user + system) the server process has used so far, in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -68,7 +70,7 @@ export interface BenchServer {
 export async function startServerProcess(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<BenchServer> {
   const port = await freePort();
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
-  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const nodeArgs = [...startNodeFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
       ...process.env,
@@ -101,11 +103,20 @@ export async function startServerProcess(databaseUrl: string, extraEnv: Record<s
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     pid: child.pid!,
     rss: () => rssOf(child.pid!),
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+/** The node flags of `npm start`, read from package.json, so the benchmark runs the server exactly as users do. */
+function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const match = /\bnode((?: --\S+)*) dist\/src\/main\.js/.exec(pkg.scripts.start);
+  if (!match) throw new Error(`cannot read the server's command from the start script: ${pkg.scripts.start}`);
+  return match[1]!.split(' ').filter(Boolean);
 }
 
 function rssOf(pid: number): number {
@@ -119,6 +130,17 @@ function rssOf(pid: number): number {
 }
 
 /** A GraphQL call over keep-alive HTTP; throws on GraphQL errors. */
+/** utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, key = ADMIN_KEY): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',

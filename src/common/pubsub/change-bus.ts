@@ -6,6 +6,8 @@ import type { EntityManager } from 'typeorm';
  * each implementation uses the one that fits its transport.
  */
 export interface ChangeBus {
+  /** A channel on which a NOTIFY sent inside the writing transaction announces the change; null where `announce` must be called. */
+  readonly notifyChannel: string | null;
   announce(tx: EntityManager, organizationId: string): Promise<void>;
   afterCommit(organizationId: string): Promise<void>;
   onChange(handler: (organizationId: string) => void): void;

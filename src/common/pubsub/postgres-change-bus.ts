@@ -19,6 +19,10 @@ export class PostgresChangeBus implements ChangeBus {
     private readonly logger: Logger,
   ) {}
 
+  get notifyChannel(): string {
+    return this.channel;
+  }
+
   async announce(tx: EntityManager, organizationId: string): Promise<void> {
     await tx.query('SELECT pg_notify($1, $2)', [this.channel, organizationId]);
   }

@@ -21,6 +21,8 @@ export class RedisChangeBus implements ChangeBus {
     });
   }
 
+  readonly notifyChannel = null;
+
   async announce(): Promise<void> {
     // Published after commit instead: Redis is outside the transaction.
   }

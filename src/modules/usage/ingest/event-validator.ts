@@ -105,6 +105,7 @@ export function validateEvent(
     project: input.project ?? null,
     user: input.user ?? null,
     dimensions,
+    dimensionsJson: JSON.stringify(dimensions),
   };
   if (metric.sessionKey && eventKeyValue(event, metric.sessionKey) === null) {
     return reject(

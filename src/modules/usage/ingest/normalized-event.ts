@@ -27,6 +27,8 @@ export interface NormalizedEvent {
   user: string | null;
   /** Sorted keys, so equal sets compare equal as JSON. */
   dimensions: Dimensions;
+  /** `dimensions` as JSON, made once: rollup cells and rate-card prices are keyed by it. */
+  dimensionsJson: string;
 }
 
 export enum RejectionReason {

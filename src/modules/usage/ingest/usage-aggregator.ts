@@ -79,9 +79,8 @@ export interface AggregatorState {
   rateAllowance: number | null;
 }
 
-export const totalKey = (metricId: string, periodStart: Date): string => `${metricId}|${periodStart.toISOString()}`;
-export const sessionGroupKey = (metricId: string, periodStart: Date, key: string): string =>
-  `${metricId}|${periodStart.toISOString()}|${key}`;
+export const totalKey = (metricId: string, periodStart: Date): string => `${metricId}|${periodStart.getTime()}`;
+export const sessionGroupKey = (metricId: string, periodStart: Date, key: string): string => `${metricId}|${periodStart.getTime()}|${key}`;
 
 const HOUR = 3600 * 1000;
 const rejection = (event: NormalizedEvent, code: ErrorCode, reason: RejectionReason, message: string): Rejection => ({
@@ -104,6 +103,8 @@ export class UsageAggregator {
   readonly uniqueInserts: Array<{ metricId: string; periodStart: Date; value: string }> = [];
   private readonly rollups = new Map<string, RollupDelta>();
   private readonly prices = new Map<string, PriceDelta>();
+  /** A metric's rate-card price for a set of dimensions: a batch repeats few sets. */
+  private readonly pricesByDimensions = new Map<string, { label: string; price: string | null }>();
 
   constructor(private readonly state: AggregatorState) {}
 
@@ -224,7 +225,7 @@ export class UsageAggregator {
     let cost = ZERO;
     let priced: { label: string; price: string | null } | null = null;
     if (charge) {
-      priced = hasRateCard(charge) ? priceLabel(charge, event.dimensions) : null;
+      priced = hasRateCard(charge) ? this.priceFor(charge, event) : null;
       const unitPrice = priced ? priced.price : charge.unitPrice;
       if (priced && unitPrice === null) {
         return rejection(
@@ -299,6 +300,16 @@ export class UsageAggregator {
     };
   }
 
+  private priceFor(charge: ChargeRule, event: NormalizedEvent): { label: string; price: string | null } {
+    const key = `${event.metric.id}\u0000${event.dimensionsJson}`;
+    let priced = this.pricesByDimensions.get(key);
+    if (!priced) {
+      priced = priceLabel(charge, event.dimensions);
+      this.pricesByDimensions.set(key, priced);
+    }
+    return priced;
+  }
+
   private newTotal(metricId: string, periodStart: Date): TotalState {
     return { metricId, periodStart, quantity: ZERO, cost: ZERO, eventCount: 0, latestAt: null, latestQuantity: null, dirty: false };
   }
@@ -322,17 +333,17 @@ export class UsageAggregator {
   }
 
   private addRollup(event: NormalizedEvent, delta: Dec, cost: Dec): void {
-    const bucket = new Date(Math.floor(event.occurredAt.getTime() / HOUR) * HOUR);
-    const dimensions = JSON.stringify(event.dimensions);
+    const bucketMs = Math.floor(event.occurredAt.getTime() / HOUR) * HOUR;
+    const dimensions = event.dimensionsJson;
     const team = event.team ?? '';
     const project = event.project ?? '';
     const user = event.user ?? '';
-    const key = [event.metric.id, bucket.getTime(), team, project, user, dimensions].join('\u0000');
+    const key = `${event.metric.id}\u0000${bucketMs}\u0000${team}\u0000${project}\u0000${user}\u0000${dimensions}`;
     const cell = this.rollups.get(key);
     if (!cell) {
       this.rollups.set(key, {
         metricId: event.metric.id,
-        bucket,
+        bucket: new Date(bucketMs),
         team,
         project,
         user,
@@ -349,7 +360,7 @@ export class UsageAggregator {
     cell.quantity = cell.quantity.plus(delta);
     cell.cost = cell.cost.plus(cost);
     cell.events += 1;
-    cell.maxQuantity = Dec.max(cell.maxQuantity, event.quantity);
+    if (event.quantity.greaterThan(cell.maxQuantity)) cell.maxQuantity = event.quantity;
     if (event.occurredAt >= cell.latestAt) {
       cell.latestAt = event.occurredAt;
       cell.latestQuantity = event.quantity;
