@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { arrayLiteral } from '../../common/database/array-literal';
 import type { DataSource, EntityManager } from 'typeorm';
 import { minorUnits } from '../../common/money/currency';
 import { Dec } from '../../common/money/decimal';
@@ -62,6 +63,43 @@ function groupByOrganization<T extends { organization_id: string }>(rows: T[]): 
     else map.set(row.organization_id, [row]);
   }
   return map;
+}
+
+interface InvoiceBatch {
+  invoices: DraftInvoice[];
+  /** The parameters of BillingCloseService.insertInvoices, as array literals. */
+  params: string[];
+}
+
+/** Invoices and their lines as the parameters of one insert, serialised here (while the previous batch is written). */
+function invoiceBatch(invoices: DraftInvoice[]): InvoiceBatch {
+  const lines = invoices.flatMap((i) => i.draft.lines.map((line, position) => ({ invoiceId: i.id, position, line })));
+  const paid = invoices.map((i) => new Dec(i.draft.total).isZero());
+  const columns = [
+    invoices.map((i) => i.id),
+    invoices.map((i) => i.sub.organization_id),
+    invoices.map((i) => i.sequence),
+    invoices.map((i) => i.number),
+    paid.map((p) => (p ? InvoiceStatus.PAID : InvoiceStatus.OPEN)),
+    invoices.map((i) => iso(i.sub.current_period_start)),
+    invoices.map((i) => iso(i.sub.current_period_end)),
+    invoices.map((i) => i.sub.currency),
+    invoices.map((i) => i.draft.subtotal),
+    invoices.map((i) => i.draft.creditsApplied),
+    invoices.map((i) => i.draft.total),
+    invoices.map((i) => iso(i.draft.dueDate)),
+    invoices.map((i) => iso(i.draft.paymentDueAt)),
+    invoices.map((i, n) => (paid[n] ? iso(i.sub.current_period_end) : null)),
+    lines.map((l) => l.invoiceId),
+    lines.map((l) => l.position),
+    lines.map((l) => l.line.kind),
+    lines.map((l) => l.line.description),
+    lines.map((l) => l.line.metric),
+    lines.map((l) => l.line.quantity),
+    lines.map((l) => l.line.unitPrice),
+    lines.map((l) => l.line.amount),
+  ];
+  return { invoices, params: columns.map(arrayLiteral) };
 }
 
 /**
@@ -213,8 +251,8 @@ export class BillingCloseService {
     const written = await pipelined(
       due,
       this.writeBatchSize,
-      (batch) => batch.map(draft),
-      (drafts) => this.insertInvoices(tx, drafts),
+      (batch) => invoiceBatch(batch.map(draft)),
+      (batch) => this.insertInvoices(tx, batch),
     );
     await this.writeDetails(tx, written, itemsByOrg);
     await this.rollSubscriptions(tx, due, requestedBy);
@@ -225,9 +263,7 @@ export class BillingCloseService {
    * The invoices and their lines in one statement; an invoice whose
    * (organisation, period) exists already is skipped with its lines. The ones written.
    */
-  private async insertInvoices(tx: EntityManager, invoices: DraftInvoice[]): Promise<DraftInvoice[]> {
-    const lines = invoices.flatMap((i) => i.draft.lines.map((line, position) => ({ invoiceId: i.id, position, line })));
-    const paid = invoices.map((i) => new Dec(i.draft.total).isZero());
+  private async insertInvoices(tx: EntityManager, batch: InvoiceBatch): Promise<DraftInvoice[]> {
     const inserted: Array<{ id: string }> = await tx.query(
       `WITH inv AS (
          INSERT INTO invoices (id, organization_id, sequence, number, status, period_start, period_end, currency, subtotal, credits_applied, total,
@@ -245,33 +281,10 @@ export class BillingCloseService {
           WHERE l.invoice_id IN (SELECT id FROM inv)
        )
        SELECT id FROM inv`,
-      [
-        invoices.map((i) => i.id),
-        invoices.map((i) => i.sub.organization_id),
-        invoices.map((i) => i.sequence),
-        invoices.map((i) => i.number),
-        paid.map((p) => (p ? InvoiceStatus.PAID : InvoiceStatus.OPEN)),
-        invoices.map((i) => iso(i.sub.current_period_start)),
-        invoices.map((i) => iso(i.sub.current_period_end)),
-        invoices.map((i) => i.sub.currency),
-        invoices.map((i) => i.draft.subtotal),
-        invoices.map((i) => i.draft.creditsApplied),
-        invoices.map((i) => i.draft.total),
-        invoices.map((i) => iso(i.draft.dueDate)),
-        invoices.map((i) => iso(i.draft.paymentDueAt)),
-        invoices.map((i, n) => (paid[n] ? iso(i.sub.current_period_end) : null)),
-        lines.map((l) => l.invoiceId),
-        lines.map((l) => l.position),
-        lines.map((l) => l.line.kind),
-        lines.map((l) => l.line.description),
-        lines.map((l) => l.line.metric),
-        lines.map((l) => l.line.quantity),
-        lines.map((l) => l.line.unitPrice),
-        lines.map((l) => l.line.amount),
-      ],
+      batch.params,
     );
     const kept = new Set(inserted.map((r) => r.id));
-    return invoices.filter((i) => kept.has(i.id));
+    return batch.invoices.filter((i) => kept.has(i.id));
   }
 
   /** Rate-card metrics are billed one line per price: the per-price totals kept at ingest. */
