@@ -8,7 +8,13 @@ export function arrayLiteral(values: ReadonlyArray<string | number | null | unde
   for (let i = 0; i < values.length; i++) {
     if (i > 0) literal += ',';
     const value = values[i];
-    literal += value === null || value === undefined ? 'NULL' : `"${String(value).replace(/[\\"]/g, '\\$&')}"`;
+    if (value === null || value === undefined) {
+      literal += 'NULL';
+      continue;
+    }
+    const text = typeof value === 'string' ? value : String(value);
+    // Most elements (ids, amounts) have nothing to escape: no regex for them.
+    literal += text.includes('"') || text.includes('\\') ? `"${text.replace(/[\\"]/g, '\\$&')}"` : `"${text}"`;
   }
   return literal + '}';
 }

@@ -141,7 +141,7 @@ export class BillingCloseService {
     private readonly catalog: UsageCatalog,
     private readonly logger: Logger,
     private readonly chunkSize = 2000,
-    private readonly writeBatchSize = 500,
+    private readonly writeBatchSize = 250,
   ) {}
 
   async closeDue(filter: CloseFilter, requestedBy: string, onProgress?: (p: CloseProgress) => void): Promise<string[]> {
