@@ -86,18 +86,19 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
   });
   const billing = new BillingService(db, new BillingCloseService(db, catalog, logger), invoices, collector, logger);
   billing.onCycle((organizationId) => alerts.evaluateForecasts(forecasts, organizationId));
-  billing.onOverdue(async (overdue) => {
-    for (const invoice of overdue) {
-      await alerts.raise(invoice.organizationId, {
+  billing.onOverdue((overdue) =>
+    alerts.raiseAll(
+      overdue.map((invoice) => ({
+        organizationId: invoice.organizationId,
         dedupKey: `invoice-overdue:${invoice.id}`,
         kind: 'invoice_overdue',
         severity: AlertSeverity.WARNING,
         threshold: '0',
         value: invoice.amountDue,
         message: `Invoice ${invoice.number} is overdue: ${invoice.amountDue} ${invoice.currency} unpaid`,
-      });
-    }
-  });
+      })),
+    ),
+  );
   return {
     db,
     bus,

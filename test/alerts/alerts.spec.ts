@@ -8,7 +8,9 @@ import {
   AlertRulesDocument,
   AlertTriggeredDocument,
   AlertsDocument,
+  CloseBillingPeriodDocument,
   CreateAlertRuleDocument,
+  CreateOrganizationDocument,
   SetAlertWebhookDocument,
   SetBillingContactDocument,
 } from '../generated/graphql';
@@ -318,5 +320,30 @@ describe('alerts', () => {
         message: expect.stringMatching(/^Invoice [0-9A-F]{8}-0001 is overdue: 5.00 USD unpaid$/),
       }),
     ]);
+  });
+
+  it('raises the overdue alerts of a run over many organisations at once, each at its own clock, once', async () => {
+    const plan = { code: 'fee_only_many', name: 'Fee', currency: 'USD', basePrice: '7', charges: [] };
+    const first = await planWithOrganization(t.admin, [], plan, '2031-05-10T00:00:00Z');
+    const { createOrganization } = await t.admin.data(CreateOrganizationDocument, {
+      input: { name: 'second', planCode: 'fee_only_many', testClock: '2031-05-10T00:00:00Z' },
+    });
+    const second = createOrganization.id;
+    await t.db.query(`UPDATE organizations SET test_clock_at = $2 WHERE id = $1`, [first, '2031-06-03T00:00:00Z']);
+    await t.db.query(`UPDATE organizations SET test_clock_at = $2 WHERE id = $1`, [second, '2031-06-05T00:00:00Z']);
+    for (let run = 0; run < 2; run++) await t.admin.data(CloseBillingPeriodDocument, { input: {} });
+    for (const [org, clock] of [
+      [first, '2031-06-03T00:00:00.000Z'],
+      [second, '2031-06-05T00:00:00.000Z'],
+    ] as const) {
+      const overdue = (await alertsOf(org)).edges.map((e) => e.node).filter((a) => a.kind === 'invoice_overdue');
+      expect(overdue).toEqual([
+        expect.objectContaining({
+          value: '7.00',
+          triggeredAt: clock,
+          message: expect.stringMatching(/^Invoice [0-9A-F]{8}-0001 is overdue/),
+        }),
+      ]);
+    }
   });
 });

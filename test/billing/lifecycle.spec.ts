@@ -14,6 +14,9 @@ import {
   RecordUsageDocument,
   VoidInvoiceDocument,
 } from '../generated/graphql';
+import pino from 'pino';
+import { BillingCloseService } from '../../src/modules/billing/billing-close.service';
+import { UsageCatalog } from '../../src/modules/usage/usage-catalog';
 import { createApiKey } from '../helpers/factories';
 import { extractPdfText } from '../helpers/pdf-text';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -145,6 +148,46 @@ describe('billing lifecycle', () => {
         expect(await count(`SELECT count(*) AS n FROM invoices WHERE organization_id = $1 AND period_start = '2026-03-01'`, [org])).toBe(1);
       }
       expect((await t.admin.data(CloseBillingPeriodDocument, { input: {} })).closeBillingPeriod.invoicesCreated).toBe(0);
+    });
+
+    it('closes in waves and write batches: each invoice once with its lines and number, one already there skipped with no lines', async () => {
+      const orgs = await Promise.all([1, 2, 3, 4, 5].map(() => organizationOn(t.admin, 'connectors_pro', '2031-01-10T00:00:00Z')));
+      await t.db.query(`UPDATE organizations SET test_clock_at = '2031-02-01T01:00:00Z' WHERE id = ANY($1::uuid[])`, [orgs]);
+      const [existing] = await t.db.query(
+        `INSERT INTO invoices (organization_id, status, period_start, period_end, currency) VALUES ($1, 'DRAFT', '2031-01-01', '2031-02-01', 'USD') RETURNING id`,
+        [orgs[2]],
+      );
+      const progress: number[] = [];
+      // Waves of 2 organisations, each written one invoice per statement.
+      const closer = new BillingCloseService(t.db, new UsageCatalog(t.db), pino({ level: 'silent' }), 2, 1);
+      const created = await closer.closeDue({ periodEnd: new Date('2031-02-01T00:00:00Z') }, 'test', (p) => progress.push(p.closed));
+      expect(progress).toHaveLength(3); // 5 organisations, 2 a wave
+      expect(progress.at(-1)).toBe(4);
+      expect(created).toHaveLength(4);
+      const rows: Array<{ organization_id: string; id: string; number: string | null; lines: string }> = await t.db.query(
+        `SELECT i.organization_id, i.id, i.number, (SELECT count(*) FROM invoice_lines l WHERE l.invoice_id = i.id) AS lines
+           FROM invoices i WHERE i.organization_id = ANY($1::uuid[]) ORDER BY i.organization_id`,
+        [orgs],
+      );
+      expect(rows).toHaveLength(5);
+      for (const row of rows) {
+        if (row.id === existing.id) expect(row).toMatchObject({ number: null, lines: '0' });
+        else {
+          expect(created).toContain(row.id);
+          expect(row.number).toMatch(/-0001$/);
+          expect(Number(row.lines)).toBeGreaterThan(0);
+        }
+      }
+      expect(
+        await count('SELECT count(*) AS n FROM invoice_lines l WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.id = l.invoice_id)'),
+      ).toBe(0);
+      expect(await count(`SELECT count(*) AS n FROM invoice_counters WHERE organization_id = ANY($1::uuid[])`, [orgs])).toBe(4);
+      expect(
+        await count(
+          `SELECT count(*) AS n FROM plan_subscriptions WHERE organization_id = ANY($1::uuid[]) AND current_period_start = '2031-02-01'`,
+          [orgs],
+        ),
+      ).toBe(5);
     });
 
     it('is due 30 days after close on a net-30 plan (seed 003 Enterprise)', async () => {

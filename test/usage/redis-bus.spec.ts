@@ -1,4 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import pino from 'pino';
+import { RedisChangeBus } from '../../src/common/pubsub/redis-change-bus';
 import { UsageUpdatedDocument } from '../generated/graphql';
 import { freePort, waitForPort } from '../helpers/free-port';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -15,6 +17,7 @@ if (!hasRedis) {
 
 (hasRedis ? describe : describe.skip)('live usage over Redis (REDIS_URL)', () => {
   let redis: ChildProcess;
+  let redisUrl: string;
   let one: TestServer;
   let two: TestServer;
 
@@ -22,9 +25,10 @@ if (!hasRedis) {
     const port = await freePort();
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     await waitForPort(port);
-    one = await startTestServer({ redisUrl: `redis://127.0.0.1:${port}` });
+    redisUrl = `redis://127.0.0.1:${port}`;
+    one = await startTestServer({ redisUrl });
     // The second server shares the first one's database, as two nodes of one deployment.
-    two = await startTestServer({ redisUrl: `redis://127.0.0.1:${port}` }, one);
+    two = await startTestServer({ redisUrl }, one);
   });
   afterAll(async () => {
     await two?.close();
@@ -48,6 +52,24 @@ if (!hasRedis) {
       expect((await sub.next()).data?.usageUpdated.metrics[0]).toMatchObject({ metric: 'redis_calls', used: '4' });
     } finally {
       await ws.dispose();
+    }
+  });
+
+  it('publishes many messages at once, in order, once the writer has committed (afterCommitAll)', async () => {
+    const logger = pino({ level: 'silent' });
+    const sender = new RedisChangeBus(redisUrl, 'meterly_test_many', logger);
+    const receiver = new RedisChangeBus(redisUrl, 'meterly_test_many', logger);
+    await Promise.all([sender.start(), receiver.start()]);
+    try {
+      const received: string[] = [];
+      receiver.onChange((message) => received.push(message));
+      const messages = Array.from({ length: 50 }, (_, i) => `org/${i}`);
+      await sender.afterCommitAll(messages);
+      const deadline = Date.now() + 5000;
+      while (received.length < messages.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(received).toEqual(messages);
+    } finally {
+      await Promise.all([sender.close(), receiver.close()]);
     }
   });
 });

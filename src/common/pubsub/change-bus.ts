@@ -10,6 +10,10 @@ export interface ChangeBus {
   readonly notifyChannel: string | null;
   announce(tx: EntityManager, organizationId: string): Promise<void>;
   afterCommit(organizationId: string): Promise<void>;
+  /** `announce` for many messages at once (one statement, not one per message). */
+  announceAll(tx: EntityManager, messages: string[]): Promise<void>;
+  /** `afterCommit` for many messages at once. */
+  afterCommitAll(messages: string[]): Promise<void>;
   onChange(handler: (organizationId: string) => void): void;
   start(): Promise<void>;
   close(): Promise<void>;

@@ -31,6 +31,15 @@ export class PostgresChangeBus implements ChangeBus {
     // Delivered by the NOTIFY sent in the transaction.
   }
 
+  async announceAll(tx: EntityManager, messages: string[]): Promise<void> {
+    if (messages.length)
+      await tx.query('SELECT pg_notify($1, m) FROM unnest($2::text[]) WITH ORDINALITY AS u(m, n) ORDER BY n', [this.channel, messages]);
+  }
+
+  async afterCommitAll(): Promise<void> {
+    // Delivered by the NOTIFYs sent in the transaction.
+  }
+
   onChange(handler: (organizationId: string) => void): void {
     this.handlers.push(handler);
   }

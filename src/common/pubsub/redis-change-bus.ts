@@ -31,6 +31,19 @@ export class RedisChangeBus implements ChangeBus {
     await this.publisher.publish(this.channel, organizationId);
   }
 
+  async announceAll(): Promise<void> {
+    // Published after commit instead.
+  }
+
+  async afterCommitAll(messages: string[]): Promise<void> {
+    if (messages.length === 0) return;
+    const pipeline = this.publisher.pipeline();
+    for (const message of messages) pipeline.publish(this.channel, message);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
   onChange(handler: (organizationId: string) => void): void {
     this.handlers.push(handler);
   }

@@ -236,8 +236,11 @@ export class AlertService implements IngestListener {
       measured,
     });
     if (fired.length === 0) return;
-    const created = await this.insert(tx, batch.organizationId, fired, batch.now);
-    if (created.length) return () => this.afterCommit(batch.organizationId, created);
+    const created = await this.insertAll(
+      tx,
+      fired.map((f) => ({ ...f, organizationId: batch.organizationId, at: batch.now })),
+    );
+    if (created.length) return () => this.afterCommit(created);
   }
 
   /**
@@ -282,31 +285,62 @@ export class AlertService implements IngestListener {
       }
       if (fired.length === 0) continue;
       const now = (await this.organization(org)).testClockAt ?? new Date();
-      const created = await this.db.transaction((tx) => this.insert(tx, org, fired, now));
-      if (created.length) await this.afterCommit(org, created);
+      const created = await this.db.transaction((tx) =>
+        this.insertAll(
+          tx,
+          fired.map((f) => ({ ...f, organizationId: org, at: now })),
+        ),
+      );
+      await this.afterCommit(created);
     }
   }
 
   /** Payment failures, overdue invoices: raised outside ingestion, once per dedup key. */
   async raise(organizationId: string, alert: SystemAlert): Promise<void> {
-    const now = (await this.organization(organizationId)).testClockAt ?? new Date();
-    const created = await this.db.transaction((tx) =>
-      this.insert(tx, organizationId, [{ ...alert, ruleId: '', metricCode: null, channels: ['in_app', 'email', 'webhook'] }], now),
-    );
-    if (created.length) await this.afterCommit(organizationId, created);
+    await this.raiseAll([{ organizationId, ...alert }]);
   }
 
-  private async insert(tx: EntityManager, organizationId: string, fired: FiredAlert[], now: Date): Promise<string[]> {
-    const rows: Array<{ id: string }> = await tx.query(
+  /** `raise` for many alerts (an overdue run): one transaction, each alert at its organisation's clock. */
+  async raiseAll(alerts: Array<SystemAlert & { organizationId: string }>): Promise<void> {
+    if (alerts.length === 0) return;
+    const organizationIds = [...new Set(alerts.map((a) => a.organizationId))];
+    const clocks: Array<{ id: string; test_clock_at: Date | null }> = await this.db.query(
+      'SELECT id, test_clock_at FROM organizations WHERE id = ANY($1::uuid[])',
+      [organizationIds],
+    );
+    const clockOf = new Map(clocks.map((c) => [c.id, c.test_clock_at]));
+    const missing = organizationIds.find((id) => !clockOf.has(id));
+    if (missing) throw new AlertError(AlertErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${missing} does not exist`);
+    const now = new Date();
+    const messages = await this.db.transaction((tx) =>
+      this.insertAll(
+        tx,
+        alerts.map(({ organizationId, ...alert }) => ({
+          ...alert,
+          organizationId,
+          at: clockOf.get(organizationId) ?? now,
+          ruleId: '',
+          metricCode: null,
+          channels: ['in_app', 'email', 'webhook'],
+        })),
+      ),
+    );
+    await this.afterCommit(messages);
+  }
+
+  /** Inserts the alerts not fired yet (by dedup key) with their outbox rows and announces them; the bus messages (`org/alert`). */
+  private async insertAll(tx: EntityManager, fired: Array<FiredAlert & { organizationId: string; at: Date }>): Promise<string[]> {
+    if (fired.length === 0) return [];
+    const rows: Array<{ id: string; organization_id: string }> = await tx.query(
       `INSERT INTO alerts (organization_id, rule_id, dedup_key, kind, severity, metric_code, threshold, value, message, channels, triggered_at)
-       SELECT $1, nullif(k.rule, '')::uuid, k.dedup, k.kind, k.severity::alert_severity, k.metric, k.threshold, k.value, k.message, string_to_array(k.channels, ','), $2
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
-              AS k(rule, dedup, kind, severity, metric, threshold, value, message, channels)
+       SELECT k.org, nullif(k.rule, '')::uuid, k.dedup, k.kind, k.severity::alert_severity, k.metric, k.threshold, k.value, k.message, string_to_array(k.channels, ','), k.at
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
+              AS k(org, at, rule, dedup, kind, severity, metric, threshold, value, message, channels)
        ON CONFLICT (dedup_key) DO NOTHING
-       RETURNING id`,
+       RETURNING id, organization_id`,
       [
-        organizationId,
-        now.toISOString(),
+        fired.map((f) => f.organizationId),
+        fired.map((f) => f.at.toISOString()),
         fired.map((f) => f.ruleId),
         fired.map((f) => f.dedupKey),
         fired.map((f) => f.kind),
@@ -319,7 +353,7 @@ export class AlertService implements IngestListener {
       ],
     );
     const ids = rows.map((r) => r.id);
-    if (ids.length === 0) return ids;
+    if (ids.length === 0) return [];
     // The outbox: one delivery per email recipient and per webhook, committed with the alert.
     await tx.query(
       `INSERT INTO alert_deliveries (alert_id, channel, target, next_attempt_at)
@@ -330,12 +364,14 @@ export class AlertService implements IngestListener {
         WHERE a.id = ANY($1::uuid[]) AND 'webhook' = ANY(a.channels) AND o.alert_webhook_url IS NOT NULL`,
       [ids],
     );
-    for (const id of ids) await this.bus.announce(tx, `${organizationId}/${id}`);
-    return ids;
+    const messages = rows.map((r) => `${r.organization_id}/${r.id}`);
+    await this.bus.announceAll(tx, messages);
+    return messages;
   }
 
-  private async afterCommit(organizationId: string, ids: string[]): Promise<void> {
-    for (const id of ids) await this.bus.afterCommit(`${organizationId}/${id}`);
+  private async afterCommit(messages: string[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.bus.afterCommitAll(messages);
     for (const listener of this.firedListeners) listener();
   }
 

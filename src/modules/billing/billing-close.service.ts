@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { arrayLiteral } from '../../common/database/array-literal';
 import type { DataSource, EntityManager } from 'typeorm';
 import { minorUnits } from '../../common/money/currency';
 import { Dec } from '../../common/money/decimal';
@@ -8,7 +10,7 @@ import type { InvoiceLineKind } from '../invoice/invoice-line.entity';
 import { InvoiceStatus } from '../invoice/invoice-status';
 import { PlanChangeKind } from '../subscription/plan-change.entity';
 import { usageLines, type RateCell } from '../usage/pricing/usage-lines';
-import type { UsageCatalog } from '../usage/usage-catalog';
+import type { PlanTerms, UsageCatalog } from '../usage/usage-catalog';
 
 export interface CloseFilter {
   organizationId?: string;
@@ -33,7 +35,97 @@ interface DueSubscription {
   currency: string;
 }
 
+interface PendingItem {
+  id: string;
+  organization_id: string;
+  kind: InvoiceLineKind;
+  description: string;
+  quantity: string;
+  unit_price: string | null;
+  amount: string;
+}
+
+interface DraftInvoice {
+  id: string;
+  sub: DueSubscription;
+  draft: InvoiceDraft;
+  sequence: number;
+  number: string;
+}
+
 const iso = (d: Date) => d.toISOString();
+
+function groupByOrganization<T extends { organization_id: string }>(rows: T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = map.get(row.organization_id);
+    if (group) group.push(row);
+    else map.set(row.organization_id, [row]);
+  }
+  return map;
+}
+
+interface InvoiceBatch {
+  invoices: DraftInvoice[];
+  /** The parameters of BillingCloseService.insertInvoices, as array literals. */
+  params: string[];
+}
+
+/** Invoices and their lines as the parameters of one insert, serialised here (while the previous batch is written). */
+function invoiceBatch(invoices: DraftInvoice[]): InvoiceBatch {
+  const lines = invoices.flatMap((i) => i.draft.lines.map((line, position) => ({ invoiceId: i.id, position, line })));
+  const paid = invoices.map((i) => new Dec(i.draft.total).isZero());
+  const columns = [
+    invoices.map((i) => i.id),
+    invoices.map((i) => i.sub.organization_id),
+    invoices.map((i) => i.sequence),
+    invoices.map((i) => i.number),
+    paid.map((p) => (p ? InvoiceStatus.PAID : InvoiceStatus.OPEN)),
+    invoices.map((i) => iso(i.sub.current_period_start)),
+    invoices.map((i) => iso(i.sub.current_period_end)),
+    invoices.map((i) => i.sub.currency),
+    invoices.map((i) => i.draft.subtotal),
+    invoices.map((i) => i.draft.creditsApplied),
+    invoices.map((i) => i.draft.total),
+    invoices.map((i) => iso(i.draft.dueDate)),
+    invoices.map((i) => iso(i.draft.paymentDueAt)),
+    invoices.map((i, n) => (paid[n] ? iso(i.sub.current_period_end) : null)),
+    lines.map((l) => l.invoiceId),
+    lines.map((l) => l.position),
+    lines.map((l) => l.line.kind),
+    lines.map((l) => l.line.description),
+    lines.map((l) => l.line.metric),
+    lines.map((l) => l.line.quantity),
+    lines.map((l) => l.line.unitPrice),
+    lines.map((l) => l.line.amount),
+  ];
+  return { invoices, params: columns.map(arrayLiteral) };
+}
+
+/**
+ * Builds `items` in batches and writes each batch while the next is built, so
+ * that Node computes while PostgreSQL writes. One statement at a time is in
+ * flight (a transaction has one connection); a failure waits for it first.
+ */
+async function pipelined<I, D, R>(items: I[], size: number, build: (batch: I[]) => D, write: (built: D) => Promise<R[]>): Promise<R[]> {
+  const results: R[] = [];
+  let writing: Promise<R[]> = Promise.resolve([]);
+  try {
+    for (let i = 0; i < items.length; i += size) {
+      const built = build(items.slice(i, i + size));
+      results.push(...(await writing));
+      writing = write(built);
+      writing.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+      // Let the statement go out before the next build keeps this thread busy.
+      await nextTurn();
+    }
+    results.push(...(await writing));
+    return results;
+  } catch (err) {
+    await writing.catch(() => undefined);
+    throw err;
+  }
+}
 
 /**
  * Closes ended periods into invoices. Works in waves of up to `chunkSize`
@@ -49,6 +141,7 @@ export class BillingCloseService {
     private readonly catalog: UsageCatalog,
     private readonly logger: Logger,
     private readonly chunkSize = 2000,
+    private readonly writeBatchSize = 250,
   ) {}
 
   async closeDue(filter: CloseFilter, requestedBy: string, onProgress?: (p: CloseProgress) => void): Promise<string[]> {
@@ -89,15 +182,7 @@ export class BillingCloseService {
          JOIN unnest($1::uuid[], $2::timestamptz[]) AS k(org, ps) ON t.organization_id = k.org AND t.period_start = k.ps`,
       [orgIds, starts],
     );
-    const items: Array<{
-      id: string;
-      organization_id: string;
-      kind: InvoiceLineKind;
-      description: string;
-      quantity: string;
-      unit_price: string | null;
-      amount: string;
-    }> = await tx.query(
+    const items: PendingItem[] = await tx.query(
       // A proration's credit comes before its charge.
       `SELECT i.id, i.organization_id, i.kind, i.description, i.quantity, i.unit_price, i.amount FROM invoice_items i
            JOIN unnest($1::uuid[], $2::timestamptz[]) AS k(org, ps) ON i.organization_id = k.org AND i.period_start = k.ps
@@ -115,35 +200,32 @@ export class BillingCloseService {
     );
 
     const metrics = new Map((await this.catalog.allMetrics(true)).map((m) => [m.id, m]));
-    const rateCardSplits = await this.rateCardSplits(tx, due);
-    const byOrg = <T extends { organization_id: string }>(rows: T[]) => {
-      const map = new Map<string, T[]>();
-      for (const row of rows) map.set(row.organization_id, [...(map.get(row.organization_id) ?? []), row]);
-      return map;
-    };
-    const totalsByOrg = byOrg(totals);
-    const itemsByOrg = byOrg(items);
-    const grantsByOrg = byOrg(grants);
+    const rateCardSplits = await this.rateCardSplits(tx, orgIds, starts);
+    const terms = new Map<string, PlanTerms>();
+    for (const planId of new Set(due.flatMap((d) => [d.plan_id, d.period_plan_id])))
+      terms.set(planId, await this.catalog.planTerms(planId, tx));
+    const totalsByOrg = groupByOrganization(totals);
+    const itemsByOrg = groupByOrganization(items);
+    const grantsByOrg = groupByOrganization(grants);
     const lastSequence = new Map(counters.map((c) => [c.organization_id, c.last_sequence]));
 
-    const invoices: Array<{ id: string; sub: DueSubscription; draft: InvoiceDraft; sequence: number; number: string }> = [];
-    for (const sub of due) {
-      const terms = await this.catalog.planTerms(sub.plan_id, tx);
-      const periodTerms = await this.catalog.planTerms(sub.period_plan_id, tx);
+    const draft = (sub: DueSubscription): DraftInvoice => {
+      const planTerms = terms.get(sub.plan_id)!;
+      const periodTerms = terms.get(sub.period_plan_id)!;
       const usage = usageLines(
         (totalsByOrg.get(sub.organization_id) ?? []).map((t) => ({
           metricId: t.metric_id,
           quantity: new Dec(t.quantity),
           cost: new Dec(t.cost),
         })),
-        terms.charges,
+        planTerms.charges,
         metrics,
         rateCardSplits.get(sub.organization_id),
       );
-      const draft = buildInvoice({
+      const invoice = buildInvoice({
         decimals: minorUnits(sub.currency),
         periodEnd: sub.current_period_end,
-        paymentTermsDays: terms.plan.paymentTermsDays,
+        paymentTermsDays: planTerms.plan.paymentTermsDays,
         baseFee: { planName: periodTerms.plan.name, amount: periodTerms.plan.basePriceAmount },
         usage,
         items: (itemsByOrg.get(sub.organization_id) ?? []).map((i): LineDraft => ({
@@ -163,44 +245,50 @@ export class BillingCloseService {
       });
       const sequence = (lastSequence.get(sub.organization_id) ?? 0) + 1;
       const number = `${sub.organization_id.slice(0, 8).toUpperCase()}-${String(sequence).padStart(4, '0')}`;
-      invoices.push({ id: randomUUID(), sub, draft, sequence, number });
-    }
+      return { id: randomUUID(), sub, draft: invoice, sequence, number };
+    };
 
-    const inserted: Array<{ id: string }> = await tx.query(
-      `INSERT INTO invoices (id, organization_id, sequence, number, status, period_start, period_end, currency, subtotal, credits_applied, total,
-                             amount_paid, issued_at, due_date, payment_due_at, paid_at)
-       SELECT k.id, k.org, k.seq, k.num, k.status::invoice_status, k.ps, k.pe, k.cur, k.sub, k.cred, k.tot, 0, k.pe, k.due, k.pay, k.paid
-         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[],
-                     $9::numeric[], $10::numeric[], $11::numeric[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[])
-              AS k(id, org, seq, num, status, ps, pe, cur, sub, cred, tot, due, pay, paid)
-       ON CONFLICT (organization_id, period_start) DO NOTHING
-       RETURNING id`,
-      [
-        invoices.map((i) => i.id),
-        invoices.map((i) => i.sub.organization_id),
-        invoices.map((i) => i.sequence),
-        invoices.map((i) => i.number),
-        invoices.map((i) => (new Dec(i.draft.total).isZero() ? InvoiceStatus.PAID : InvoiceStatus.OPEN)),
-        invoices.map((i) => iso(i.sub.current_period_start)),
-        invoices.map((i) => iso(i.sub.current_period_end)),
-        invoices.map((i) => i.sub.currency),
-        invoices.map((i) => i.draft.subtotal),
-        invoices.map((i) => i.draft.creditsApplied),
-        invoices.map((i) => i.draft.total),
-        invoices.map((i) => iso(i.draft.dueDate)),
-        invoices.map((i) => iso(i.draft.paymentDueAt)),
-        invoices.map((i) => (new Dec(i.draft.total).isZero() ? iso(i.sub.current_period_end) : null)),
-      ],
+    const written = await pipelined(
+      due,
+      this.writeBatchSize,
+      (batch) => invoiceBatch(batch.map(draft)),
+      (batch) => this.insertInvoices(tx, batch),
     );
-    const kept = new Set(inserted.map((r) => r.id));
-    const written = invoices.filter((i) => kept.has(i.id));
     await this.writeDetails(tx, written, itemsByOrg);
     await this.rollSubscriptions(tx, due, requestedBy);
     return written.map((i) => i.id);
   }
 
+  /**
+   * The invoices and their lines in one statement; an invoice whose
+   * (organisation, period) exists already is skipped with its lines. The ones written.
+   */
+  private async insertInvoices(tx: EntityManager, batch: InvoiceBatch): Promise<DraftInvoice[]> {
+    const inserted: Array<{ id: string }> = await tx.query(
+      `WITH inv AS (
+         INSERT INTO invoices (id, organization_id, sequence, number, status, period_start, period_end, currency, subtotal, credits_applied, total,
+                               amount_paid, issued_at, due_date, payment_due_at, paid_at)
+         SELECT k.id, k.org, k.seq, k.num, k.status::invoice_status, k.ps, k.pe, k.cur, k.sub, k.cred, k.tot, 0, k.pe, k.due, k.pay, k.paid
+           FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[],
+                       $9::numeric[], $10::numeric[], $11::numeric[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[])
+                AS k(id, org, seq, num, status, ps, pe, cur, sub, cred, tot, due, pay, paid)
+         ON CONFLICT (organization_id, period_start) DO NOTHING
+         RETURNING id
+       ), lines AS (
+         INSERT INTO invoice_lines (invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)
+         SELECT l.* FROM unnest($15::uuid[], $16::int[], $17::text[], $18::text[], $19::text[], $20::numeric[], $21::numeric[], $22::numeric[])
+                AS l(invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)
+          WHERE l.invoice_id IN (SELECT id FROM inv)
+       )
+       SELECT id FROM inv`,
+      batch.params,
+    );
+    const kept = new Set(inserted.map((r) => r.id));
+    return batch.invoices.filter((i) => kept.has(i.id));
+  }
+
   /** Rate-card metrics are billed one line per price: the per-price totals kept at ingest. */
-  private async rateCardSplits(tx: EntityManager, due: DueSubscription[]): Promise<Map<string, Map<string, RateCell[]>>> {
+  private async rateCardSplits(tx: EntityManager, orgIds: string[], starts: string[]): Promise<Map<string, Map<string, RateCell[]>>> {
     const rows: Array<{
       organization_id: string;
       metric_id: string;
@@ -211,7 +299,7 @@ export class BillingCloseService {
     }> = await tx.query(
       `SELECT p.organization_id, p.metric_id, p.label, p.unit_price, p.quantity, p.cost FROM usage_price_totals p
          JOIN unnest($1::uuid[], $2::timestamptz[]) AS k(org, ps) ON p.organization_id = k.org AND p.period_start = k.ps`,
-      [due.map((d) => d.organization_id), due.map((d) => iso(d.current_period_start))],
+      [orgIds, starts],
     );
     const result = new Map<string, Map<string, RateCell[]>>();
     for (const r of rows) {
@@ -223,33 +311,17 @@ export class BillingCloseService {
         quantity: new Dec(r.quantity),
         cost: new Dec(r.cost),
       };
-      perMetric.set(r.metric_id, [...(perMetric.get(r.metric_id) ?? []), cell]);
+      const cells = perMetric.get(r.metric_id);
+      if (cells) cells.push(cell);
+      else perMetric.set(r.metric_id, [cell]);
       result.set(r.organization_id, perMetric);
     }
     return result;
   }
 
-  private async writeDetails(
-    tx: EntityManager,
-    invoices: Array<{ id: string; sub: DueSubscription; draft: InvoiceDraft; sequence: number }>,
-    itemsByOrg: Map<string, Array<{ id: string }>>,
-  ): Promise<void> {
+  /** What the written invoices consumed: their pending items, credits used or carried over, and the numbering. */
+  private async writeDetails(tx: EntityManager, invoices: DraftInvoice[], itemsByOrg: Map<string, Array<{ id: string }>>): Promise<void> {
     if (invoices.length === 0) return;
-    const lines = invoices.flatMap((i) => i.draft.lines.map((line, position) => ({ invoiceId: i.id, position, line })));
-    await tx.query(
-      `INSERT INTO invoice_lines (invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[], $8::numeric[])`,
-      [
-        lines.map((l) => l.invoiceId),
-        lines.map((l) => l.position),
-        lines.map((l) => l.line.kind),
-        lines.map((l) => l.line.description),
-        lines.map((l) => l.line.metric),
-        lines.map((l) => l.line.quantity),
-        lines.map((l) => l.line.unitPrice),
-        lines.map((l) => l.line.amount),
-      ],
-    );
     const itemLinks = invoices.flatMap((i) => (itemsByOrg.get(i.sub.organization_id) ?? []).map((item) => [item.id, i.id] as const));
     if (itemLinks.length) {
       await tx.query(

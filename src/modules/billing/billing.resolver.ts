@@ -1,10 +1,11 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
 import type { RequestContext } from '../../common/graphql/request-context';
 import { CloseBillingPeriodInput, CloseBillingPeriodPayload } from '../invoice/dto/invoice.types';
+import { Invoice } from '../invoice/invoice.entity';
 import { Organization } from '../organization/organization.entity';
 
-@Resolver()
+@Resolver(() => CloseBillingPeriodPayload)
 export class BillingResolver {
   @Authorized(Permission.RUN_BILLING)
   @Mutation(() => CloseBillingPeriodPayload, {
@@ -14,8 +15,14 @@ export class BillingResolver {
     @Arg('input') input: CloseBillingPeriodInput,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<CloseBillingPeriodPayload> {
-    const invoices = await services.billing.closeBillingPeriod(principal, input);
-    return { invoicesCreated: invoices.length, invoices };
+    const invoiceIds = await services.billing.closeBillingPeriod(principal, input);
+    return { invoicesCreated: invoiceIds.length, invoiceIds };
+  }
+
+  /** Read only when the caller asks for them: a close of every organisation creates many. */
+  @FieldResolver(() => [Invoice])
+  invoices(@Root() payload: CloseBillingPeriodPayload, @Ctx() { services }: RequestContext): Promise<Invoice[]> {
+    return services.billing.invoicesByIds(payload.invoiceIds);
   }
 
   @Authorized(Permission.RUN_BILLING)

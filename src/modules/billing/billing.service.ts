@@ -44,7 +44,8 @@ export class BillingService {
     this.overdueListeners.push(listener);
   }
 
-  async closeBillingPeriod(principal: Principal, input: { organizationId?: string | null; periodEnd?: Date | null }): Promise<Invoice[]> {
+  /** The ids of the invoices created; invoicesByIds reads them when the caller wants them. */
+  async closeBillingPeriod(principal: Principal, input: { organizationId?: string | null; periodEnd?: Date | null }): Promise<string[]> {
     const filter: CloseFilter = {};
     if (input.organizationId) filter.organizationId = assertId(input.organizationId, 'organizationId');
     assertCan(principal, Permission.RUN_BILLING, filter.organizationId);
@@ -87,15 +88,21 @@ export class BillingService {
     if (created.length) this.logger.info({ invoices: created.length }, 'scheduled billing run issued invoices');
   }
 
-  private async cycle(filter: CloseFilter, requestedBy: string): Promise<Invoice[]> {
+  /** Invoices by id, ordered by organisation then period. */
+  async invoicesByIds(ids: string[]): Promise<Invoice[]> {
+    if (ids.length === 0) return [];
+    const invoices = await this.db.getRepository(Invoice).findBy({ id: In(ids) });
+    return invoices.sort((a, b) => a.organizationId.localeCompare(b.organizationId) || a.periodStart.getTime() - b.periodStart.getTime());
+  }
+
+  /** Closes, marks overdue, collects; the ids of the invoices created. */
+  private async cycle(filter: CloseFilter, requestedBy: string): Promise<string[]> {
     const ids = await this.closer.closeDue(filter, requestedBy);
     const overdue = await this.invoices.markOverdue(filter.organizationId);
     if (overdue.length) for (const listener of this.overdueListeners) await listener(overdue);
     await this.collector?.collectDue(filter.organizationId);
     for (const listener of this.cycleListeners) await listener(filter.organizationId);
-    if (ids.length === 0) return [];
-    const invoices = await this.db.getRepository(Invoice).findBy({ id: In(ids) });
-    return invoices.sort((a, b) => a.organizationId.localeCompare(b.organizationId) || a.periodStart.getTime() - b.periodStart.getTime());
+    return ids;
   }
 
   private async organization(id: string): Promise<Organization> {

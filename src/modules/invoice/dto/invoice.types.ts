@@ -45,6 +45,9 @@ export class CloseBillingPeriodPayload {
   @Field(() => Int)
   invoicesCreated!: number;
 
+  /** Read from `invoiceIds` only when asked for (BillingResolver), in organisation then period order. */
   @Field(() => [Invoice])
-  invoices!: Invoice[];
+  invoices?: Invoice[];
+
+  invoiceIds!: string[];
 }
