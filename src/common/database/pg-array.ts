@@ -1,7 +1,8 @@
 /**
  * PostgreSQL array literals built directly: node-postgres escapes every
  * element with two regular expressions, which dominates for the thousands of
- * elements a usage batch sends.
+ * elements a usage batch or a close wave sends; built ahead, they can also be
+ * made while the previous statement runs.
  */
 
 /** Values that never need quoting: uuids, plain decimals, ISO timestamps, integers. */
@@ -16,14 +17,17 @@ export function plainArray(values: ReadonlyArray<string | number | null>): strin
 
 const NEEDS_ESCAPE = /["\\]/;
 
-/** Any text: each element quoted, with `"` and `\` escaped; null as NULL. */
-export function textArray(values: ReadonlyArray<string | null>): string {
+/** Any values: each element quoted, with `"` and `\` escaped; null as NULL. The literal node-postgres itself would write. */
+export function textArray(values: ReadonlyArray<string | number | null | undefined>): string {
   let out = '{';
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (i) out += ',';
     if (v === null || v === undefined) out += 'NULL';
-    else out += '"' + (NEEDS_ESCAPE.test(v) ? v.replace(/["\\]/g, '\\$&') : v) + '"';
+    else {
+      const text = typeof v === 'string' ? v : String(v);
+      out += '"' + (NEEDS_ESCAPE.test(text) ? text.replace(/["\\]/g, '\\$&') : text) + '"';
+    }
   }
   return out + '}';
 }

@@ -11,7 +11,12 @@ const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
  * refused where they are used (parseDecimalInput), so that one bad event of a
  * batch is rejected on its own instead of failing the whole request.
  */
+/** Already in the form toFixed() writes: no leading zeros, no trailing fractional zeros, no "-0". */
+const CANONICAL_DECIMAL = /^(?:0|-?[1-9]\d*)(?:\.\d*[1-9])?$|^-0\.\d*[1-9]$/;
+
 function parseDecimal(value: unknown): string {
+  // Batches carry thousands of quantities; most are canonical and need no Decimal to normalise them.
+  if (typeof value === 'string' && CANONICAL_DECIMAL.test(value)) return value;
   if (typeof value === 'string') return isDecimalText(value) ? new Decimal(value.trim()).toFixed() : value;
   return toDecimalString(value);
 }

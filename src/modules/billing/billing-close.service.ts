@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { arrayLiteral } from '../../common/database/array-literal';
+import { textArray } from '../../common/database/pg-array';
 import type { DataSource, EntityManager } from 'typeorm';
 import { minorUnits } from '../../common/money/currency';
 import { Dec } from '../../common/money/decimal';
@@ -99,7 +99,7 @@ function invoiceBatch(invoices: DraftInvoice[]): InvoiceBatch {
     lines.map((l) => l.line.unitPrice),
     lines.map((l) => l.line.amount),
   ];
-  return { invoices, params: columns.map(arrayLiteral) };
+  return { invoices, params: columns.map(textArray) };
 }
 
 /**

@@ -6,10 +6,15 @@ describe('PostgreSQL array literals', () => {
     expect(plainArray(['1.5', null, 3, '2026-03-10T12:00:00.000Z'])).toBe('{1.5,NULL,3,2026-03-10T12:00:00.000Z}');
   });
 
-  it('quotes every text element and escapes quotes and backslashes', () => {
+  const values = ['plain', 'with "quotes"', 'back\\slash', 'comma, {braces}', '', 'NULL', 'ünï', null, 42, 0.5, undefined];
+
+  it('quotes every text element and escapes quotes and backslashes; NULL for null', () => {
     expect(textArray([])).toBe('{}');
-    expect(textArray(['a', null, '', 'NULL', 'say "hi"', 'back\\slash', 'comma, {brace}'])).toBe(
-      '{"a",NULL,"","NULL","say \\"hi\\"","back\\\\slash","comma, {brace}"}',
-    );
+    expect(textArray(values)).toBe('{"plain","with \\"quotes\\"","back\\\\slash","comma, {braces}","","NULL","ünï",NULL,"42","0.5",NULL}');
+  });
+
+  it('writes what node-postgres writes for the same array', async () => {
+    const utils = (await import('pg/lib/utils' as string)) as { prepareValue(value: unknown): unknown };
+    expect(textArray(values)).toBe(utils.prepareValue(values));
   });
 });
