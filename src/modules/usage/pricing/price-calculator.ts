@@ -16,9 +16,21 @@ export interface ChargeTerms {
 export type Dimensions = Record<string, string | number | boolean>;
 
 /** Quantity above the included allowance. */
+const parsed = new Map<string, Dec>();
+
+/** Prices and allowances come from a small catalogue, read per event at ingest: each text is parsed once. */
+function decimalOf(text: string): Dec {
+  let value = parsed.get(text);
+  if (value === undefined) {
+    value = new Dec(text);
+    if (parsed.size < 10_000) parsed.set(text, value);
+  }
+  return value;
+}
+
 export function billable(total: Dec, included: string | null): Dec {
-  const free = included === null ? ZERO : new Dec(included);
-  return Dec.max(ZERO, total.minus(free));
+  const units = included === null ? total : total.minus(decimalOf(included));
+  return units.isNegative() ? ZERO : units;
 }
 
 /**
@@ -85,5 +97,5 @@ export function marginalCost(charge: ChargeTerms, before: Dec, after: Dec, unitP
   if (!hasRateCard(charge)) return costOfTotal(charge, after).minus(costOfTotal(charge, before));
   const billableAfter = billable(after, charge.included);
   const billableBefore = billable(before, charge.included);
-  return billableAfter.minus(billableBefore).times(unitPrice ?? 0);
+  return billableAfter.minus(billableBefore).times(unitPrice === null ? ZERO : decimalOf(unitPrice));
 }
