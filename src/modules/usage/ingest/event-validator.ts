@@ -39,15 +39,35 @@ export function eventKeyValue(event: Pick<NormalizedEvent, 'team' | 'project' | 
 function normalizeDimensions(value: unknown): Dimensions | string {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) return 'dimensions must be a JSON object';
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length > MAX_DIMENSIONS) return `at most ${MAX_DIMENSIONS} dimensions`;
-  for (const [key, v] of entries) {
+  const keys = Object.keys(value);
+  if (keys.length > MAX_DIMENSIONS) return `at most ${MAX_DIMENSIONS} dimensions`;
+  const record = value as Record<string, unknown>;
+  let sorted = true;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const v = record[key];
     if (!DIMENSION_KEY.test(key)) return `"${key}" is not a valid dimension key`;
-    if (!['string', 'number', 'boolean'].includes(typeof v) || (typeof v === 'string' && v.length > 200)) {
+    const type = typeof v;
+    if ((type !== 'string' && type !== 'number' && type !== 'boolean') || (type === 'string' && (v as string).length > 200)) {
       return `dimension "${key}" must be a string (up to 200 characters), number or boolean`;
     }
+    if (i > 0 && keys[i - 1]! > key) sorted = false;
   }
-  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as Dimensions;
+  if (sorted) return record as Dimensions;
+  const ordered: Record<string, unknown> = {};
+  for (const key of keys.sort()) ordered[key] = record[key];
+  return ordered as Dimensions;
+}
+
+/** Keys that passed the check: a batch repeats a few teams, projects and users many times. */
+const validKeys = new Set<string>();
+
+function isValidKey(key: string): boolean {
+  if (validKeys.has(key)) return true;
+  if (!OrganizationService.isValidKey(key)) return false;
+  if (validKeys.size >= 10_000) validKeys.clear();
+  validKeys.add(key);
+  return true;
 }
 
 /**
@@ -87,7 +107,7 @@ export function validateEvent(
 
   for (const field of ['team', 'project', 'user'] as const) {
     const value = input[field];
-    if (value != null && !OrganizationService.isValidKey(value)) {
+    if (value != null && !isValidKey(value)) {
       return reject(index, id, RejectionReason.INVALID_KEY, `${field} "${value}" is not a valid key`);
     }
   }
