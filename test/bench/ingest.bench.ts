@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { ADMIN_KEY, createCatalog, createOrganizations, type BenchResult, type BenchDatabase, startServerProcess } from './harness';
+import { createCatalog, createOrganizations, post, type BenchResult, type BenchDatabase, startServerProcess } from './harness';
 
 const BATCH = 1000;
 const CLIENTS = 4;
@@ -61,12 +61,7 @@ export async function ingestBenchmark(db: BenchDatabase, totalEvents: number): P
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
         for (let i = next++; i < batches.length; i = next++) {
-          const res = await fetch(server.url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
-            body: batches[i]!.body,
-          });
-          const json = (await res.json()) as {
+          const json = JSON.parse(await post(server.url, batches[i]!.body)) as {
             data?: { recordUsage: { accepted: number; duplicates: number; rejected: unknown[] } };
             errors?: unknown;
           };

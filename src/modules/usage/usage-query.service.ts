@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
+import { preparedQuery } from '../../common/database/prepared';
 import { assertId } from '../../common/errors/common-error';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
@@ -10,7 +11,6 @@ import { Aggregation } from '../metric/aggregation';
 import type { ChargeRule } from './ingest/usage-aggregator';
 import { hasRateCard, type Dimensions } from './pricing/price-calculator';
 import { usageLines, type RateCell } from './pricing/usage-lines';
-import { loadBillingContext, type BillingContext } from './billing-context';
 import {
   Granularity,
   type MetricUsage,
@@ -19,7 +19,7 @@ import {
   type UsageReport,
   type UsageSeries,
 } from './dto/usage.types';
-import type { UsageCatalog } from './usage-catalog';
+import type { PlanTerms, UsageCatalog } from './usage-catalog';
 import { UsageError, UsageErrorReason } from './usage.error';
 
 const HOUR = 3600_000;
@@ -63,6 +63,53 @@ const filterParams = (organizationId: string, period: Period, f: RollupFilter): 
 ];
 
 /**
+ * Each metric's quantity and cost over whole months from usage_totals ($1 is
+ * the organisation; `from`, `to` and `metric` are SQL expressions).
+ */
+const TOTALS_SQL = (from: string, to: string, metric: string) => `SELECT t.metric_id,
+       CASE m.aggregation
+         WHEN 'MAX' THEN max(t.quantity)
+         WHEN 'LATEST' THEN (array_agg(t.latest_quantity ORDER BY t.latest_at DESC NULLS LAST))[1]
+         WHEN 'UNIQUE_COUNT' THEN CASE WHEN count(*) = 1 THEN sum(t.quantity) ELSE (
+           SELECT count(DISTINCT v.value) FROM usage_unique_values v
+            WHERE v.organization_id = $1 AND v.metric_id = t.metric_id AND v.period_start >= ${from} AND v.period_start < ${to}) END
+         ELSE sum(t.quantity) END AS quantity,
+       sum(t.cost) AS cost
+  FROM usage_totals t JOIN metrics m ON m.id = t.metric_id
+ WHERE t.organization_id = $1 AND t.period_start >= ${from} AND t.period_start < ${to} AND (${metric}::uuid IS NULL OR t.metric_id = ${metric})
+ GROUP BY t.metric_id, m.aggregation`;
+
+/** Rate-card metrics' per-price totals over whole months, kept at ingest: a few rows however many events. */
+const PRICE_TOTALS_SQL = (from: string, to: string, metric: string) => `SELECT metric_id, label, min(unit_price) AS unit_price,
+       sum(quantity) AS quantity, sum(cost) AS cost
+  FROM usage_price_totals
+ WHERE organization_id = $1 AND period_start >= ${from} AND period_start < ${to} AND (${metric}::uuid IS NULL OR metric_id = ${metric})
+ GROUP BY 1, 2`;
+
+/** What a report is made of, however it was read. */
+interface ReportInputs {
+  currency: string;
+  period: Period;
+  terms: PlanTerms | null;
+  aggregates: Map<string, MetricAggregate>;
+  budgetPaused: boolean;
+  cells: Map<string, RateCell[]>;
+}
+
+/** The organisation as reads need it: its currency, its clock and its plan. */
+interface QueryContext {
+  currency: string;
+  /** Its test clock, or real time. */
+  now: Date;
+  subscription: { planId: string } | null;
+}
+
+/** Metrics of the plan priced by a rate card (only `metricId`, when given). */
+function rateCardMetrics(charges: ReadonlyMap<string, ChargeRule>, metricId: string | undefined): Set<string> {
+  return new Set([...charges].filter(([id, charge]) => hasRateCard(charge) && (!metricId || metricId === id)).map(([id]) => id));
+}
+
+/**
  * Reads of usage. Unfiltered whole-month reads come from usage_totals (one row
  * per metric); filtered or partial-month reads from the hourly rollups. Neither
  * touches raw events, so they cost the same at any number of events; only
@@ -91,20 +138,78 @@ export class UsageQueryService {
     periodInput?: { from: Date; to: Date } | null,
     filter?: UsageFilterInput | null,
   ): Promise<UsageReport> {
+    const rollupFilter = await this.resolveFilter(filter);
+    const unfiltered = !rollupFilter.team && !rollupFilter.project && !rollupFilter.user && !rollupFilter.dimensions;
+    if (!periodInput && unfiltered) return this.assemble(await this.currentMonth(organizationId, rollupFilter.metricId), rollupFilter);
+
     const context = await this.context(organizationId);
     const period = this.resolvePeriod(context, periodInput);
-    const rollupFilter = await this.resolveFilter(filter);
-    const monthly = isWholeMonths(period) && !rollupFilter.team && !rollupFilter.project && !rollupFilter.user && !rollupFilter.dimensions;
+    const monthly = isWholeMonths(period) && unfiltered;
     const terms = context.subscription ? await this.catalog.planTerms(context.subscription.planId) : null;
-    const currency = context.organization.currency;
-    const decimals = minorUnits(currency);
     // Independent reads, on separate pooled connections.
     const [aggregates, budgetPaused, cells] = await Promise.all([
       monthly ? this.fromTotals(organizationId, period, rollupFilter.metricId) : this.fromRollups(organizationId, period, rollupFilter),
       this.budgetPaused(organizationId, terms?.plan, monthPeriod(context.now)),
       this.rateCells(organizationId, period, rollupFilter, terms?.charges ?? new Map()),
     ]);
+    return this.assemble({ currency: context.currency, period, terms, aggregates, budgetPaused, cells }, rollupFilter);
+  }
 
+  /**
+   * The default report (current month, no filter but an optional metric) in
+   * one statement: the organisation, its plan, the month's totals and per-price
+   * totals and the month's cost for the budget. Dashboards and the live hub
+   * ask for it far more than for anything else.
+   */
+  private async currentMonth(organizationId: string, metricId: string | undefined): Promise<ReportInputs> {
+    const rows = await preparedQuery<{
+      currency: string;
+      test_clock_at: Date | null;
+      plan_id: string | null;
+      totals: Array<[string, string | null, string | null]>;
+      prices: Array<[string, string, string | null, string, string]>;
+      period_cost: string | null;
+    }>(
+      this.db,
+      'meterly_usage_current_month',
+      `WITH o AS (SELECT id, currency, test_clock_at FROM organizations WHERE id = $1),
+            b AS (SELECT start, start + interval '1 month' AS finish
+                    FROM (SELECT date_trunc('month', coalesce(o.test_clock_at, $2::timestamptz) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start FROM o) AS s)
+       SELECT o.currency, o.test_clock_at, s.plan_id,
+              (SELECT coalesce(json_agg(json_build_array(t.metric_id, t.quantity::text, t.cost::text)), '[]')
+                 FROM (${TOTALS_SQL('b.start', 'b.finish', '$3')}) AS t) AS totals,
+              (SELECT coalesce(json_agg(json_build_array(p.metric_id, p.label, p.unit_price::text, p.quantity::text, p.cost::text)), '[]')
+                 FROM (${PRICE_TOTALS_SQL('b.start', 'b.finish', '$3')}) AS p) AS prices,
+              (SELECT sum(cost)::text FROM usage_totals WHERE organization_id = $1 AND period_start = b.start) AS period_cost
+         FROM o CROSS JOIN b LEFT JOIN plan_subscriptions s ON s.organization_id = o.id`,
+      [organizationId, new Date().toISOString(), metricId ?? null],
+    );
+    const row = rows[0];
+    if (!row) throw new UsageError(UsageErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
+    const terms = row.plan_id ? await this.catalog.planTerms(row.plan_id) : null;
+    const period = monthPeriod(row.test_clock_at ?? new Date());
+    const rateCards = rateCardMetrics(terms?.charges ?? new Map(), metricId);
+    const cells = new Map<string, RateCell[]>();
+    for (const [id, label, unitPrice, quantity, cost] of row.prices) {
+      if (!rateCards.has(id)) continue;
+      cells.set(id, [...(cells.get(id) ?? []), { dimensions: {}, label, unitPrice, quantity: new Dec(quantity), cost: new Dec(cost) }]);
+    }
+    const budget = terms?.plan.autoPauseAtBudget ? terms.plan.monthlyBudget : null;
+    return {
+      currency: row.currency,
+      period,
+      terms,
+      aggregates: new Map(
+        row.totals.map(([id, quantity, cost]) => [id, { metricId: id, quantity: new Dec(quantity ?? 0), cost: new Dec(cost ?? 0) }]),
+      ),
+      budgetPaused: budget !== null && new Dec(row.period_cost ?? 0).greaterThanOrEqualTo(budget),
+      cells,
+    };
+  }
+
+  private async assemble(inputs: ReportInputs, rollupFilter: RollupFilter): Promise<UsageReport> {
+    const { currency, period, terms, aggregates, budgetPaused, cells } = inputs;
+    const decimals = minorUnits(currency);
     const metricIds = new Set<string>([...(terms?.charges.keys() ?? []), ...aggregates.keys()]);
     if (rollupFilter.metricId) for (const id of [...metricIds]) if (id !== rollupFilter.metricId) metricIds.delete(id);
     const billed = await this.billedCosts(aggregates, terms?.charges ?? new Map(), cells, decimals);
@@ -185,10 +290,14 @@ export class UsageQueryService {
     return { metric: metric.code, granularity, points };
   }
 
-  private async context(organizationId: string): Promise<BillingContext> {
-    const context = await loadBillingContext(this.db.manager, organizationId);
-    if (!context) throw new UsageError(UsageErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
-    return context;
+  private async context(organizationId: string): Promise<QueryContext> {
+    const rows: Array<{ currency: string; test_clock_at: Date | null; plan_id: string | null }> = await this.db.query(
+      `SELECT o.currency, o.test_clock_at, s.plan_id FROM organizations o LEFT JOIN plan_subscriptions s ON s.organization_id = o.id WHERE o.id = $1`,
+      [organizationId],
+    );
+    const row = rows[0];
+    if (!row) throw new UsageError(UsageErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
+    return { currency: row.currency, now: row.test_clock_at ?? new Date(), subscription: row.plan_id ? { planId: row.plan_id } : null };
   }
 
   /** The period a read covers: the one given (whole hours), or the organisation's current month. */
@@ -196,7 +305,7 @@ export class UsageQueryService {
     return this.resolvePeriod(await this.context(organizationId), input);
   }
 
-  private resolvePeriod(context: BillingContext, input?: { from: Date; to: Date } | null): Period {
+  private resolvePeriod(context: QueryContext, input?: { from: Date; to: Date } | null): Period {
     // Periods are calendar months in UTC; the current one follows the organisation's clock.
     if (!input) return monthPeriod(context.now);
     const { from, to } = input;
@@ -230,21 +339,12 @@ export class UsageQueryService {
   }
 
   private async fromTotals(organizationId: string, period: Period, metricId?: string): Promise<Map<string, MetricAggregate>> {
-    const rows: Array<{ metric_id: string; quantity: string; cost: string }> = await this.db.query(
-      `SELECT t.metric_id,
-              CASE m.aggregation
-                WHEN 'MAX' THEN max(t.quantity)
-                WHEN 'LATEST' THEN (array_agg(t.latest_quantity ORDER BY t.latest_at DESC NULLS LAST))[1]
-                WHEN 'UNIQUE_COUNT' THEN CASE WHEN count(*) = 1 THEN sum(t.quantity) ELSE (
-                  SELECT count(DISTINCT v.value) FROM usage_unique_values v
-                   WHERE v.organization_id = $1 AND v.metric_id = t.metric_id AND v.period_start >= $2 AND v.period_start < $3) END
-                ELSE sum(t.quantity) END AS quantity,
-              sum(t.cost) AS cost
-         FROM usage_totals t JOIN metrics m ON m.id = t.metric_id
-        WHERE t.organization_id = $1 AND t.period_start >= $2 AND t.period_start < $3 AND ($4::uuid IS NULL OR t.metric_id = $4)
-        GROUP BY t.metric_id, m.aggregation`,
-      [organizationId, period.start, period.end, metricId ?? null],
-    );
+    const rows: Array<{ metric_id: string; quantity: string; cost: string }> = await this.db.query(TOTALS_SQL('$2', '$3', '$4'), [
+      organizationId,
+      period.start,
+      period.end,
+      metricId ?? null,
+    ]);
     return new Map(
       rows.map((r) => [r.metric_id, { metricId: r.metric_id, quantity: new Dec(r.quantity ?? 0), cost: new Dec(r.cost ?? 0) }]),
     );
@@ -274,19 +374,18 @@ export class UsageQueryService {
     filter: RollupFilter,
     charges: ReadonlyMap<string, ChargeRule>,
   ): Promise<Map<string, RateCell[]>> {
-    const rateCardIds = [...charges]
-      .filter(([id, charge]) => hasRateCard(charge) && (!filter.metricId || filter.metricId === id))
-      .map(([id]) => id);
+    const rateCardIds = [...rateCardMetrics(charges, filter.metricId)];
     const cells = new Map<string, RateCell[]>();
     const add = (metricId: string, cell: RateCell) => cells.set(metricId, [...(cells.get(metricId) ?? []), cell]);
     if (rateCardIds.length && isWholeMonths(period) && !filter.team && !filter.project && !filter.user && !filter.dimensions) {
       // Whole months, unfiltered: the per-price totals kept at ingest, a few rows however many events.
       const rows: Array<{ metric_id: string; label: string; unit_price: string | null; quantity: string; cost: string }> =
-        await this.db.query(
-          `SELECT metric_id, label, min(unit_price) AS unit_price, sum(quantity) AS quantity, sum(cost) AS cost FROM usage_price_totals
-          WHERE organization_id = $1 AND period_start >= $2 AND period_start < $3 AND metric_id = ANY($4::uuid[]) GROUP BY 1, 2`,
-          [organizationId, period.start.toISOString(), period.end.toISOString(), rateCardIds],
-        );
+        await this.db.query(`SELECT * FROM (${PRICE_TOTALS_SQL('$2', '$3', 'NULL')}) AS p WHERE metric_id = ANY($4::uuid[])`, [
+          organizationId,
+          period.start.toISOString(),
+          period.end.toISOString(),
+          rateCardIds,
+        ]);
       for (const r of rows)
         add(r.metric_id, { dimensions: {}, label: r.label, unitPrice: r.unit_price, quantity: new Dec(r.quantity), cost: new Dec(r.cost) });
     } else if (rateCardIds.length) {
