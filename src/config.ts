@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 export interface AppConfig {
@@ -13,6 +14,8 @@ export interface AppConfig {
   introspection: boolean;
   dataDir: string;
   embeddedPgPort: number;
+  /** Server processes sharing the port (node:cluster); default one per core. */
+  workers: number;
   demoData: boolean;
   /** How often periods are closed and invoices collected; 0 turns the scheduler off. */
   billingIntervalSeconds: number;
@@ -56,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     introspection: flag(env.GRAPHQL_INTROSPECTION, true),
     dataDir: resolve(env.DATA_DIR || '.data'),
     embeddedPgPort: int(env.EMBEDDED_PG_PORT, 54329),
+    workers: Math.max(1, int(env.WORKERS, availableParallelism())),
     demoData: flag(env.DEMO_DATA, true),
     billingIntervalSeconds: int(env.BILLING_INTERVAL_SECONDS, 60),
     alertEmailFrom: env.ALERT_EMAIL_FROM || 'Meterly <alerts@meterly.local>',

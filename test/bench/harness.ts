@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/common/database/embedded-postgres';
 import { freePort } from '../helpers/free-port';
+import { processTree, procStat } from '../helpers/process-tree';
 
 export const ADMIN_KEY = 'mtr_benchmark-admin-key-0000000000000000';
 const MAIN = join(__dirname, '..', '..', 'src', 'main.js');
@@ -60,9 +61,9 @@ export interface BenchServer {
   url: string;
   wsUrl: string;
   pid: number;
-  /** Resident memory of the server process, in bytes. */
+  /** Resident memory of the server and its worker processes, in bytes. */
   rss(): number;
-  /** CPU time (user + system) the server process has used so far, in seconds. */
+  /** CPU time (user + system) the server and its workers have used so far, in seconds. */
   cpuSeconds(): number;
   stop(): Promise<void>;
 }
@@ -120,14 +121,18 @@ function startNodeFlags(): string[] {
   return match[1]!.split(' ').filter(Boolean);
 }
 
+/** Resident memory of the server and its workers. */
 function rssOf(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-    return kb ? Number(kb) * 1024 : 0;
-  } catch {
-    return 0;
+  let bytes = 0;
+  for (const member of processTree(pid)) {
+    try {
+      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${member}/status`, 'utf8'))?.[1];
+      bytes += kb ? Number(kb) * 1024 : 0;
+    } catch {
+      // Gone meanwhile.
+    }
   }
+  return bytes;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -159,15 +164,14 @@ export function post(url: string, body: string, key = ADMIN_KEY): Promise<string
 }
 
 /** A GraphQL call over keep-alive HTTP; throws on GraphQL errors. */
-/** utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s). */
+/** utime + stime of the server and its workers (/proc/<pid>/stat fields 14 and 15, in ticks of 1/100 s). */
 function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
+  let ticks = 0;
+  for (const member of processTree(pid)) {
+    const fields = procStat(member);
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]);
   }
+  return ticks / 100;
 }
 
 export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, key = ADMIN_KEY): Promise<T> {

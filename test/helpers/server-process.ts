@@ -18,7 +18,8 @@ export interface ServerProcess {
 /** The built server (`npm start` without the build), as a separate process; resolves once it prints its URL. */
 export function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm test`, which builds first');
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // One server process per node unless a test asks for cluster workers.
+  const child = spawn(process.execPath, [MAIN], { env: { WORKERS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

@@ -1,9 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrganizationDocument, PlansDocument, ViewerDocument } from '../generated/graphql';
 import { freePort } from '../helpers/free-port';
 import { GraphQLClient } from '../helpers/graphql-client';
+import { processTree } from '../helpers/process-tree';
 import { startServerProcess as start } from '../helpers/server-process';
 
 describe('npm start on a fresh machine', () => {
@@ -14,7 +15,15 @@ describe('npm start on a fresh machine', () => {
 
   beforeAll(async () => {
     const { DATABASE_URL: _ignored, ADMIN_API_KEY: _none, ...rest } = process.env;
-    env = { ...rest, DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+    env = {
+      ...rest,
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+      // As on a 2-core machine: the primary and two workers sharing the port.
+      WORKERS: '2',
+    };
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -29,7 +38,15 @@ describe('npm start on a fresh machine', () => {
     const { organization } = await client.data(OrganizationDocument, { id: demoId! });
     expect(organization?.teams.map((team) => team.key)).toEqual(['engineering', 'marketing', 'sales']);
     const plans = (await client.data(PlansDocument)).plans.length;
-    expect(await first.stop()).toBe(0);
+    // The primary and its workers; the embedded PostgreSQL's processes are its children too.
+    const running = processTree(first.child.pid!).filter(
+      (pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === process.execPath,
+    );
+    const stopped = first.stop();
+    expect(running).toHaveLength(3);
+    expect(await stopped).toBe(0);
+    // No worker outlives the primary.
+    expect(running.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
 
     // Second start on the same data: nothing printed again, the key still works, no second demo load.
     const second = await start(env);
