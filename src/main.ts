@@ -9,9 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './common/database/
 import { createLogger } from './common/observability/logger';
 import { loadConfig, type AppConfig } from './config';
 import { ApiKeyService } from './modules/api-key/api-key.service';
-import { DemoSeedService } from './modules/demo/demo-seed.service';
 import { ensureUsagePartitions } from './modules/usage/usage-partitions';
-import { startServer } from './server';
 
 /** What a worker tells the primary once it listens. */
 interface ReadyMessage {
@@ -58,6 +56,7 @@ async function primary(): Promise<void> {
   let stop: () => Promise<void>;
   let ready: ReadyMessage;
   if (config.workers === 1) {
+    const { startServer, DemoSeedService } = await serverModules();
     const server = await startServer({ db, config, logger });
     const demo = config.demoData ? await new DemoSeedService(db, server.services, logger).loadIfEmpty() : null;
     ready = {
@@ -93,6 +92,12 @@ async function primary(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Loaded only where a server runs: a cluster's primary stays small. */
+async function serverModules() {
+  const [{ startServer }, { DemoSeedService }] = await Promise.all([import('./server.js'), import('./modules/demo/demo-seed.service.js')]);
+  return { startServer, DemoSeedService };
 }
 
 /** Forks the workers one by one (the first loads the demo data) and replaces any that dies. */
@@ -142,6 +147,7 @@ async function worker(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ worker: process.env.MTR_WORKER_INDEX });
   const db = new DataSource(dataSourceOptions(config.databaseUrl!));
   await db.initialize();
+  const { startServer, DemoSeedService } = await serverModules();
   const server = await startServer({ db, config, logger });
   const demo = first && config.demoData ? await new DemoSeedService(db, server.services, logger).loadIfEmpty() : null;
   const ready: ReadyMessage = {
