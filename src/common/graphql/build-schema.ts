@@ -4,7 +4,7 @@ import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
 import { AlertResolver, AlertRuleResolver } from '../../modules/alert/alert.resolver';
 import { ApiKeyResolver } from '../../modules/api-key/api-key.resolver';
-import { auditMiddleware } from '../../modules/audit/audit.middleware';
+import { withAudit } from '../../modules/audit/audit.middleware';
 import { AuditResolver } from '../../modules/audit/audit.resolver';
 import { BillingResolver } from '../../modules/billing/billing.resolver';
 import { CostResolver } from '../../modules/cost/cost.resolver';
@@ -46,16 +46,17 @@ let cached: GraphQLSchema | undefined;
 
 /** The executable schema; built once per process (type-graphql metadata is global). */
 export function buildAppSchema(): GraphQLSchema {
-  cached ??= buildSchemaSync({
-    resolvers: RESOLVERS,
-    authChecker,
-    authMode: 'error',
-    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-    validate: false,
-    globalMiddlewares: [auditMiddleware],
-    // type-graphql insists on a PubSub once a schema has subscriptions; ours bring their own
-    // `subscribe` (UsageLiveHub: one computation per organisation, fanned out per node).
-    pubSub: createPubSub(),
-  });
+  cached ??= withAudit(
+    buildSchemaSync({
+      resolvers: RESOLVERS,
+      authChecker,
+      authMode: 'error',
+      scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+      validate: false,
+      // type-graphql insists on a PubSub once a schema has subscriptions; ours bring their own
+      // `subscribe` (UsageLiveHub: one computation per organisation, fanned out per node).
+      pubSub: createPubSub(),
+    }),
+  );
   return cached;
 }
