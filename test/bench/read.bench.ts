@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { createCatalog, createOrganizations, percentile, post, startServerProcess, type BenchDatabase, type BenchResult } from './harness';
 
@@ -43,6 +44,8 @@ async function load(url: string, organizationId: string, events: number): Promis
     // of the bulk load competes with the measured reads.
     await client.query('VACUUM (ANALYZE) usage_events, usage_rollups, usage_totals');
     await client.query('CHECKPOINT');
+    // and with the gigabytes just written already on disk, not being flushed by the kernel during the reads.
+    execFileSync('sync');
   } finally {
     await client.end();
   }
