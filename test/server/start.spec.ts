@@ -7,6 +7,17 @@ import { GraphQLClient } from '../helpers/graphql-client';
 import { processTree } from '../helpers/process-tree';
 import { startServerProcess as start } from '../helpers/server-process';
 
+/** The primary and its workers: node processes of the tree (the embedded PostgreSQL's processes are its children too). */
+function nodeProcesses(primary: number): number[] {
+  return processTree(primary).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === process.execPath;
+    } catch {
+      return false; // ended while we looked
+    }
+  });
+}
+
 describe('npm start on a fresh machine', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'meterly-start-'));
   // As root, PostgreSQL runs as a 'postgres' user that must reach the data directory.
@@ -38,10 +49,7 @@ describe('npm start on a fresh machine', () => {
     const { organization } = await client.data(OrganizationDocument, { id: demoId! });
     expect(organization?.teams.map((team) => team.key)).toEqual(['engineering', 'marketing', 'sales']);
     const plans = (await client.data(PlansDocument)).plans.length;
-    // The primary and its workers; the embedded PostgreSQL's processes are its children too.
-    const running = processTree(first.child.pid!).filter(
-      (pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === process.execPath,
-    );
+    const running = nodeProcesses(first.child.pid!);
     const stopped = first.stop();
     expect(running).toHaveLength(3);
     expect(await stopped).toBe(0);
@@ -53,6 +61,19 @@ describe('npm start on a fresh machine', () => {
     try {
       expect(second.output()).not.toContain('Platform admin API key');
       expect(second.output()).not.toContain('Demo organization');
+      expect((await new GraphQLClient(second.url, key).data(PlansDocument)).plans.length).toBe(plans);
+
+      // A worker that dies is replaced, and the API keeps answering.
+      const [, victim] = nodeProcesses(second.child.pid!);
+      process.kill(victim!, 'SIGKILL');
+      const deadline = Date.now() + 30_000;
+      let now = nodeProcesses(second.child.pid!);
+      while ((now.includes(victim!) || now.length < 3) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        now = nodeProcesses(second.child.pid!);
+      }
+      expect(now).toHaveLength(3);
+      expect(now).not.toContain(victim);
       expect((await new GraphQLClient(second.url, key).data(PlansDocument)).plans.length).toBe(plans);
     } finally {
       expect(await second.stop()).toBe(0);

@@ -50,7 +50,7 @@ describe('PostgreSQL change bus (LISTEN/NOTIFY)', () => {
         throw new Error('rollback');
       })
       .catch(() => undefined);
-    await db.transaction((tx) => bus.announce(tx, 'kept/1'));
+    await db.transaction((tx) => bus.announceAll(tx, ['kept/1']));
     await settle(1);
     await new Promise((r) => setTimeout(r, 100));
     expect(received).toEqual(['kept/1']);

@@ -2,15 +2,18 @@ import type { EntityManager } from 'typeorm';
 
 /**
  * Carries "this organisation's usage changed" between server processes.
- * `announce` runs inside the writing transaction, `afterCommit` after it;
- * each implementation uses the one that fits its transport.
+ * Writers call `announceAll` inside the writing transaction and `afterCommit`
+ * after it; each implementation acts in the one that fits its transport.
  */
 export interface ChangeBus {
-  /** A channel on which a NOTIFY sent inside the writing transaction announces the change; null where `announce` must be called. */
+  /**
+   * A channel on which a NOTIFY sent inside the writing transaction announces
+   * the change, for writers that fold it into their own statement; null where
+   * `afterCommit` publishes it.
+   */
   readonly notifyChannel: string | null;
-  announce(tx: EntityManager, organizationId: string): Promise<void>;
   afterCommit(organizationId: string): Promise<void>;
-  /** `announce` for many messages at once (one statement, not one per message). */
+  /** Announces messages inside the transaction, in one statement. */
   announceAll(tx: EntityManager, messages: string[]): Promise<void>;
   /** `afterCommit` for many messages at once. */
   afterCommitAll(messages: string[]): Promise<void>;

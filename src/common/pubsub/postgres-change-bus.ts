@@ -23,10 +23,6 @@ export class PostgresChangeBus implements ChangeBus {
     return this.channel;
   }
 
-  async announce(tx: EntityManager, organizationId: string): Promise<void> {
-    await tx.query('SELECT pg_notify($1, $2)', [this.channel, organizationId]);
-  }
-
   async afterCommit(): Promise<void> {
     // Delivered by the NOTIFY sent in the transaction.
   }

@@ -130,8 +130,8 @@ export class UsageIngestService {
     result.rejected.push(...aggregator.rejected);
     result.accepted = aggregator.accepted.length;
     if (result.accepted > 0) {
+      // With PostgreSQL's bus the NOTIFY rides in the write statement; Redis publishes after commit.
       await store.write(organizationId, aggregator, windowStart, this.bus.notifyChannel);
-      if (this.bus.notifyChannel === null) await this.bus.announce(tx, organizationId);
       const batch: IngestedBatch = {
         organizationId,
         now: context.now,
