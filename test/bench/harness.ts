@@ -163,7 +163,6 @@ export function post(url: string, body: string, key = ADMIN_KEY): Promise<string
   });
 }
 
-/** A GraphQL call over keep-alive HTTP; throws on GraphQL errors. */
 /** utime + stime of the server and its workers (/proc/<pid>/stat fields 14 and 15, in ticks of 1/100 s). */
 function cpuSecondsOf(pid: number): number {
   let ticks = 0;
@@ -174,6 +173,28 @@ function cpuSecondsOf(pid: number): number {
   return ticks / 100;
 }
 
+/**
+ * CPU time of the embedded PostgreSQL started by this process: its processes'
+ * utime + stime, plus the postmaster's reaped children (backends that ended).
+ * Null on an external DATABASE_URL, whose processes we cannot see.
+ */
+export function postgresCpuSeconds(): number | null {
+  if (process.env.DATABASE_URL) return null;
+  let ticks = 0;
+  for (const member of processTree(process.pid)) {
+    let name: string;
+    try {
+      name = readFileSync(`/proc/${member}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    const fields = name === 'postgres' ? procStat(member) : null;
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  }
+  return ticks / 100;
+}
+
+/** A GraphQL call over keep-alive HTTP; throws on GraphQL errors. */
 export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, key = ADMIN_KEY): Promise<T> {
   const body = JSON.parse(await post(url, JSON.stringify({ query, variables }), key)) as { data?: T; errors?: unknown[] };
   if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
