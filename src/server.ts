@@ -17,6 +17,7 @@ import type { Principal } from './common/auth/principal';
 import { ErrorCode } from './common/errors/error-code';
 import { createErrorFormatter, sendRestError } from './common/errors/format-error';
 import { buildAppSchema } from './common/graphql/build-schema';
+import { jitGateway } from './common/graphql/jit-executor';
 import { createLoaders } from './common/graphql/loaders';
 import { createQueryLimits } from './common/graphql/query-limits';
 import type { RequestContext } from './common/graphql/request-context';
@@ -129,7 +130,7 @@ export async function startServer(options: {
   );
 
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    gateway: jitGateway(schema),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
