@@ -28,7 +28,12 @@ async function run(query: string, variables: Record<string, unknown>) {
   const gateway = jitGateway(schema);
   const { executor } = await gateway.load({ apollo: { key: '', keyHash: '', graphRef: '' } } as never);
   const document = parse(query);
-  return executor!({ document, operationName: null, request: { query, variables }, context: {} } as unknown as GatewayGraphQLRequestContext);
+  return executor!({
+    document,
+    operationName: null,
+    request: { query, variables },
+    context: {},
+  } as unknown as GatewayGraphQLRequestContext);
 }
 
 describe('jitGateway', () => {
@@ -41,7 +46,12 @@ describe('jitGateway', () => {
   });
 
   it('executes compiled operations with coerced variables', async () => {
-    const result = await run(TOTAL, { items: [{ name: 'a', count: 2 }, { name: 'b', count: 3 }] });
+    const result = await run(TOTAL, {
+      items: [
+        { name: 'a', count: 2 },
+        { name: 'b', count: 3 },
+      ],
+    });
     expect(result).toEqual({ data: { total: { items: 5, names: ['a', 'b'] } } });
   });
 
@@ -57,7 +67,12 @@ describe('jitGateway', () => {
   });
 
   it('leaves rejected variables to graphql-js, whose errors name the input path and mark user input', async () => {
-    const result = await run(TOTAL, { items: [{ name: 'a', count: 2 }, { name: 'b', count: 'three' }] });
+    const result = await run(TOTAL, {
+      items: [
+        { name: 'a', count: 2 },
+        { name: 'b', count: 'three' },
+      ],
+    });
     expect(result.data).toBeUndefined();
     const [error] = result.errors!;
     expect(error!.message).toContain('at "items[1].count"');
