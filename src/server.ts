@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
 import Stripe from 'stripe';
 import { GraphQLError, parse, specifiedRules, validate } from 'graphql';
@@ -32,6 +31,7 @@ import { PaymentError, PaymentErrorReason } from './modules/payment/payment.erro
 import { createServices, type Services, type StripeSetup } from './services';
 import { ALERT_CHANNEL } from './modules/alert/alert.service';
 import { dashboardDistDir, mountDashboard } from './common/http/dashboard';
+import { graphqlHttpHandler } from './common/http/graphql-http-handler';
 
 /** The connection URL of the DataSource, for the LISTEN connection. */
 function postgresUrl(db: DataSource): string {
@@ -91,7 +91,13 @@ export async function startServer(options: {
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
+  // /graphql is served on node:http directly (see graphqlHttpHandler); Apollo is set once started, below.
+  let graphqlHttp: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const httpServer = createServer((req, res) => {
+    const path = req.url?.split('?', 1)[0];
+    if (graphqlHttp && (path === '/graphql' || path === '/graphql/')) graphqlHttp(req, res);
+    else app(req, res);
+  });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
@@ -141,6 +147,8 @@ export async function startServer(options: {
       metrics.plugin,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // The schema has no cache hints, and the plugin's per-field hook wrapped every resolver. /graphql sets no-store itself.
+      ApolloServerPluginCacheControlDisabled(),
       {
         async serverWillStart() {
           return {
@@ -192,16 +200,15 @@ export async function startServer(options: {
       sendRestError(res, err, logger);
     }
   });
-  app.use(
-    '/graphql',
-    express.json({ limit: '16mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<RequestContext> => ({
-        principal: await authenticate(req.headers.authorization),
-        loaders: createLoaders(db),
-        services,
-      }),
+  graphqlHttp = graphqlHttpHandler(
+    apollo,
+    async (req): Promise<RequestContext> => ({
+      principal: await authenticate(req.headers.authorization),
+      loaders: createLoaders(db),
+      services,
     }),
+    '16mb',
+    logger,
   );
 
   // After every API route: the dashboard answers what is left.

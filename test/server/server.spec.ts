@@ -26,6 +26,28 @@ describe('the server', () => {
     expect(text).toContain('meterly_process_cpu_seconds_total');
   });
 
+  it('marks GraphQL answers as not cacheable, without an ETag', async () => {
+    const res = await fetch(t.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminKey}` },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('etag')).toBeNull();
+  });
+
+  it('answers an unreadable body in GraphQL error shape: 400 for bad JSON, 413 past 16 MB', async () => {
+    const post = (body: string) =>
+      fetch(t.server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminKey}` }, body });
+    const bad = await post('{"query": ');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    const huge = await post(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(17 * 1024 * 1024) } }));
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
+  });
+
   it('refuses a query deeper than the limit with BAD_USER_INPUT / MAX_DEPTH', async () => {
     const res = await t.admin.request(DeepPlansDocument);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MAX_DEPTH' });
