@@ -91,13 +91,8 @@ export async function startServer(options: {
 
   const app = express();
   app.disable('x-powered-by');
-  // /graphql is served on node:http directly (see graphqlHttpHandler); Apollo is set once started, below.
-  let graphqlHttp: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const httpServer = createServer((req, res) => {
-    const path = req.url?.split('?', 1)[0];
-    if (graphqlHttp && (path === '/graphql' || path === '/graphql/')) graphqlHttp(req, res);
-    else app(req, res);
-  });
+  // Requests are routed once Apollo has started (below).
+  const httpServer = createServer();
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
@@ -200,7 +195,8 @@ export async function startServer(options: {
       sendRestError(res, err, logger);
     }
   });
-  graphqlHttp = graphqlHttpHandler(
+  // /graphql is served on node:http directly (see graphqlHttpHandler); Express serves the rest.
+  const graphqlHttp = graphqlHttpHandler(
     apollo,
     async (req): Promise<RequestContext> => ({
       principal: await authenticate(req.headers.authorization),
@@ -210,6 +206,11 @@ export async function startServer(options: {
     '16mb',
     logger,
   );
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = req.url?.split('?', 1)[0];
+    if (path === '/graphql' || path === '/graphql/') graphqlHttp(req, res);
+    else app(req, res);
+  });
 
   // After every API route: the dashboard answers what is left.
   mountDashboard(app, dashboardDistDir());
