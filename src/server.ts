@@ -16,7 +16,7 @@ import type { Principal } from './common/auth/principal';
 import { ErrorCode } from './common/errors/error-code';
 import { createErrorFormatter, sendRestError } from './common/errors/format-error';
 import { buildAppSchema } from './common/graphql/build-schema';
-import { jitGateway } from './common/graphql/jit-executor';
+import { jitPlugin } from './common/graphql/jit-plugin';
 import { createLoaders } from './common/graphql/loaders';
 import { createQueryLimits } from './common/graphql/query-limits';
 import type { RequestContext } from './common/graphql/request-context';
@@ -131,7 +131,7 @@ export async function startServer(options: {
   );
 
   const apollo = new ApolloServer<RequestContext>({
-    gateway: jitGateway(schema),
+    schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
@@ -144,6 +144,7 @@ export async function startServer(options: {
       ApolloServerPluginLandingPageDisabled(),
       // The schema has no cache hints, and the plugin's per-field hook wrapped every resolver. /graphql sets no-store itself.
       ApolloServerPluginCacheControlDisabled(),
+      jitPlugin<RequestContext>(schema, formatError),
       {
         async serverWillStart() {
           return {
