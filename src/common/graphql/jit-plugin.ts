@@ -20,17 +20,22 @@ type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => Grap
  * execution stops at the variables, before any resolver, so nothing runs twice.
  */
 export function jitPlugin<TContext extends BaseContext>(schema: GraphQLSchema, formatError: ErrorFormatter): ApolloServerPlugin<TContext> {
-  // Apollo keeps one parsed document per query text, so the document is the cache key.
-  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>();
+  // Apollo keeps one parsed document per query text, so the document is the cache key. A document is
+  // compiled when it comes a second time: compiling costs several executions, which one-off queries
+  // (a developer's, an introspection tool's, or a flood of distinct ones) would not repay.
+  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult | 'seen'>>();
   const compile = (document: DocumentNode, operationName: string | undefined) => {
     let byOperation = compiled.get(document);
     if (!byOperation) compiled.set(document, (byOperation = new Map()));
-    let entry = byOperation.get(operationName ?? '');
-    if (!entry) {
-      entry = compileQuery(schema, document, operationName);
-      byOperation.set(operationName ?? '', entry);
+    const entry = byOperation.get(operationName ?? '');
+    if (entry === undefined) {
+      byOperation.set(operationName ?? '', 'seen');
+      return null;
     }
-    return entry;
+    if (entry !== 'seen') return entry;
+    const fresh = compileQuery(schema, document, operationName);
+    byOperation.set(operationName ?? '', fresh);
+    return fresh;
   };
   return {
     async requestDidStart() {
@@ -38,7 +43,7 @@ export function jitPlugin<TContext extends BaseContext>(schema: GraphQLSchema, f
         async responseForOperation(requestContext) {
           if (requestContext.operation.operation === 'subscription') return null;
           const entry = compile(requestContext.document, requestContext.operationName ?? undefined);
-          if (!isCompiledQuery(entry)) return null;
+          if (!entry || !isCompiledQuery(entry)) return null;
           const result = await entry.query(undefined, requestContext.contextValue, requestContext.request.variables ?? {});
           if (result.data === undefined) return null;
           const errors = result.errors?.map(asGraphQLError);
