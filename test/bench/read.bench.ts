@@ -6,7 +6,7 @@ const QUERIES = 1000;
 const CLIENTS = 4;
 /**
  * Queries before the measured ones. The server's CPU per query keeps falling
- * for its first few thousand queries (about 1 ms down to 0.45 ms) while V8
+ * for its first few thousand queries (from about 1 ms to a quarter of that) while V8
  * optimises the request path in each worker; the goal is about serving at
  * 10 M events, not about a process that has just started.
  */
