@@ -60,17 +60,9 @@ async function primary(): Promise<void> {
   let stop: () => Promise<void>;
   let ready: ReadyMessage;
   if (config.workers === 1) {
-    const { startServer, DemoSeedService } = await serverModules();
-    const server = await startServer({ db, config, logger });
-    const demo = config.demoData ? await new DemoSeedService(db, server.services, logger).loadIfEmpty() : null;
-    ready = {
-      kind: 'meterly-ready',
-      url: server.url,
-      wsUrl: server.wsUrl,
-      port: server.port,
-      demoOrganizationId: demo?.organizationId ?? null,
-    };
-    stop = () => server.close();
+    const node = await startNode(db, config, logger, config.demoData);
+    ready = node.ready;
+    stop = () => node.server.close();
   } else {
     const workers = await forkWorkers(config, databaseUrl, logger);
     ready = workers.ready;
@@ -98,10 +90,22 @@ async function primary(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-/** Loaded only where a server runs: a cluster's primary stays small. */
-async function serverModules() {
+/**
+ * The server on `db`, with the demo data when asked. Its modules are loaded
+ * only where a server runs, so that a cluster's primary stays small.
+ */
+async function startNode(db: DataSource, config: AppConfig, logger: Logger, loadDemo: boolean) {
   const [{ startServer }, { DemoSeedService }] = await Promise.all([import('./server.js'), import('./modules/demo/demo-seed.service.js')]);
-  return { startServer, DemoSeedService };
+  const server = await startServer({ db, config, logger });
+  const demo = loadDemo ? await new DemoSeedService(db, server.services, logger).loadIfEmpty() : null;
+  const ready: ReadyMessage = {
+    kind: 'meterly-ready',
+    url: server.url,
+    wsUrl: server.wsUrl,
+    port: server.port,
+    demoOrganizationId: demo?.organizationId ?? null,
+  };
+  return { server, ready };
 }
 
 /** Forks the workers one by one (the first loads the demo data) and replaces any that dies. */
@@ -151,16 +155,7 @@ async function worker(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ worker: process.env.MTR_WORKER_INDEX });
   const db = new DataSource(dataSourceOptions(config.databaseUrl!));
   await db.initialize();
-  const { startServer, DemoSeedService } = await serverModules();
-  const server = await startServer({ db, config, logger });
-  const demo = first && config.demoData ? await new DemoSeedService(db, server.services, logger).loadIfEmpty() : null;
-  const ready: ReadyMessage = {
-    kind: 'meterly-ready',
-    url: server.url,
-    wsUrl: server.wsUrl,
-    port: server.port,
-    demoOrganizationId: demo?.organizationId ?? null,
-  };
+  const { server, ready } = await startNode(db, config, logger, first && config.demoData);
   process.send?.(ready);
 
   let stopping = false;

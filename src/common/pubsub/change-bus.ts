@@ -2,20 +2,20 @@ import type { EntityManager } from 'typeorm';
 
 /**
  * Carries "this organisation's usage changed" between server processes.
- * Writers call `announceAll` inside the writing transaction and `afterCommit`
- * after it; each implementation acts in the one that fits its transport.
+ * Writers call `announceAll` inside the writing transaction and
+ * `afterCommitAll` after it; each implementation acts in the one that fits
+ * its transport.
  */
 export interface ChangeBus {
   /**
    * A channel on which a NOTIFY sent inside the writing transaction announces
    * the change, for writers that fold it into their own statement; null where
-   * `afterCommit` publishes it.
+   * `afterCommitAll` publishes it.
    */
   readonly notifyChannel: string | null;
-  afterCommit(organizationId: string): Promise<void>;
   /** Announces messages inside the transaction, in one statement. */
   announceAll(tx: EntityManager, messages: string[]): Promise<void>;
-  /** `afterCommit` for many messages at once. */
+  /** Announces messages once the transaction has committed. */
   afterCommitAll(messages: string[]): Promise<void>;
   onChange(handler: (organizationId: string) => void): void;
   start(): Promise<void>;

@@ -23,10 +23,6 @@ export class PostgresChangeBus implements ChangeBus {
     return this.channel;
   }
 
-  async afterCommit(): Promise<void> {
-    // Delivered by the NOTIFY sent in the transaction.
-  }
-
   async announceAll(tx: EntityManager, messages: string[]): Promise<void> {
     if (messages.length)
       await tx.query('SELECT pg_notify($1, m) FROM unnest($2::text[]) WITH ORDINALITY AS u(m, n) ORDER BY n', [this.channel, messages]);

@@ -23,10 +23,6 @@ export class RedisChangeBus implements ChangeBus {
 
   readonly notifyChannel = null;
 
-  async afterCommit(organizationId: string): Promise<void> {
-    await this.publisher.publish(this.channel, organizationId);
-  }
-
   async announceAll(): Promise<void> {
     // Published after commit instead.
   }

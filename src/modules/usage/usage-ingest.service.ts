@@ -67,7 +67,7 @@ export class UsageIngestService {
     if (events.length > MAX_BATCH) throw new UsageError(UsageErrorReason.BATCH_TOO_LARGE, `A batch holds at most ${MAX_BATCH} events`);
     const after: Array<() => Promise<void>> = [];
     const result = await this.db.transaction((tx) => this.recordInTransaction(tx, organizationId, events, after));
-    if (result.accepted > 0) await this.bus.afterCommit(organizationId);
+    if (result.accepted > 0) await this.bus.afterCommitAll([organizationId]);
     for (const task of after) await task();
     return result;
   }

@@ -104,6 +104,23 @@ interface QueryContext {
   subscription: { planId: string } | null;
 }
 
+/** Rows of (metric, quantity, cost) as aggregates by metric; an empty aggregate reads as zero. */
+function aggregatesFrom(rows: Array<[metricId: string, quantity: string | null, cost: string | null]>): Map<string, MetricAggregate> {
+  return new Map(
+    rows.map(([metricId, quantity, cost]) => [metricId, { metricId, quantity: new Dec(quantity ?? 0), cost: new Dec(cost ?? 0) }]),
+  );
+}
+
+/** No team, project, user or dimension filter: whole-organisation figures. */
+const isUnfiltered = (f: RollupFilter) => !f.team && !f.project && !f.user && !f.dimensions;
+
+/** Adds a rate-card cell to its metric's list. */
+function addCell(cells: Map<string, RateCell[]>, metricId: string, cell: RateCell): void {
+  const list = cells.get(metricId);
+  if (list) list.push(cell);
+  else cells.set(metricId, [cell]);
+}
+
 /** Metrics of the plan priced by a rate card (only `metricId`, when given). */
 function rateCardMetrics(charges: ReadonlyMap<string, ChargeRule>, metricId: string | undefined): Set<string> {
   return new Set([...charges].filter(([id, charge]) => hasRateCard(charge) && (!metricId || metricId === id)).map(([id]) => id));
@@ -139,7 +156,7 @@ export class UsageQueryService {
     filter?: UsageFilterInput | null,
   ): Promise<UsageReport> {
     const rollupFilter = await this.resolveFilter(filter);
-    const unfiltered = !rollupFilter.team && !rollupFilter.project && !rollupFilter.user && !rollupFilter.dimensions;
+    const unfiltered = isUnfiltered(rollupFilter);
     if (!periodInput && unfiltered) return this.assemble(await this.currentMonth(organizationId, rollupFilter.metricId), rollupFilter);
 
     const context = await this.context(organizationId);
@@ -191,17 +208,14 @@ export class UsageQueryService {
     const rateCards = rateCardMetrics(terms?.charges ?? new Map(), metricId);
     const cells = new Map<string, RateCell[]>();
     for (const [id, label, unitPrice, quantity, cost] of row.prices) {
-      if (!rateCards.has(id)) continue;
-      cells.set(id, [...(cells.get(id) ?? []), { dimensions: {}, label, unitPrice, quantity: new Dec(quantity), cost: new Dec(cost) }]);
+      if (rateCards.has(id)) addCell(cells, id, { dimensions: {}, label, unitPrice, quantity: new Dec(quantity), cost: new Dec(cost) });
     }
     const budget = terms?.plan.autoPauseAtBudget ? terms.plan.monthlyBudget : null;
     return {
       currency: row.currency,
       period,
       terms,
-      aggregates: new Map(
-        row.totals.map(([id, quantity, cost]) => [id, { metricId: id, quantity: new Dec(quantity ?? 0), cost: new Dec(cost ?? 0) }]),
-      ),
+      aggregates: aggregatesFrom(row.totals),
       budgetPaused: budget !== null && new Dec(row.period_cost ?? 0).greaterThanOrEqualTo(budget),
       cells,
     };
@@ -339,28 +353,22 @@ export class UsageQueryService {
   }
 
   private async fromTotals(organizationId: string, period: Period, metricId?: string): Promise<Map<string, MetricAggregate>> {
-    const rows: Array<{ metric_id: string; quantity: string; cost: string }> = await this.db.query(TOTALS_SQL('$2', '$3', '$4'), [
-      organizationId,
-      period.start,
-      period.end,
-      metricId ?? null,
-    ]);
-    return new Map(
-      rows.map((r) => [r.metric_id, { metricId: r.metric_id, quantity: new Dec(r.quantity ?? 0), cost: new Dec(r.cost ?? 0) }]),
+    const rows: Array<{ metric_id: string; quantity: string | null; cost: string | null }> = await this.db.query(
+      TOTALS_SQL('$2', '$3', '$4'),
+      [organizationId, period.start, period.end, metricId ?? null],
     );
+    return aggregatesFrom(rows.map((r) => [r.metric_id, r.quantity, r.cost]));
   }
 
   private async fromRollups(organizationId: string, period: Period, f: RollupFilter): Promise<Map<string, MetricAggregate>> {
-    const rows: Array<{ metric_id: string; quantity: string; cost: string }> = await this.db.query(
+    const rows: Array<{ metric_id: string; quantity: string | null; cost: string | null }> = await this.db.query(
       `SELECT r.metric_id, ${ROLLUP_QUANTITY} AS quantity, sum(r.cost) AS cost
          FROM usage_rollups r JOIN metrics m ON m.id = r.metric_id
         WHERE r.bucket_start >= $2 AND r.bucket_start < $3 AND ${filterClause('r')}
         GROUP BY r.metric_id, m.aggregation`,
       filterParams(organizationId, period, f),
     );
-    return new Map(
-      rows.map((r) => [r.metric_id, { metricId: r.metric_id, quantity: new Dec(r.quantity ?? 0), cost: new Dec(r.cost ?? 0) }]),
-    );
+    return aggregatesFrom(rows.map((r) => [r.metric_id, r.quantity, r.cost]));
   }
 
   /**
@@ -376,8 +384,7 @@ export class UsageQueryService {
   ): Promise<Map<string, RateCell[]>> {
     const rateCardIds = [...rateCardMetrics(charges, filter.metricId)];
     const cells = new Map<string, RateCell[]>();
-    const add = (metricId: string, cell: RateCell) => cells.set(metricId, [...(cells.get(metricId) ?? []), cell]);
-    if (rateCardIds.length && isWholeMonths(period) && !filter.team && !filter.project && !filter.user && !filter.dimensions) {
+    if (rateCardIds.length && isWholeMonths(period) && isUnfiltered(filter)) {
       // Whole months, unfiltered: the per-price totals kept at ingest, a few rows however many events.
       const rows: Array<{ metric_id: string; label: string; unit_price: string | null; quantity: string; cost: string }> =
         await this.db.query(`SELECT * FROM (${PRICE_TOTALS_SQL('$2', '$3', 'NULL')}) AS p WHERE metric_id = ANY($4::uuid[])`, [
@@ -387,7 +394,13 @@ export class UsageQueryService {
           rateCardIds,
         ]);
       for (const r of rows)
-        add(r.metric_id, { dimensions: {}, label: r.label, unitPrice: r.unit_price, quantity: new Dec(r.quantity), cost: new Dec(r.cost) });
+        addCell(cells, r.metric_id, {
+          dimensions: {},
+          label: r.label,
+          unitPrice: r.unit_price,
+          quantity: new Dec(r.quantity),
+          cost: new Dec(r.cost),
+        });
     } else if (rateCardIds.length) {
       const rows: Array<{ metric_id: string; dimensions: Dimensions; quantity: string; cost: string }> = await this.db.query(
         `SELECT r.metric_id, r.dimensions, sum(r.quantity) AS quantity, sum(r.cost) AS cost FROM usage_rollups r
@@ -395,7 +408,7 @@ export class UsageQueryService {
           GROUP BY r.metric_id, r.dimensions`,
         [...filterParams(organizationId, period, filter), rateCardIds],
       );
-      for (const r of rows) add(r.metric_id, { dimensions: r.dimensions, quantity: new Dec(r.quantity), cost: new Dec(r.cost) });
+      for (const r of rows) addCell(cells, r.metric_id, { dimensions: r.dimensions, quantity: new Dec(r.quantity), cost: new Dec(r.cost) });
     }
     return cells;
   }
