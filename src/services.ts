@@ -6,7 +6,7 @@ import type { ChangeBus } from './common/pubsub/change-bus';
 import { createTransport } from 'nodemailer';
 import { Dec } from './common/money/decimal';
 import type { AppConfig } from './config';
-import { AlertDeliveryWorker } from './modules/alert/alert-delivery.worker';
+import { AlertDeliveryWorker, DEFAULT_DELIVERY } from './modules/alert/alert-delivery.worker';
 import { AlertLiveHub } from './modules/alert/alert-live-hub';
 import { AlertSeverity } from './modules/alert/alert-severity';
 import { AlertService } from './modules/alert/alert.service';
@@ -67,10 +67,8 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
   organizations.onCreating((tx, organization) => AlertService.createDefaultRules(tx, organization.id));
   const mailer = config.smtpUrl ? createTransport(config.smtpUrl) : null;
   const alertDelivery = new AlertDeliveryWorker(db, mailer, config.alertEmailFrom, logger, {
+    ...DEFAULT_DELIVERY,
     baseDelayMs: config.alertRetryBaseMs,
-    pollMs: 1000,
-    maxAttempts: 12,
-    leaseMs: 30_000,
   });
   alerts.onFired(() => alertDelivery.kick());
   payments?.onPayment({

@@ -9,7 +9,8 @@ export class Listeners<T> {
     this.byKey.set(key, set);
     return () => {
       set.delete(listener);
-      if (set.size === 0) this.byKey.delete(key);
+      // Only this set: after it emptied, the key may hold a new one.
+      if (set.size === 0 && this.byKey.get(key) === set) this.byKey.delete(key);
     };
   }
 

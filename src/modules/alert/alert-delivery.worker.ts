@@ -13,6 +13,9 @@ export interface DeliveryOptions {
   leaseMs: number;
 }
 
+/** Retry and polling settings; the server takes `baseDelayMs` from its config. */
+export const DEFAULT_DELIVERY: DeliveryOptions = { baseDelayMs: 1000, pollMs: 1000, maxAttempts: 12, leaseMs: 30_000 };
+
 interface Claimed {
   id: string;
   channel: 'email' | 'webhook';
@@ -53,7 +56,7 @@ export class AlertDeliveryWorker {
     private readonly mailer: Transporter | null,
     private readonly mailFrom: string,
     private readonly logger: Logger,
-    private readonly options: DeliveryOptions = { baseDelayMs: 1000, pollMs: 1000, maxAttempts: 12, leaseMs: 30_000 },
+    private readonly options: DeliveryOptions,
   ) {}
 
   start(): void {

@@ -15,7 +15,8 @@ export interface RuleTerms {
 }
 
 export interface FiredAlert {
-  ruleId: string;
+  /** Null for system alerts (payments, overdue invoices). */
+  ruleId: string | null;
   dedupKey: string;
   kind: string;
   severity: AlertSeverity;
@@ -29,11 +30,11 @@ export interface FiredAlert {
 export interface EvaluationInput {
   currency: string;
   metrics: ReadonlyMap<string, { code: string; unit: string }>;
-  /** Plan limit per metric id. */
-  limits: ReadonlyMap<string, string | null>;
+  /** The plan's charges by metric id, for their limits. */
+  charges: ReadonlyMap<string, { limit: string | null }>;
   budget: string | null;
   /** Metric totals the batch changed, after it. */
-  totals: Array<{ metricId: string; periodStart: Date; quantity: Dec }>;
+  totals: ReadonlyArray<{ metricId: string; periodStart: Date; quantity: Dec }>;
   /** Usage cost of each period the batch touched (ms of its start), after it. */
   periodCosts: ReadonlyMap<number, Dec>;
   /** Values measured in SQL for rules scoped to a team or project, or to an hour or day: by rule id, with the window they cover. */
@@ -43,6 +44,46 @@ export interface EvaluationInput {
 /** Whether a rule needs a value measured in SQL rather than the batch's own totals. */
 export const needsMeasurement = (rule: RuleTerms): boolean =>
   rule.team !== null || rule.project !== null || rule.window !== AlertWindow.PERIOD;
+
+/**
+ * Whether a batch needs the rule measured: not forecast rules (checked with
+ * the billing cycle), and a usage rule on one metric only when the batch
+ * touched that metric (evaluateRules looks at no other).
+ */
+export const measuredFor = (rule: RuleTerms, touchedMetrics: ReadonlySet<string>): boolean =>
+  rule.window !== AlertWindow.FORECAST &&
+  needsMeasurement(rule) &&
+  (rule.kind !== AlertRuleKind.USAGE || rule.metricId === null || touchedMetrics.has(rule.metricId));
+
+/** A rule's threshold: its amount, or its percent of `base` (a limit or budget); null when a percent has no base. */
+export function thresholdOf(rule: Pick<RuleTerms, 'thresholdPercent' | 'thresholdAmount'>, base: string | null): Dec | null {
+  if (rule.thresholdPercent === null) return new Dec(rule.thresholdAmount!);
+  return base === null ? null : new Dec(base).times(rule.thresholdPercent).div(100);
+}
+
+/** The alert a rule raises for its window `key` when `value` reached a positive `threshold`, else null. */
+export function crossed(
+  rule: Pick<RuleTerms, 'id' | 'severity' | 'channels'>,
+  key: string,
+  kind: string,
+  metricCode: string | null,
+  threshold: Dec,
+  value: Dec,
+  message: string,
+): FiredAlert | null {
+  if (!value.greaterThanOrEqualTo(threshold) || !threshold.greaterThan(0)) return null;
+  return {
+    ruleId: rule.id,
+    dedupKey: `rule:${rule.id}:${key}`,
+    kind,
+    severity: rule.severity,
+    metricCode,
+    threshold: threshold.toFixed(),
+    value: value.toFixed(),
+    message,
+    channels: rule.channels,
+  };
+}
 
 const scopeText = (rule: RuleTerms) =>
   [rule.team && `team ${rule.team}`, rule.project && `project ${rule.project}`].filter(Boolean).join(', ');
@@ -55,20 +96,9 @@ const pct = (rule: RuleTerms) => new Dec(rule.thresholdPercent!).toFixed();
  */
 export function evaluateRules(rules: RuleTerms[], input: EvaluationInput): FiredAlert[] {
   const fired: FiredAlert[] = [];
-  const fire = (rule: RuleTerms, key: string, kind: string, metricCode: string | null, threshold: Dec, value: Dec, message: string) => {
-    if (value.greaterThanOrEqualTo(threshold) && threshold.greaterThan(0)) {
-      fired.push({
-        ruleId: rule.id,
-        dedupKey: `rule:${rule.id}:${key}`,
-        kind,
-        severity: rule.severity,
-        metricCode,
-        threshold: threshold.toFixed(),
-        value: value.toFixed(),
-        message,
-        channels: rule.channels,
-      });
-    }
+  const fire = (...args: Parameters<typeof crossed>) => {
+    const alert = crossed(...args);
+    if (alert) fired.push(alert);
   };
 
   for (const rule of rules) {
@@ -79,10 +109,9 @@ export function evaluateRules(rules: RuleTerms[], input: EvaluationInput): Fired
       for (const total of input.totals) {
         if (rule.metricId !== null && rule.metricId !== total.metricId) continue;
         const metric = input.metrics.get(total.metricId);
-        const limit = input.limits.get(total.metricId) ?? null;
-        if (!metric || (rule.thresholdPercent !== null && limit === null)) continue;
-        const threshold =
-          rule.thresholdPercent !== null ? new Dec(limit!).times(rule.thresholdPercent).div(100) : new Dec(rule.thresholdAmount!);
+        const limit = input.charges.get(total.metricId)?.limit ?? null;
+        const threshold = thresholdOf(rule, limit);
+        if (!metric || !threshold) continue;
         const value = needsMeasurement(rule) ? measured?.value : total.quantity;
         if (!value) continue;
         const scope = scopeText(rule);
@@ -117,10 +146,9 @@ export function evaluateRules(rules: RuleTerms[], input: EvaluationInput): Fired
       );
       continue;
     }
+    const threshold = thresholdOf(rule, input.budget);
+    if (!threshold) continue;
     for (const [periodMs, cost] of input.periodCosts) {
-      if (rule.thresholdPercent !== null && input.budget === null) continue;
-      const threshold =
-        rule.thresholdPercent !== null ? new Dec(input.budget!).times(rule.thresholdPercent).div(100) : new Dec(rule.thresholdAmount!);
       const value = needsMeasurement(rule) ? measured?.value : cost;
       if (!value) continue;
       const scope = scopeText(rule);

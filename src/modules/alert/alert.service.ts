@@ -15,7 +15,7 @@ import { User } from '../organization/user.entity';
 import type { IngestedBatch, IngestListener } from '../usage/usage-ingest.service';
 import type { UsageCatalog } from '../usage/usage-catalog';
 import { AlertRule } from './alert-rule.entity';
-import { DEFAULT_RULES, evaluateRules, needsMeasurement, type FiredAlert, type RuleTerms } from './alert-evaluator';
+import { crossed, DEFAULT_RULES, evaluateRules, measuredFor, thresholdOf, type FiredAlert, type RuleTerms } from './alert-evaluator';
 import { AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
 import { Alert } from './alert.entity';
 import { AlertError, AlertErrorReason } from './alert.error';
@@ -223,15 +223,16 @@ export class AlertService implements IngestListener {
       .getRepository(AlertRule)
       .find({ where: { organizationId: batch.organizationId }, order: RULE_ORDER });
     if (rules.length === 0) return;
-    const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
+    const metrics = await this.catalog.metricMap();
+    const touched = new Set(batch.totals.map((t) => t.metricId));
     const measured = new Map<string, { value: Dec; windowStart: Date }>();
-    for (const rule of rules.filter(needsMeasurement)) measured.set(rule.id, await this.measure(tx, batch, rule, metrics));
+    for (const rule of rules) if (measuredFor(rule, touched)) measured.set(rule.id, await this.measure(tx, batch, rule, metrics));
     const fired = evaluateRules(rules, {
       currency: batch.currency,
       metrics,
-      limits: new Map([...(batch.terms?.charges ?? new Map())].map(([id, c]) => [id, c.limit])),
+      charges: batch.terms?.charges ?? new Map(),
       budget: batch.terms?.plan.monthlyBudget ?? null,
-      totals: batch.totals.map((t) => ({ metricId: t.metricId, periodStart: t.periodStart, quantity: t.quantity })),
+      totals: batch.totals,
       periodCosts: batch.periodCosts,
       measured,
     });
@@ -267,21 +268,20 @@ export class AlertService implements IngestListener {
       const periodStart = monthPeriod(new Date(forecast.periodEnd.getTime() - 1)).start;
       const fired: FiredAlert[] = [];
       for (const rule of orgRules) {
-        if (rule.thresholdPercent !== null && rule.budget === null) continue;
-        const threshold =
-          rule.thresholdPercent !== null ? new Dec(rule.budget!).times(rule.thresholdPercent).div(100) : new Dec(rule.thresholdAmount!);
-        if (!projected.greaterThanOrEqualTo(threshold) || !threshold.greaterThan(0)) continue;
-        fired.push({
-          ruleId: rule.id,
-          dedupKey: `rule:${rule.id}:${periodStart.toISOString()}`,
-          kind: 'forecast',
-          severity: rule.severity,
-          metricCode: null,
-          threshold: threshold.toFixed(),
-          value: projected.toFixed(),
-          message: `Spend is projected to reach ${projected.toFixed()} ${forecast.projectedCost.currency} by the period's end, past ${threshold.toFixed()} ${forecast.projectedCost.currency}`,
-          channels: rule.channels,
-        });
+        const threshold = thresholdOf(rule, rule.budget);
+        const currency = forecast.projectedCost.currency;
+        const alert =
+          threshold &&
+          crossed(
+            rule,
+            periodStart.toISOString(),
+            'forecast',
+            null,
+            threshold,
+            projected,
+            `Spend is projected to reach ${projected.toFixed()} ${currency} by the period's end, past ${threshold.toFixed()} ${currency}`,
+          );
+        if (alert) fired.push(alert);
       }
       if (fired.length === 0) continue;
       const now = (await this.organization(org)).testClockAt ?? new Date();
@@ -319,7 +319,7 @@ export class AlertService implements IngestListener {
           ...alert,
           organizationId,
           at: clockOf.get(organizationId) ?? now,
-          ruleId: '',
+          ruleId: null,
           metricCode: null,
           channels: ['in_app', 'email', 'webhook'],
         })),
@@ -333,8 +333,8 @@ export class AlertService implements IngestListener {
     if (fired.length === 0) return [];
     const rows: Array<{ id: string; organization_id: string }> = await tx.query(
       `INSERT INTO alerts (organization_id, rule_id, dedup_key, kind, severity, metric_code, threshold, value, message, channels, triggered_at)
-       SELECT k.org, nullif(k.rule, '')::uuid, k.dedup, k.kind, k.severity::alert_severity, k.metric, k.threshold, k.value, k.message, string_to_array(k.channels, ','), k.at
-         FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
+       SELECT k.org, k.rule, k.dedup, k.kind, k.severity::alert_severity, k.metric, k.threshold, k.value, k.message, string_to_array(k.channels, ','), k.at
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
               AS k(org, at, rule, dedup, kind, severity, metric, threshold, value, message, channels)
        ON CONFLICT (dedup_key) DO NOTHING
        RETURNING id, organization_id`,
@@ -376,7 +376,12 @@ export class AlertService implements IngestListener {
   }
 
   /** A rule's value measured from the rollups: a team's or project's share, or the spend of this hour or day. */
-  private async measure(tx: EntityManager, batch: IngestedBatch, rule: RuleTerms, metrics: Map<string, { aggregation: Aggregation }>) {
+  private async measure(
+    tx: EntityManager,
+    batch: IngestedBatch,
+    rule: RuleTerms,
+    metrics: ReadonlyMap<string, { aggregation: Aggregation }>,
+  ) {
     const period = monthPeriod(batch.now);
     const windowStart =
       rule.window === AlertWindow.HOUR

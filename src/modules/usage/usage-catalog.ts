@@ -38,6 +38,12 @@ export class UsageCatalog {
     return [...this.metricsById.values()];
   }
 
+  /** Every metric by id, as cached: for lookups on hot paths, without copying the catalog. */
+  async metricMap(): Promise<ReadonlyMap<string, Metric>> {
+    if (this.metricsById.size === 0) await this.reloadMetrics(this.db.manager);
+    return this.metricsById;
+  }
+
   async planTerms(planId: string, manager: EntityManager = this.db.manager): Promise<PlanTerms> {
     const cached = this.plans.get(planId);
     if (cached) return cached;

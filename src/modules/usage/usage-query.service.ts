@@ -419,7 +419,7 @@ export class UsageQueryService {
     cells: Map<string, RateCell[]>,
     decimals: number,
   ): Promise<Map<string, string>> {
-    const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
+    const metrics = await this.catalog.metricMap();
     const lines = usageLines(
       [...aggregates.values()].map((a) => ({ metricId: a.metricId, quantity: a.quantity, cost: a.cost })),
       charges,
