@@ -13,7 +13,6 @@ const MAIN = join(__dirname, '..', '..', 'src', 'main.js');
 
 export interface BenchDatabase {
   url: string;
-  adminUrl: string;
   stop(): Promise<void>;
 }
 
@@ -30,7 +29,6 @@ export async function benchDatabase(): Promise<BenchDatabase> {
     url.pathname = `/${name}`;
     return {
       url: url.toString(),
-      adminUrl: process.env.DATABASE_URL,
       stop: async () => {
         const c = new Client({ connectionString: process.env.DATABASE_URL });
         await c.connect();
@@ -49,7 +47,6 @@ export async function benchDatabase(): Promise<BenchDatabase> {
   });
   return {
     url: embedded.url,
-    adminUrl: embedded.adminUrl,
     stop: async () => {
       await embedded.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -60,7 +57,6 @@ export async function benchDatabase(): Promise<BenchDatabase> {
 export interface BenchServer {
   url: string;
   wsUrl: string;
-  pid: number;
   /** Resident memory of the server and its worker processes, in bytes. */
   rss(): number;
   /** CPU time (user + system) the server and its workers have used so far, in seconds. */
@@ -69,7 +65,7 @@ export interface BenchServer {
 }
 
 /** The server as a user starts it (`node dist/src/main.js`), in its own process. */
-export async function startServerProcess(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<BenchServer> {
+export async function startServerProcess(databaseUrl: string): Promise<BenchServer> {
   const port = await freePort();
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
   const nodeArgs = [...startNodeFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
@@ -83,7 +79,6 @@ export async function startServerProcess(databaseUrl: string, extraEnv: Record<s
       DEMO_DATA: 'false',
       LOG_LEVEL: 'warn',
       BILLING_INTERVAL_SECONDS: '0',
-      ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -103,7 +98,6 @@ export async function startServerProcess(databaseUrl: string, extraEnv: Record<s
   return {
     url: `http://127.0.0.1:${port}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    pid: child.pid!,
     rss: () => rssOf(child.pid!),
     cpuSeconds: () => cpuSecondsOf(child.pid!),
     stop: async () => {
@@ -237,14 +231,14 @@ export async function createCatalog(url: string): Promise<void> {
   );
 }
 
-export async function createOrganizations(url: string, count: number, testClock?: string): Promise<string[]> {
+export async function createOrganizations(url: string, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const res = await gql<{ createOrganization: { id: string } }>(
       url,
       `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }`,
       {
-        input: { name: `bench-${i}`, planCode: 'bench', testClock },
+        input: { name: `bench-${i}`, planCode: 'bench' },
       },
     );
     ids.push(res.createOrganization.id);

@@ -37,12 +37,29 @@ describe('the server', () => {
     expect(res.headers.get('etag')).toBeNull();
   });
 
-  it('answers an unreadable body in GraphQL error shape: 400 for bad JSON, 413 past 16 MB', async () => {
+  it('answers queries sent with GET, on /graphql and /graphql/', async () => {
+    for (const path of ['', '/']) {
+      const res = await fetch(`${t.server.url}${path}?query=${encodeURIComponent('{ __typename }')}`, {
+        headers: { authorization: `Bearer ${t.adminKey}`, 'apollo-require-preflight': 'true' },
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
+    }
+  });
+
+  it('answers an unreadable body in GraphQL error shape: 400 for bad JSON, 415 for another charset, 413 past 16 MB', async () => {
     const post = (body: string) =>
       fetch(t.server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminKey}` }, body });
     const bad = await post('{"query": ');
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    const latin = await fetch(t.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=latin1', authorization: `Bearer ${t.adminKey}` },
+      body: '{}',
+    });
+    expect(latin.status).toBe(415);
+    expect(((await latin.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toContain('not supported');
     const huge = await post(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(17 * 1024 * 1024) } }));
     expect(huge.status).toBe(413);
     expect(((await huge.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('BAD_REQUEST');

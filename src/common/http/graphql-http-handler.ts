@@ -79,6 +79,11 @@ function sendBodyError(res: ServerResponse, err: BodyError): void {
   const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 400;
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  const message = err.type === 'entity.too.large' ? 'The request body is too large' : 'The request body is not valid JSON';
+  const message =
+    err.type === 'entity.too.large'
+      ? 'The request body is too large'
+      : status === 415
+        ? "The request body's charset or encoding is not supported"
+        : 'The request body is not valid JSON';
   res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
 }
