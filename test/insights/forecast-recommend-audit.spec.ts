@@ -169,6 +169,18 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
     });
   });
 
+  describe('estimator (seed 003)', () => {
+    it('prices monthly totals of distinct-count metrics, which need no user key', async () => {
+      const { estimateCost } = await t.admin.data(EstimateCostDocument, {
+        planCode: 'analytics_starter',
+        usage: [{ metric: 'active_users', quantity: '7' }],
+      });
+      // 5 users included, 2 more at 20 USD, on the 99 USD base fee.
+      expect(estimateCost.lines.find((l) => l.metric === 'active_users')?.amount.amount).toBe('40.00');
+      expect(estimateCost.total).toEqual({ amount: '139.00', currency: 'USD' });
+    });
+  });
+
   describe('audit trail (seed 004)', () => {
     it('records plan changes, rule changes and credits with who made them; a tenant reads only its own', async () => {
       const org = await organizationOn(t.admin, 'flowstack_starter');

@@ -8,7 +8,7 @@ import { AuditEntry } from './audit-entry.entity';
 const SECRET = /key|secret|password|token/i;
 
 /** Arguments as stored: secrets redacted, dates as text, event batches summarised. */
-export function sanitize(value: unknown, field = ''): unknown {
+function sanitize(value: unknown, field = ''): unknown {
   if (field === 'events' && Array.isArray(value)) return { count: value.length };
   if (SECRET.test(field) && typeof value === 'string') return '[redacted]';
   if (value instanceof Date) return value.toISOString();
@@ -32,8 +32,8 @@ function organizationOf(operation: string, args: Record<string, unknown>, result
   const input = (args.input ?? {}) as Record<string, unknown>;
   const candidate = input.organizationId ?? args.organizationId ?? (result as Record<string, unknown> | null)?.organizationId;
   if (typeof candidate === 'string') return candidate;
-  if (operation === 'createOrganization' || operation === 'closeAccount' || operation === 'advanceTestClock')
-    return ((result as { id?: string } | null)?.id ?? null) as string | null;
+  // The one mutation whose organisation exists only in its result.
+  if (operation === 'createOrganization') return ((result as { id?: string } | null)?.id ?? null) as string | null;
   return null;
 }
 

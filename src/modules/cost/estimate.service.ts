@@ -3,12 +3,11 @@ import { CommonError, CommonErrorReason } from '../../common/errors/common-error
 import { minorUnits } from '../../common/money/currency';
 import { parseDecimalInput } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
-import { buildInvoice } from '../invoice/invoice-builder';
 import { Plan } from '../plan/plan.entity';
-import { validateEvent } from '../usage/ingest/event-validator';
+import { normalizeDimensions } from '../usage/ingest/event-validator';
 import type { UsageCatalog } from '../usage/usage-catalog';
 import type { CostEstimate, PlannedUsageInput } from './dto/estimate.types';
-import { priceUsage } from './pricing';
+import { priceMonth } from './pricing';
 
 const MAX_ENTRIES = 1000;
 
@@ -24,30 +23,21 @@ export class EstimateService {
     if (!plan) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, `No plan has the code "${planCode}"`);
     if (usage.length > MAX_ENTRIES) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, `At most ${MAX_ENTRIES} usage entries`);
     const definitions = await this.catalog.metricsFor(usage.map((u) => u.metric));
-    const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
-    // The same checks as ingestion: known metric, non-negative number, flat dimensions.
+    const metrics = await this.catalog.metricMap();
+    // A month's totals, not events: a known metric, a number of at least 0, flat dimensions. No event keys
+    // (a distinct-count or session metric's total needs no user or session key).
     const planned = usage.map((entry, index) => {
-      const checked = validateEvent(
-        { id: `estimate-${index}`, metric: entry.metric, quantity: entry.quantity, dimensions: entry.dimensions },
-        index,
-        definitions,
-        new Date(),
-      );
-      if ('reason' in checked) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, `usage[${index}]: ${checked.message}`);
-      return { metricId: checked.metric.id, quantity: parseDecimalInput(entry.quantity, 'quantity'), dimensions: checked.dimensions };
+      const invalid = (message: string) => new CommonError(CommonErrorReason.INVALID_ARGUMENT, `usage[${index}]: ${message}`);
+      const metric = definitions.get(entry.metric);
+      if (!metric) throw invalid(`No metric has the code "${entry.metric}"`);
+      const quantity = parseDecimalInput(entry.quantity, `usage[${index}].quantity`);
+      if (quantity.isNegative()) throw invalid('quantity must be at least 0');
+      const dimensions = normalizeDimensions(entry.dimensions);
+      if (typeof dimensions === 'string') throw invalid(dimensions);
+      return { metricId: metric.id, quantity, dimensions };
     });
     const terms = await this.catalog.planTerms(plan.id);
-    const { lines, warnings } = priceUsage(planned, terms.charges, metrics);
-    const decimals = minorUnits(plan.currency);
-    const draft = buildInvoice({
-      decimals,
-      periodEnd: new Date(),
-      paymentTermsDays: plan.paymentTermsDays,
-      baseFee: { planName: plan.name, amount: plan.basePriceAmount },
-      usage: lines,
-      items: [],
-      grants: [],
-    });
+    const { draft, warnings } = priceMonth(terms, planned, metrics, minorUnits(plan.currency));
     return {
       plan,
       lines: draft.lines.map((l) => ({

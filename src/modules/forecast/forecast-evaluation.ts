@@ -128,7 +128,7 @@ function generateSeries(random: () => number): SyntheticSeries {
 }
 
 /** mulberry32: a tiny seeded PRNG, deterministic across runs and platforms. */
-export function mulberry32(seed: number): () => number {
+function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -6,8 +6,7 @@ import { minorUnits } from '../../common/money/currency';
 import { Dec, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
-import { priceUsage, type PlannedUsage } from '../cost/pricing';
-import { buildInvoice } from '../invoice/invoice-builder';
+import { priceMonth, type PlannedUsage } from '../cost/pricing';
 import { Aggregation } from '../metric/aggregation';
 import { Plan } from '../plan/plan.entity';
 import { loadBillingContext } from '../usage/billing-context';
@@ -99,21 +98,12 @@ export class RecommendationService {
         ? u.cells.map((c) => ({ metricId: u.metricId, quantity: c.quantity, dimensions: c.dimensions }))
         : [{ metricId: u.metricId, quantity: u.quantity, dimensions: {} }],
     );
-    const { lines, warnings } = priceUsage(planned, terms.charges, metrics);
+    const { draft, warnings } = priceMonth(terms, planned, metrics, decimals);
     // A plan that does not charge a metric in use does not offer it at all.
     for (const u of usage) {
       if (!terms.charges.has(u.metricId) && u.quantity.greaterThan(0))
         warnings.push(`${terms.plan.name} does not include ${metrics.get(u.metricId)?.code ?? u.metricId}`);
     }
-    const draft = buildInvoice({
-      decimals,
-      periodEnd: new Date(),
-      paymentTermsDays: 0,
-      baseFee: { planName: terms.plan.name, amount: terms.plan.basePriceAmount },
-      usage: lines,
-      items: [],
-      grants: [],
-    });
     return { total: draft.total, warnings };
   }
 

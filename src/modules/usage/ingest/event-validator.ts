@@ -36,7 +36,7 @@ export function eventKeyValue(event: Pick<NormalizedEvent, 'team' | 'project' | 
   return value === undefined ? null : String(value);
 }
 
-function normalizeDimensions(value: unknown): Dimensions | string {
+export function normalizeDimensions(value: unknown): Dimensions | string {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) return 'dimensions must be a JSON object';
   const keys = Object.keys(value);
