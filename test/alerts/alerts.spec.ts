@@ -267,6 +267,43 @@ describe('alerts', () => {
     }
   });
 
+  it('sends a webhook still in the outbox to the URL and secret set since', async () => {
+    const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+    const receiver: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const { org, code } = await limitedOrganization();
+      // Nothing listens there: the first attempts fail and the delivery waits in the outbox.
+      await t.admin.data(SetAlertWebhookDocument, { organizationId: org, url: `http://127.0.0.1:${await freePort()}/gone` });
+      await t.admin.data(CreateAlertRuleDocument, {
+        input: { organizationId: org, metric: code, thresholdAmount: '10', severity: 'CRITICAL', channels: ['webhook'] },
+      });
+      await record(t.admin, org, [{ id: 'r', metric: code, quantity: '11', timestamp: at(0) }]);
+      await waitFor(async () => {
+        const [row] = await t.db.query(
+          `SELECT d.attempts FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.organization_id = $1 AND d.channel = 'webhook'`,
+          [org],
+        );
+        return row?.attempts >= 1 ? row : undefined;
+      });
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      const { setAlertWebhook } = await t.admin.data(SetAlertWebhookDocument, { organizationId: org, url });
+      const delivery = await waitFor(() => received[0]);
+      const [, timestamp, signature] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(delivery.headers['meterly-signature']))!;
+      expect(signature).toBe(createHmac('sha256', setAlertWebhook.secret).update(`${timestamp}.${delivery.body}`).digest('hex'));
+      expect(JSON.parse(delivery.body)).toMatchObject({ organizationId: org, threshold: '10' });
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
   it('pages newest first, filters by severity and acknowledgement, and acknowledges', async () => {
     const { org, code } = await limitedOrganization();
     await record(t.admin, org, [{ id: 'a', metric: code, quantity: '100', timestamp: at(0) }]);

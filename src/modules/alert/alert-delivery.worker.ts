@@ -101,7 +101,9 @@ export class AlertDeliveryWorker {
          SELECT id FROM alert_deliveries
           WHERE delivered_at IS NULL AND next_attempt_at <= now() AND attempts < $2
           ORDER BY next_attempt_at LIMIT 20 FOR UPDATE SKIP LOCKED)
-       UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $1::double precision / 1000)
+       -- A webhook goes to the organisation's URL of now, which is set together with the secret it is signed with.
+       UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $1::double precision / 1000),
+              target = CASE WHEN d.channel = 'webhook' THEN coalesce(o.alert_webhook_url, d.target) ELSE d.target END
          FROM due, alerts a JOIN organizations o ON o.id = a.organization_id
         WHERE d.id = due.id AND a.id = d.alert_id
        RETURNING d.id, d.channel, d.target, d.attempts, a.id AS alert_id, a.organization_id, a.severity, a.kind, a.metric_code, a.threshold, a.value,
