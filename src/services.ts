@@ -116,7 +116,7 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
     alertDelivery,
     alertLive: new AlertLiveHub(alertBus, db, logger),
     costs: new CostService(db, usageQuery),
-    audit: new AuditService(db),
+    audit: new AuditService(db, logger, metrics.auditFailures),
     forecasts,
     recommendations: new RecommendationService(db, catalog, forecasts),
     estimates: new EstimateService(db, catalog),

@@ -12,7 +12,7 @@ function rootFields(operation: OperationDefinitionNode | undefined): string {
   return [...new Set(names)].slice(0, 3).join(',');
 }
 
-/** Prometheus metrics of one server: requests and latencies by operation. */
+/** Prometheus metrics of one server: requests and latencies by operation, live usage, lost audit entries. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'meterly_' });
@@ -46,6 +46,13 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const auditFailures = new Counter({
+    name: 'meterly_audit_write_failures_total',
+    help: 'Audit entries lost: the mutation committed and succeeded, its entry could not be written (see the error log).',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+
   const plugin: ApolloServerPlugin = {
     async requestDidStart() {
       const started = process.hrtime.bigint();
@@ -58,7 +65,7 @@ export function createMetrics() {
       };
     },
   };
-  return { registry, plugin, wsConnections, liveReports, liveMessages };
+  return { registry, plugin, wsConnections, liveReports, liveMessages, auditFailures };
 }
 
 export type ServerMetrics = ReturnType<typeof createMetrics>;

@@ -16,6 +16,7 @@ import { Permission } from '../../common/auth/permission';
 import { assertCan } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
 import type { RequestContext } from '../../common/graphql/request-context';
+import type { MutationContext } from '../audit/audit.middleware';
 import { User } from '../organization/user.entity';
 import { AlertRule } from './alert-rule.entity';
 import { AlertSeverity } from './alert-severity';
@@ -32,8 +33,10 @@ export class AlertResolver {
 
   @Authorized(Permission.MANAGE_ALERTS)
   @Mutation(() => Boolean)
-  deleteAlertRule(@Arg('id', () => ID) id: string, @Ctx() { principal, services }: RequestContext): Promise<boolean> {
-    return services.alerts.deleteRule(principal, id);
+  async deleteAlertRule(@Arg('id', () => ID) id: string, @Ctx() { principal, services, audit }: MutationContext): Promise<boolean> {
+    // Neither the id nor `true` names the organisation: the audit entry is told it.
+    audit.organizationId = (await services.alerts.deleteRule(principal, id)).organizationId;
+    return true;
   }
 
   @Authorized(Permission.VIEW_USAGE)

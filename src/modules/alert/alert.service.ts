@@ -131,13 +131,14 @@ export class AlertService implements IngestListener {
     return this.db.getRepository(AlertRule).find({ where: { organizationId }, order: RULE_ORDER });
   }
 
-  async deleteRule(principal: Principal, idInput: string): Promise<boolean> {
+  /** Returns the rule deleted, whose organisation the audit entry names. */
+  async deleteRule(principal: Principal, idInput: string): Promise<AlertRule> {
     const id = assertId(idInput, 'rule id');
     const rule = await this.db.getRepository(AlertRule).findOneBy({ id });
     if (!rule) throw new AlertError(AlertErrorReason.NOT_FOUND, `Alert rule ${id} does not exist`);
     assertCan(principal, Permission.MANAGE_ALERTS, rule.organizationId);
     await this.db.getRepository(AlertRule).delete({ id });
-    return true;
+    return rule;
   }
 
   async list(

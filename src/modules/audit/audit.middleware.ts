@@ -1,6 +1,17 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../../common/graphql/request-context';
 
+/** What a mutation tells its audit entry that its arguments and result do not show. */
+export interface AuditNote {
+  /** The organisation acted on, e.g. the one a deleted rule belonged to; known once the mutation has read it. */
+  organizationId?: string;
+}
+
+/** The context a root Mutation resolver receives: the request's, with a note of its own for the audit entry. */
+export interface MutationContext extends RequestContext {
+  audit: AuditNote;
+}
+
 /**
  * Records every mutation that succeeded, over HTTP or websockets, by wrapping
  * the root Mutation fields of the built schema. Not a type-graphql global
@@ -11,8 +22,10 @@ export function withAudit(schema: GraphQLSchema): GraphQLSchema {
   for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
     const resolve = field.resolve ?? defaultFieldResolver;
     field.resolve = async (root, args: Record<string, unknown>, context: RequestContext, info) => {
-      const result: unknown = await resolve(root, args, context, info);
-      await context.services.audit.record(context.principal, info.fieldName, args, result);
+      // A note per mutation: one request may send several.
+      const audit: AuditNote = {};
+      const result: unknown = await resolve(root, args, { ...context, audit } satisfies MutationContext, info);
+      await context.services.audit.record(context.principal, info.fieldName, args, result, audit.organizationId);
       return result;
     };
   }

@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
@@ -5,12 +7,20 @@ import { assertId, CommonError, CommonErrorReason } from '../../common/errors/co
 import { decodeCursor, pageOf, timeCursor } from '../../common/graphql/cursor';
 import { AuditEntry } from './audit-entry.entity';
 
-const SECRET = /key|secret|password|token/i;
+/**
+ * Names of fields that hold credentials (API keys, secrets such as a webhook's signing secret,
+ * passwords, tokens), compared whole, ignoring case, "_" and "-". A substring pattern also hid
+ * data: a metric's sessionKey, a team key, a "token_type" dimension. The secrets this API hands
+ * out (an API key's `key`, a webhook `secret`, a `clientSecret`) are results, which summarize drops.
+ */
+const SECRET_FIELDS = new Set(['apikey', 'secret', 'clientsecret', 'signingsecret', 'webhooksecret', 'password', 'token', 'accesstoken']);
+
+const isSecret = (field: string): boolean => SECRET_FIELDS.has(field.replace(/[-_]/g, '').toLowerCase());
 
 /** Arguments as stored: secrets redacted, dates as text, event batches summarised. */
 function sanitize(value: unknown, field = ''): unknown {
   if (field === 'events' && Array.isArray(value)) return { count: value.length };
-  if (SECRET.test(field) && typeof value === 'string') return '[redacted]';
+  if (value != null && isSecret(field)) return '[redacted]';
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((v) => sanitize(v));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sanitize(v, k)]));
@@ -39,20 +49,34 @@ function organizationOf(operation: string, args: Record<string, unknown>, result
 
 /** The audit trail: written after each successful mutation, readable by admins, never editable through the API. */
 export class AuditService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly logger: Logger,
+    private readonly failures: Counter<'operation'>,
+  ) {}
 
-  async record(principal: Principal, operation: string, args: Record<string, unknown>, result: unknown): Promise<void> {
-    await this.db.query(
-      'INSERT INTO audit_log (api_key_id, role, organization_id, operation, arguments, result) VALUES ($1, $2, $3, $4, $5, $6)',
-      [
-        principal.apiKeyId,
-        principal.role,
-        organizationOf(operation, args, result),
-        operation,
-        JSON.stringify(sanitize(args)),
-        JSON.stringify(summarize(result)),
-      ],
-    );
+  /**
+   * Writes the entry of a mutation that has committed; `organizationId` is the organisation the
+   * mutation reported acting on, when its arguments and result do not name it. Never throws: the
+   * change is made, so its caller is told so; a lost entry is logged and counted for operators.
+   */
+  async record(
+    principal: Principal,
+    operation: string,
+    args: Record<string, unknown>,
+    result: unknown,
+    organizationId?: string,
+  ): Promise<void> {
+    const organization = organizationId ?? organizationOf(operation, args, result);
+    try {
+      await this.db.query(
+        'INSERT INTO audit_log (api_key_id, role, organization_id, operation, arguments, result) VALUES ($1, $2, $3, $4, $5, $6)',
+        [principal.apiKeyId, principal.role, organization, operation, JSON.stringify(sanitize(args)), JSON.stringify(summarize(result))],
+      );
+    } catch (err) {
+      this.failures.inc({ operation });
+      this.logger.error({ err, operation, apiKeyId: principal.apiKeyId, organizationId: organization }, 'audit entry not written');
+    }
   }
 
   async list(
