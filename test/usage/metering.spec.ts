@@ -174,6 +174,54 @@ describe('usage metering', () => {
       expect((await metricUsage(t.admin, org, 'requests', { team: 'NULL', project: 'west side' })).used).toBe('1');
     });
 
+    it('stores each event with its own metric and dimensions when a batch mixes them', async () => {
+      // The write sends each distinct metric and dimension set once and indexes it per event and rollup cell.
+      const events = Array.from({ length: 12 }, (_, i) => ({
+        id: `mix-${i}`,
+        metric: i % 2 ? 'requests' : 'api_calls',
+        quantity: i % 2 ? null : String(i + 1),
+        timestamp: at(6),
+        dimensions: { mix: ['a', 'b', 'c'][i % 3]!, ...(i % 4 === 0 ? { tier: 'gold' } : {}) },
+      }));
+      expect(await record(t.admin, org, events)).toMatchObject({ accepted: 12, rejected: [] });
+      const stored = await t.db.query(
+        `SELECT e.event_id AS id, m.code AS metric, e.quantity::text AS quantity, e.dimensions
+           FROM usage_events e JOIN metrics m ON m.id = e.metric_id
+          WHERE e.organization_id = $1 AND e.event_id LIKE 'mix-%' ORDER BY e.event_id`,
+        [org],
+      );
+      const expected = events.map((e) => ({ id: e.id, metric: e.metric, quantity: e.quantity ?? '1', dimensions: e.dimensions }));
+      expect(stored).toEqual(expected.sort((a, b) => a.id.localeCompare(b.id)));
+      const cells = await t.db.query(
+        `SELECT m.code AS metric, r.dimensions, r.quantity::text AS quantity, r.event_count::int AS events
+           FROM usage_rollups r JOIN metrics m ON m.id = r.metric_id
+          WHERE r.organization_id = $1 AND r.dimensions ? 'mix' ORDER BY 1, r.dimensions::text`,
+        [org],
+      );
+      const sums = new Map<string, { metric: string; dimensions: object; quantity: number; events: number }>();
+      for (const e of expected) {
+        const key = `${e.metric} ${JSON.stringify(e.dimensions)}`;
+        const cell = sums.get(key) ?? { metric: e.metric, dimensions: e.dimensions, quantity: 0, events: 0 };
+        cell.quantity += Number(e.quantity);
+        cell.events += 1;
+        sums.set(key, cell);
+      }
+      expect(cells).toHaveLength(sums.size);
+      expect(
+        new Set(
+          cells.map((c: { metric: string; dimensions: object; quantity: string; events: number }) =>
+            JSON.stringify({ ...c, quantity: Number(c.quantity) }),
+          ),
+        ),
+      ).toEqual(
+        new Set(
+          [...sums.values()].map((c) =>
+            JSON.stringify({ metric: c.metric, dimensions: c.dimensions, quantity: c.quantity, events: c.events }),
+          ),
+        ),
+      );
+    });
+
     it('counts the same id once when two requests race', async () => {
       const before = Number((await metricUsage(t.admin, org, 'requests')).used);
       const batch = Array.from({ length: 50 }, (_, i) => ({ id: `race-${i}`, metric: 'requests', timestamp: at(4) }));

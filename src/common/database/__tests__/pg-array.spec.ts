@@ -1,4 +1,4 @@
-import { plainArray, textArray } from '../pg-array';
+import { dictionary, plainArray, textArray } from '../pg-array';
 
 describe('PostgreSQL array literals', () => {
   it('joins plain values and writes null as NULL', () => {
@@ -16,5 +16,12 @@ describe('PostgreSQL array literals', () => {
   it('writes what node-postgres writes for the same array', async () => {
     const utils = (await import('pg/lib/utils' as string)) as { prepareValue(value: unknown): unknown };
     expect(textArray(values)).toBe(utils.prepareValue(values));
+  });
+
+  it('sends each distinct value once, with 1-based positions in order of first sight', () => {
+    expect(dictionary([])).toEqual({ items: [], index: [] });
+    expect(dictionary(['b', 'a', 'b', 'c', 'a'])).toEqual({ items: ['b', 'a', 'c'], index: [1, 2, 1, 3, 2] });
+    const { items, index } = dictionary(['x', 'y', 'x']);
+    expect(index.map((i) => items[i - 1])).toEqual(['x', 'y', 'x']);
   });
 });

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { plainArray, textArray } from '../../../common/database/pg-array';
+import { dictionary, plainArray, textArray } from '../../../common/database/pg-array';
 import { Dec } from '../../../common/money/decimal';
 import type { SubscriptionStatus } from '../../subscription/plan-subscription.entity';
 import { eventKeyValue } from './event-validator';
@@ -172,6 +172,10 @@ export class IngestStore {
     const sessions = aggregator.changedSessions;
     const gone = sessions.filter((s) => s.state === 'deleted');
     const kept = sessions.filter((s) => s.state === 'new' || s.state === 'changed');
+    const eventMetrics = dictionary(events.map((e) => e.metric.id));
+    const eventDimensions = dictionary(events.map((e) => e.dimensionsJson));
+    const cellMetrics = dictionary(cells.map((c) => c.metricId));
+    const cellDimensions = dictionary(cells.map((c) => c.dimensions));
     await this.client.query({
       name: 'meterly_ingest_write',
       text: `WITH
@@ -181,16 +185,20 @@ export class IngestStore {
         keys AS (INSERT INTO usage_event_keys (organization_id, event_id) SELECT $1::uuid, k FROM unnest($5::text[]) AS k),
         events AS (
           INSERT INTO usage_events (organization_id, event_id, metric_id, occurred_at, quantity, raw_quantity, delta, cost, team, project, user_key, dimensions)
-          SELECT $1::uuid, * FROM unnest($5::text[], $6::uuid[], $7::timestamptz[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[], $12::text[], $13::text[], $14::text[], $15::jsonb[])),
+          SELECT $1::uuid, e.id, ($6::uuid[])[e.metric], e.occurred_at, e.quantity, e.raw_quantity, e.delta, e.cost, e.team, e.project, e.user_key, ($16::jsonb[])[e.dimensions]
+            FROM unnest($5::text[], $7::int[], $8::timestamptz[], $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::text[], $14::text[], $15::text[], $17::int[])
+              AS e(id, metric, occurred_at, quantity, raw_quantity, delta, cost, team, project, user_key, dimensions)),
         totals AS (
           INSERT INTO usage_totals (organization_id, metric_id, period_start, quantity, cost, event_count, latest_at, latest_quantity, updated_at)
-          SELECT $1::uuid, *, now() FROM unnest($16::uuid[], $17::timestamptz[], $18::numeric[], $19::numeric[], $20::bigint[], $21::timestamptz[], $22::numeric[])
+          SELECT $1::uuid, *, now() FROM unnest($18::uuid[], $19::timestamptz[], $20::numeric[], $21::numeric[], $22::bigint[], $23::timestamptz[], $24::numeric[])
           ON CONFLICT (organization_id, metric_id, period_start) DO UPDATE SET
             quantity = EXCLUDED.quantity, cost = EXCLUDED.cost, event_count = EXCLUDED.event_count,
             latest_at = EXCLUDED.latest_at, latest_quantity = EXCLUDED.latest_quantity, updated_at = now()),
         rollups AS (
           INSERT INTO usage_rollups (organization_id, metric_id, bucket_start, team, project, user_key, dimensions, quantity, cost, event_count, max_quantity, latest_at, latest_quantity)
-          SELECT $1::uuid, * FROM unnest($23::uuid[], $24::timestamptz[], $25::text[], $26::text[], $27::text[], $28::jsonb[], $29::numeric[], $30::numeric[], $31::bigint[], $32::numeric[], $33::timestamptz[], $34::numeric[])
+          SELECT $1::uuid, ($25::uuid[])[r.metric], r.bucket_start, r.team, r.project, r.user_key, ($31::jsonb[])[r.dimensions], r.quantity, r.cost, r.event_count, r.max_quantity, r.latest_at, r.latest_quantity
+            FROM unnest($26::int[], $27::timestamptz[], $28::text[], $29::text[], $30::text[], $32::int[], $33::numeric[], $34::numeric[], $35::bigint[], $36::numeric[], $37::timestamptz[], $38::numeric[])
+              AS r(metric, bucket_start, team, project, user_key, dimensions, quantity, cost, event_count, max_quantity, latest_at, latest_quantity)
           ON CONFLICT (organization_id, metric_id, bucket_start, team, project, user_key, dimensions) DO UPDATE SET
             quantity = usage_rollups.quantity + EXCLUDED.quantity,
             cost = usage_rollups.cost + EXCLUDED.cost,
@@ -200,30 +208,31 @@ export class IngestStore {
             latest_at = GREATEST(usage_rollups.latest_at, EXCLUDED.latest_at)),
         prices AS (
           INSERT INTO usage_price_totals (organization_id, metric_id, period_start, label, unit_price, quantity, cost)
-          SELECT $1::uuid, * FROM unnest($35::uuid[], $36::timestamptz[], $37::text[], $38::numeric[], $39::numeric[], $40::numeric[])
+          SELECT $1::uuid, * FROM unnest($39::uuid[], $40::timestamptz[], $41::text[], $42::numeric[], $43::numeric[], $44::numeric[])
           ON CONFLICT (organization_id, metric_id, period_start, label) DO UPDATE SET
             quantity = usage_price_totals.quantity + EXCLUDED.quantity, cost = usage_price_totals.cost + EXCLUDED.cost),
         uniques AS (
           INSERT INTO usage_unique_values (organization_id, metric_id, period_start, value)
-          SELECT $1::uuid, * FROM unnest($41::uuid[], $42::timestamptz[], $43::text[])),
-        gone_sessions AS (DELETE FROM usage_sessions WHERE id = ANY($44::uuid[])),
+          SELECT $1::uuid, * FROM unnest($45::uuid[], $46::timestamptz[], $47::text[])),
+        gone_sessions AS (DELETE FROM usage_sessions WHERE id = ANY($48::uuid[])),
         sessions AS (
           INSERT INTO usage_sessions (id, organization_id, metric_id, period_start, session_key, started_at, last_at)
           SELECT k.id, $1::uuid, k.metric_id, k.period_start, k.session_key, k.started_at, k.last_at
-            FROM unnest($45::uuid[], $46::uuid[], $47::timestamptz[], $48::text[], $49::timestamptz[], $50::timestamptz[]) AS k(id, metric_id, period_start, session_key, started_at, last_at)
+            FROM unnest($49::uuid[], $50::uuid[], $51::timestamptz[], $52::text[], $53::timestamptz[], $54::timestamptz[]) AS k(id, metric_id, period_start, session_key, started_at, last_at)
           ON CONFLICT (id) DO UPDATE SET started_at = EXCLUDED.started_at, last_at = EXCLUDED.last_at),
         rate AS (
-          INSERT INTO usage_rate_windows (organization_id, window_start, count) SELECT $1::uuid, $51::timestamptz, $52::int WHERE $51::timestamptz IS NOT NULL
+          INSERT INTO usage_rate_windows (organization_id, window_start, count) SELECT $1::uuid, $55::timestamptz, $56::int WHERE $55::timestamptz IS NOT NULL
           ON CONFLICT (organization_id, window_start) DO UPDATE SET count = usage_rate_windows.count + EXCLUDED.count),
-        old_rates AS (DELETE FROM usage_rate_windows WHERE $51::timestamptz IS NOT NULL AND organization_id = $1::uuid AND window_start < $51::timestamptz - interval '1 hour')
-      SELECT pg_notify($53, $1::text) WHERE $53::text IS NOT NULL`,
+        old_rates AS (DELETE FROM usage_rate_windows WHERE $55::timestamptz IS NOT NULL AND organization_id = $1::uuid AND window_start < $55::timestamptz - interval '1 hour')
+      SELECT pg_notify($57, $1::text) WHERE $57::text IS NOT NULL`,
       values: [
         organizationId,
         textArray(keysOf(events, 'team')),
         textArray(keysOf(events, 'project')),
         textArray(keysOf(events, 'user')),
         textArray(events.map((e) => e.id)),
-        plainArray(events.map((e) => e.metric.id)),
+        plainArray(eventMetrics.items),
+        plainArray(eventMetrics.index),
         plainArray(events.map((e) => iso(e.occurredAt))),
         plainArray(events.map((e) => e.quantity.toFixed())),
         plainArray(events.map((e) => e.rawQuantity.toFixed())),
@@ -232,7 +241,8 @@ export class IngestStore {
         textArray(events.map((e) => e.team)),
         textArray(events.map((e) => e.project)),
         textArray(events.map((e) => e.user)),
-        textArray(events.map((e) => e.dimensionsJson)),
+        textArray(eventDimensions.items),
+        plainArray(eventDimensions.index),
         plainArray(totals.map((t) => t.metricId)),
         plainArray(totals.map((t) => iso(t.periodStart))),
         plainArray(totals.map((t) => t.quantity.toFixed())),
@@ -240,12 +250,14 @@ export class IngestStore {
         plainArray(totals.map((t) => t.eventCount)),
         plainArray(totals.map((t) => t.latestAt && iso(t.latestAt))),
         plainArray(totals.map((t) => t.latestQuantity?.toFixed() ?? null)),
-        plainArray(cells.map((c) => c.metricId)),
+        plainArray(cellMetrics.items),
+        plainArray(cellMetrics.index),
         plainArray(cells.map((c) => iso(c.bucket))),
         textArray(cells.map((c) => c.team)),
         textArray(cells.map((c) => c.project)),
         textArray(cells.map((c) => c.user)),
-        textArray(cells.map((c) => c.dimensions)),
+        textArray(cellDimensions.items),
+        plainArray(cellDimensions.index),
         plainArray(cells.map((c) => c.quantity.toFixed())),
         plainArray(cells.map((c) => c.cost.toFixed())),
         plainArray(cells.map((c) => c.events)),
