@@ -1,3 +1,4 @@
+import { Dec } from '../../src/common/money/decimal';
 import {
   AdvanceTestClockDocument,
   AuditLogDocument,
@@ -12,7 +13,7 @@ import {
 } from '../generated/graphql';
 import { createApiKey } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { at, loadSeedCatalog, organizationOn, record } from '../helpers/usage-fixtures';
+import { at, loadSeedCatalog, organizationOn, record, usage } from '../helpers/usage-fixtures';
 
 describe('forecasts, recommendations, the estimator and the audit trail', () => {
   let t: TestServer;
@@ -21,6 +22,35 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
     await loadSeedCatalog(t.admin);
   });
   afterAll(() => t.close());
+
+  /** Counts the queries on an organisation's rollups from now until the count is read. */
+  const rollupReads = (org: string) => {
+    const query = jest.spyOn(t.db, 'query');
+    return () => {
+      const count = query.mock.calls.filter(
+        ([sql, params]) => sql.includes('usage_rollups') && Array.isArray(params) && params[0] === org,
+      ).length;
+      query.mockRestore();
+      return count;
+    };
+  };
+  /** An analytics (seed 003) organisation on 20 March with 32 days of four metrics: two additive, a peak, distinct users. */
+  const analyticsHistory = async () => {
+    const org = await organizationOn(t.admin, 'analytics_starter', '2026-03-20T12:00:00Z');
+    const events = Array.from({ length: 32 }, (_, i) => {
+      const day = new Date(Date.UTC(2026, 1, 16 + i, 12));
+      const weekend = day.getUTCDay() === 0 || day.getUTCDay() === 6;
+      const timestamp = day.toISOString();
+      return [
+        { id: `t${i}`, metric: 'llm_tokens', quantity: String((weekend ? 40_000 : 90_000) + 1_000 * i), timestamp },
+        { id: `q${i}`, metric: 'sql_queries', quantity: String((weekend ? 100 : 400) + 7 * i), timestamp },
+        { id: `s${i}`, metric: 'storage_gb', quantity: String(20 + (i % 9)), timestamp },
+        { id: `u${i}`, metric: 'active_users', user: `user-${i % 6}`, timestamp },
+      ];
+    });
+    await record(t.admin, org, events.flat());
+    return org;
+  };
 
   describe('forecast', () => {
     it('says when there is too little history, and falls back to the run rate', async () => {
@@ -55,6 +85,19 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
       expect(forecast.anomalies.map((a) => a.at)).toContain('2026-03-15T00:00:00.000Z');
       // Projected usage is beyond what has been used so far this month.
       expect(Number(forecast.projectedUsage)).toBeGreaterThan(28 * 20);
+    });
+
+    it("reads the month's exact cost so far with the daily history, in one query", async () => {
+      const org = await analyticsHistory();
+      for (const [metric, projectedCost] of [
+        [null, '137.53'],
+        ['llm_tokens', '84.57'],
+      ] as const) {
+        const reads = rollupReads(org);
+        const { forecast } = await t.admin.data(ForecastDocument, { organizationId: org, metric });
+        expect(reads()).toBe(1);
+        expect(forecast.projectedCost.amount).toBe(projectedCost);
+      }
     });
   });
 
@@ -99,6 +142,34 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
       expect(r.options.find((o) => o.plan.code === 'analytics_professional')?.cost.amount).toBe('499.00');
       expect(r).toMatchObject({ cheapestPlan: { code: 'analytics_professional' }, saving: { amount: '549.00' } });
       expect(r.advice).toContain('Your overage costs more than Professional: upgrading would cost 499.00 USD instead of 1048.00 USD.');
+    });
+
+    it('projects every metric of a multi-metric organisation as its own forecast does, from one history query', async () => {
+      const org = await analyticsHistory();
+      const reads = rollupReads(org);
+      const { planRecommendations: r } = await t.admin.data(PlanRecommendationsDocument, { organizationId: org });
+      // The usage of the last and of this period, and the daily history of all metrics: not one forecast per metric.
+      expect(reads()).toBe(3);
+      // As priced when each metric had its own forecast.
+      expect(
+        r.options.filter((o) => o.plan.code.startsWith('analytics_')).map((o) => [o.plan.code, o.cost.amount, o.forecastCost.amount]),
+      ).toEqual([
+        ['analytics_starter', '148.36', '204.26'],
+        ['analytics_professional', '499.00', '499.00'],
+        ['analytics_enterprise', '2702.69', '2763.46'],
+      ]);
+      // Additive metrics go to the larger of their usage so far and their own forecast; the storage peak stays as it is.
+      const planned = await Promise.all(
+        (await usage(t.admin, org)).metrics.map(async (m) => {
+          if (m.metric === 'storage_gb') return { metric: m.metric, quantity: m.used };
+          const { forecast } = await t.admin.data(ForecastDocument, { organizationId: org, metric: m.metric });
+          return { metric: m.metric, quantity: Dec.max(m.used, forecast.projectedUsage!).toFixed() };
+        }),
+      );
+      for (const option of r.options) {
+        const { estimateCost } = await t.admin.data(EstimateCostDocument, { planCode: option.plan.code, usage: planned });
+        expect(option.forecastCost.amount).toBe(estimateCost.total.amount);
+      }
     });
 
     it('names cheaper models for rate-card usage (seed 004)', async () => {

@@ -53,21 +53,22 @@ export class CostService {
       rows.map((r) => new Dec(r.cost)),
       decimals,
     );
-    const shares = amounts.map((a) => (total.isZero() ? 0 : Number(a.div(total).toDecimalPlaces(12))));
-    // Floats of exact shares can miss 1 by an ulp: the last row takes the difference.
-    if (shares.length && !total.isZero()) shares[shares.length - 1] = 1 - shares.slice(0, -1).reduce((s, x) => s + x, 0);
     const result = rows.map((row, i) => {
       const group = Object.fromEntries(groupBy.map((key, k) => [key, row[`g${k}`] ?? null]));
       return {
         group,
         cost: Money.of(amounts[i]!.toFixed(decimals), currency),
-        share: shares[i]!,
+        share: total.isZero() ? 0 : Number(amounts[i]!.div(total).toDecimalPlaces(12)),
         unallocated: Object.values(group).some((v) => v === null),
       };
     });
     result.sort(
       (a, b) => new Dec(b.cost.amount).comparedTo(a.cost.amount) || JSON.stringify(a.group).localeCompare(JSON.stringify(b.group)),
     );
+    // Floats of exact shares can miss 1 by an ulp, and float sums depend on their order: after the sort, the last
+    // row with a cost takes the difference, so the shares add up to exactly 1 read in order (zero rows stay 0).
+    const last = result.findLastIndex((r) => r.share !== 0);
+    if (last >= 0) result[last]!.share = 1 - result.slice(0, last).reduce((sum, r) => sum + r.share, 0);
     return { total: report.totalCost, rows: result };
   }
 

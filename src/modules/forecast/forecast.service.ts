@@ -14,9 +14,20 @@ import { forecastDaily, type DailyPoint, type ForecastResult } from './forecast-
 const DAY = 86_400_000;
 const HISTORY_DAYS = 91;
 
-export interface DailyHistory {
+interface DailyHistory {
   cost: DailyPoint[];
   quantity: DailyPoint[];
+  /** Exact cost of the period's complete days: money that must not go through the floats above. */
+  periodCost: Dec;
+}
+
+const EMPTY_HISTORY: DailyHistory = { cost: [], quantity: [], periodCost: ZERO };
+
+/** The days a forecast made at `now` reads and projects: history up to today (excluded), and the period today is in. */
+interface ForecastWindow {
+  from: Date;
+  today: Date;
+  period: Period;
 }
 
 const daysOf = (from: Date, to: Date): Date[] => {
@@ -25,6 +36,17 @@ const daysOf = (from: Date, to: Date): Date[] => {
   return days;
 };
 const startOfDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+const windowAt = (now: Date): ForecastWindow => {
+  const today = startOfDay(now);
+  return { from: new Date(today.getTime() - HISTORY_DAYS * DAY), today, period: monthPeriod(now) };
+};
+
+/** Usage at the period's end: its complete days as observed, the rest (today included) forecast. */
+const projectUsage = (quantity: DailyPoint[], { today, period }: ForecastWindow) => {
+  const forecast = forecastDaily(quantity, daysOf(today, period.end));
+  const observed = quantity.filter((p) => p.day >= period.start).reduce((sum, p) => sum + p.value, 0);
+  return { forecast, projected: new Dec(observed).plus(forecast.total.expected) };
+};
 
 /**
  * Where the month is heading (seed 004 cost forecasting): a regression on the
@@ -51,17 +73,14 @@ export class ForecastService {
       metricId = (await this.catalog.metricsFor([metricCode])).get(metricCode)?.id ?? null;
       if (!metricId) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, `No metric has the code "${metricCode}"`);
     }
-    const today = startOfDay(context.now);
-    const period = monthPeriod(context.now);
+    const window = windowAt(context.now);
+    const { today, period } = window;
     const next = monthPeriod(period.end);
-    const history = await this.dailyHistory(organizationId, metricId, new Date(today.getTime() - HISTORY_DAYS * DAY), today);
-    const observed = (points: DailyPoint[]) => points.filter((p) => p.day >= period.start).reduce((sum, p) => sum + p.value, 0);
-    const rest = daysOf(today, period.end);
+    const history = (await this.dailyHistory(organizationId, metricId ? [metricId] : null, window)).get(metricId) ?? EMPTY_HISTORY;
 
-    const costNow = forecastDaily(history.cost, rest);
+    const costNow = forecastDaily(history.cost, daysOf(today, period.end));
     const costNext = forecastDaily(history.cost, daysOf(next.start, next.end));
-    const observedCost = await this.observedCost(organizationId, metricId, period, today);
-    const projectedCost = observedCost.plus(new Dec(costNow.total.expected));
+    const projectedCost = history.periodCost.plus(new Dec(costNow.total.expected));
 
     const terms = context.subscription ? await this.catalog.planTerms(context.subscription.planId) : null;
     const currency = context.organization.currency;
@@ -71,9 +90,9 @@ export class ForecastService {
     let overage = ZERO;
     let anomaliesFrom: ForecastResult = costNow;
     if (metricId) {
-      const usageNow = forecastDaily(history.quantity, rest);
-      anomaliesFrom = usageNow;
-      projectedUsage = new Dec(observed(history.quantity)).plus(usageNow.total.expected);
+      const usageNow = projectUsage(history.quantity, window);
+      anomaliesFrom = usageNow.forecast;
+      projectedUsage = usageNow.projected;
       const charge = terms?.charges.get(metricId);
       if (charge?.limit && projectedUsage.greaterThan(charge.limit)) {
         overage = hasRateCard(charge)
@@ -109,30 +128,52 @@ export class ForecastService {
     };
   }
 
-  /** Complete days of usage from the first day with any, up to (not including) today; missing days are zero. */
-  async dailyHistory(organizationId: string, metricId: string | null, from: Date, today: Date): Promise<DailyHistory> {
-    const rows: Array<{ day: Date; cost: string; quantity: string }> = await this.db.query(
-      `SELECT date_trunc('day', bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, sum(cost) AS cost, sum(quantity) AS quantity
-         FROM usage_rollups WHERE organization_id = $1 AND bucket_start >= $2 AND bucket_start < $3 AND ($4::uuid IS NULL OR metric_id = $4)
-        GROUP BY 1 ORDER BY 1`,
-      [organizationId, from.toISOString(), today.toISOString(), metricId],
+  /**
+   * Each metric's usage projected to the end of the period containing `now`, to 6 decimals as `forecastFor`
+   * reports it, from one history query for all of them.
+   */
+  async projectedUsage(organizationId: string, metricIds: string[], now: Date): Promise<Map<string, Dec>> {
+    const window = windowAt(now);
+    const histories = await this.dailyHistory(organizationId, metricIds, window);
+    return new Map(
+      metricIds.map((id) => [id, projectUsage((histories.get(id) ?? EMPTY_HISTORY).quantity, window).projected.toDecimalPlaces(6)]),
     );
-    const first = rows[0];
-    if (!first) return { cost: [], quantity: [] };
-    const byDay = new Map(rows.map((r) => [r.day.getTime(), r]));
-    const days = daysOf(first.day, today);
-    return {
-      cost: days.map((day) => ({ day, value: Number(byDay.get(day.getTime())?.cost ?? 0) })),
-      quantity: days.map((day) => ({ day, value: Number(byDay.get(day.getTime())?.quantity ?? 0) })),
-    };
   }
 
-  /** Exact cost of the period's complete days (today is forecast whole). */
-  private async observedCost(organizationId: string, metricId: string | null, period: Period, today: Date): Promise<Dec> {
-    const rows: Array<{ cost: string | null }> = await this.db.query(
-      `SELECT sum(cost) AS cost FROM usage_rollups WHERE organization_id = $1 AND bucket_start >= $2 AND bucket_start < $3 AND ($4::uuid IS NULL OR metric_id = $4)`,
-      [organizationId, period.start.toISOString(), today.toISOString(), metricId],
+  /**
+   * Complete days of usage from the first day with any, up to (not including) today, in one grouped query:
+   * per metric of `metricIds`, or of all metrics together under null. Missing days are zero; metrics
+   * without usage have no entry.
+   */
+  private async dailyHistory(
+    organizationId: string,
+    metricIds: string[] | null,
+    { from, today, period }: ForecastWindow,
+  ): Promise<Map<string | null, DailyHistory>> {
+    const histories = new Map<string | null, DailyHistory>();
+    if (metricIds?.length === 0) return histories;
+    const rows: Array<{ metric_id: string | null; day: Date; cost: string; quantity: string }> = await this.db.query(
+      `SELECT CASE WHEN $4::uuid[] IS NOT NULL THEN metric_id END AS metric_id,
+              date_trunc('day', bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, sum(cost) AS cost, sum(quantity) AS quantity
+         FROM usage_rollups WHERE organization_id = $1 AND bucket_start >= $2 AND bucket_start < $3 AND ($4::uuid[] IS NULL OR metric_id = ANY($4::uuid[]))
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+      [organizationId, from.toISOString(), today.toISOString(), metricIds],
     );
-    return new Dec(rows[0]?.cost ?? 0);
+    const byMetric = new Map<string | null, typeof rows>();
+    for (const row of rows) {
+      const own = byMetric.get(row.metric_id);
+      if (own) own.push(row);
+      else byMetric.set(row.metric_id, [row]);
+    }
+    for (const [metricId, own] of byMetric) {
+      const byDay = new Map(own.map((r) => [r.day.getTime(), r]));
+      const days = daysOf(own[0]!.day, today);
+      histories.set(metricId, {
+        cost: days.map((day) => ({ day, value: Number(byDay.get(day.getTime())?.cost ?? 0) })),
+        quantity: days.map((day) => ({ day, value: Number(byDay.get(day.getTime())?.quantity ?? 0) })),
+        periodCost: own.filter((r) => r.day >= period.start).reduce((sum, r) => sum.plus(r.cost), ZERO),
+      });
+    }
+    return histories;
   }
 }
