@@ -6,8 +6,18 @@ import {
   type CreatePlanInput,
   type TierInput,
 } from '../generated/graphql';
-import { at, CLOCK, metricUsage, planWithOrganization, record, usage } from '../helpers/usage-fixtures';
+import { at, CLOCK, metricUsage, organizationOn, planWithOrganization, record, usage } from '../helpers/usage-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+
+interface Cell {
+  metric: string;
+  team: string;
+  hour: string;
+  dimensions: object;
+  quantity: string;
+  events: number;
+  latestAt: string;
+}
 
 describe('usage metering', () => {
   let t: TestServer;
@@ -180,46 +190,58 @@ describe('usage metering', () => {
         id: `mix-${i}`,
         metric: i % 2 ? 'requests' : 'api_calls',
         quantity: i % 2 ? null : String(i + 1),
-        timestamp: at(6),
+        // Distinct milliseconds, two hours: times travel as epoch milliseconds.
+        timestamp: new Date(Date.parse(at(6)) + (i % 2) * 3600_000 + i * 7).toISOString(),
+        team: i % 3 ? `mix-team-${i % 3}` : null,
         dimensions: { mix: ['a', 'b', 'c'][i % 3]!, ...(i % 4 === 0 ? { tier: 'gold' } : {}) },
       }));
-      expect(await record(t.admin, org, events)).toMatchObject({ accepted: 12, rejected: [] });
+      // An organisation of its own: the other tests count this one's teams.
+      const own = await organizationOn(t.admin, 'metered');
+      expect(await record(t.admin, own, events)).toMatchObject({ accepted: 12, rejected: [] });
       const stored = await t.db.query(
-        `SELECT e.event_id AS id, m.code AS metric, e.quantity::text AS quantity, e.dimensions
+        `SELECT e.event_id AS id, m.code AS metric, e.quantity::text AS quantity, e.dimensions, e.team,
+                to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS timestamp
            FROM usage_events e JOIN metrics m ON m.id = e.metric_id
           WHERE e.organization_id = $1 AND e.event_id LIKE 'mix-%' ORDER BY e.event_id`,
-        [org],
+        [own],
       );
-      const expected = events.map((e) => ({ id: e.id, metric: e.metric, quantity: e.quantity ?? '1', dimensions: e.dimensions }));
+      const expected = events.map((e) => ({
+        id: e.id,
+        metric: e.metric,
+        quantity: e.quantity ?? '1',
+        dimensions: e.dimensions,
+        team: e.team,
+        timestamp: e.timestamp,
+      }));
       expect(stored).toEqual(expected.sort((a, b) => a.id.localeCompare(b.id)));
-      const cells = await t.db.query(
-        `SELECT m.code AS metric, r.dimensions, r.quantity::text AS quantity, r.event_count::int AS events
+      const cells: Cell[] = await t.db.query(
+        `SELECT m.code AS metric, r.team, to_char(r.bucket_start AT TIME ZONE 'UTC', 'HH24:MI') AS hour, r.dimensions,
+                r.quantity::text AS quantity, r.event_count::int AS events,
+                to_char(r.latest_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "latestAt"
            FROM usage_rollups r JOIN metrics m ON m.id = r.metric_id
-          WHERE r.organization_id = $1 AND r.dimensions ? 'mix' ORDER BY 1, r.dimensions::text`,
-        [org],
+          WHERE r.organization_id = $1 AND r.dimensions ? 'mix'`,
+        [own],
       );
-      const sums = new Map<string, { metric: string; dimensions: object; quantity: number; events: number }>();
+      const sums = new Map<string, Cell>();
       for (const e of expected) {
-        const key = `${e.metric} ${JSON.stringify(e.dimensions)}`;
-        const cell = sums.get(key) ?? { metric: e.metric, dimensions: e.dimensions, quantity: 0, events: 0 };
-        cell.quantity += Number(e.quantity);
+        const hour = e.timestamp.slice(11, 14) + '00';
+        const key = JSON.stringify([e.metric, e.team, hour, e.dimensions]);
+        const cell = sums.get(key) ?? {
+          metric: e.metric,
+          team: e.team ?? '',
+          hour,
+          dimensions: e.dimensions,
+          quantity: '0',
+          events: 0,
+          latestAt: '',
+        };
+        cell.quantity = String(Number(cell.quantity) + Number(e.quantity));
         cell.events += 1;
+        if (e.timestamp > cell.latestAt) cell.latestAt = e.timestamp;
         sums.set(key, cell);
       }
-      expect(cells).toHaveLength(sums.size);
-      expect(
-        new Set(
-          cells.map((c: { metric: string; dimensions: object; quantity: string; events: number }) =>
-            JSON.stringify({ ...c, quantity: Number(c.quantity) }),
-          ),
-        ),
-      ).toEqual(
-        new Set(
-          [...sums.values()].map((c) =>
-            JSON.stringify({ metric: c.metric, dimensions: c.dimensions, quantity: c.quantity, events: c.events }),
-          ),
-        ),
-      );
+      const order = (list: Cell[]) => list.map((c) => JSON.stringify(c)).sort();
+      expect(order(cells)).toEqual(order([...sums.values()]));
     });
 
     it('counts the same id once when two requests race', async () => {

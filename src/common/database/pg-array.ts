@@ -33,24 +33,32 @@ export function textArray(values: ReadonlyArray<string | number | null | undefin
 }
 
 /**
- * Repeated values sent once: `items` holds each distinct value and `index`
- * each input's 1-based position in it, for `(items)[index]` in SQL. A batch's
- * thousand events share a few metrics and dimension sets, and PostgreSQL
- * parses each jsonb element of an array parameter at a cost of microseconds.
+ * Repeated values sent once: `items` holds each distinct value and `add`
+ * returns a value's 1-based position in it, for `(items)[position]` in SQL.
+ * A batch's thousand events share a few metrics, teams and dimension sets,
+ * and PostgreSQL parses every element of an array parameter (a jsonb one at
+ * several microseconds).
  */
-export function dictionary<T>(values: ReadonlyArray<T>): { items: T[]; index: number[] } {
-  const positions = new Map<T, number>();
-  const items: T[] = [];
-  const index = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]!;
-    let position = positions.get(value);
+export class Dictionary<T> {
+  readonly items: T[] = [];
+  private readonly positions = new Map<T, number>();
+
+  add(value: T): number {
+    let position = this.positions.get(value);
     if (position === undefined) {
-      items.push(value);
-      position = items.length;
-      positions.set(value, position);
+      position = this.items.push(value);
+      this.positions.set(value, position);
     }
-    index[i] = position;
+    return position;
   }
-  return { items, index };
+}
+
+/**
+ * Named parameters of one statement: `sql.name` is its `$n`, and `values`
+ * orders a record by the names. Keeps a statement of fifty parameters
+ * readable and its numbering right.
+ */
+export function namedParameters<N extends string>(names: readonly N[]) {
+  const sql = Object.fromEntries(names.map((name, i) => [name, `$${i + 1}`])) as Record<N, string>;
+  return { sql, values: (byName: Record<N, unknown>): unknown[] => names.map((name) => byName[name]) };
 }

@@ -1,4 +1,4 @@
-import { dictionary, plainArray, textArray } from '../pg-array';
+import { Dictionary, namedParameters, plainArray, textArray } from '../pg-array';
 
 describe('PostgreSQL array literals', () => {
   it('joins plain values and writes null as NULL', () => {
@@ -18,10 +18,15 @@ describe('PostgreSQL array literals', () => {
     expect(textArray(values)).toBe(utils.prepareValue(values));
   });
 
-  it('sends each distinct value once, with 1-based positions in order of first sight', () => {
-    expect(dictionary([])).toEqual({ items: [], index: [] });
-    expect(dictionary(['b', 'a', 'b', 'c', 'a'])).toEqual({ items: ['b', 'a', 'c'], index: [1, 2, 1, 3, 2] });
-    const { items, index } = dictionary(['x', 'y', 'x']);
-    expect(index.map((i) => items[i - 1])).toEqual(['x', 'y', 'x']);
+  it('keeps each distinct value once and gives 1-based positions in order of first sight', () => {
+    const d = new Dictionary<string | null>();
+    expect(['b', 'a', 'b', null, 'a', null].map((v) => d.add(v))).toEqual([1, 2, 1, 3, 2, 3]);
+    expect(d.items).toEqual(['b', 'a', null]);
+  });
+
+  it('numbers named parameters in the order given and orders values by name', () => {
+    const p = namedParameters(['org', 'ids', 'at'] as const);
+    expect(p.sql).toEqual({ org: '$1', ids: '$2', at: '$3' });
+    expect(p.values({ at: 3, org: 'o', ids: '{}' })).toEqual(['o', '{}', 3]);
   });
 });

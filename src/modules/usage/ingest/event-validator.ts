@@ -1,5 +1,5 @@
 import { Dec, isDecimalText } from '../../../common/money/decimal';
-import { monthPeriod } from '../../../common/time/billing-period';
+import { monthPeriod, type Period } from '../../../common/time/billing-period';
 import { ErrorCode } from '../../../common/errors/error-code';
 import { OrganizationService } from '../../organization/organization.service';
 import type { Dimensions } from '../pricing/price-calculator';
@@ -57,6 +57,15 @@ export function normalizeDimensions(value: unknown): Dimensions | string {
   const ordered: Record<string, unknown> = {};
   for (const key of keys.sort()) ordered[key] = record[key];
   return ordered as Dimensions;
+}
+
+/** The month of the last event seen: a batch's events fall in one or two months, and two Dates per event add up. */
+let lastMonth: Period = monthPeriod(new Date(0));
+
+function monthStart(at: Date): Date {
+  const t = at.getTime();
+  if (t < lastMonth.start.getTime() || t >= lastMonth.end.getTime()) lastMonth = monthPeriod(at);
+  return lastMonth.start;
 }
 
 /** Keys that passed the check: a batch repeats a few teams, projects and users many times. */
@@ -120,7 +129,7 @@ export function validateEvent(
     rawQuantity,
     quantity,
     occurredAt,
-    periodStart: monthPeriod(occurredAt).start,
+    periodStart: monthStart(occurredAt),
     team: input.team ?? null,
     project: input.project ?? null,
     user: input.user ?? null,
