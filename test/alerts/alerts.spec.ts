@@ -11,6 +11,7 @@ import {
   CloseBillingPeriodDocument,
   CreateAlertRuleDocument,
   CreateOrganizationDocument,
+  RecordUsageDocument,
   SetAlertWebhookDocument,
   SetBillingContactDocument,
 } from '../generated/graphql';
@@ -75,6 +76,16 @@ describe('alerts', () => {
   const alertsOf = async (org: string) => (await t.admin.data(AlertsDocument, { organizationId: org, first: 100 })).alerts;
   const summary = async (org: string) =>
     (await alertsOf(org)).edges.map((e) => [e.node.kind, e.node.severity, e.node.threshold, e.node.value]).reverse();
+  /** The statements that write alerts, their outbox rows or their NOTIFY, sent by the server while `run` runs. */
+  async function alertWritesDuring(run: () => Promise<unknown>): Promise<string[]> {
+    const spy = jest.spyOn(t.db.logger, 'logQuery');
+    try {
+      await run();
+      return spy.mock.calls.map(([query]) => query).filter((query) => /INSERT INTO alert|pg_notify/.test(query));
+    } finally {
+      spy.mockRestore();
+    }
+  }
 
   it('gives every organisation the default rules: usage 80/95/100 %, budget 50/80/95 %', async () => {
     const { org } = await limitedOrganization();
@@ -158,6 +169,129 @@ describe('alerts', () => {
       await other.close();
     }
     expect((await summary(org)).map((a) => a[2])).toEqual(['80', '95', '100']);
+  });
+
+  it('writes a crossed threshold with the batch that crossed it, and nothing with later batches of the period', async () => {
+    const { org, code } = await limitedOrganization();
+    await t.admin.data(CreateAlertRuleDocument, {
+      input: { organizationId: org, metric: code, thresholdAmount: '10', team: 'ml', severity: 'INFO' },
+    });
+    await record(t.admin, org, [{ id: 'a', metric: code, quantity: '85', team: 'ml', timestamp: at(0) }]);
+    const later = await alertWritesDuring(async () => {
+      for (const i of [1, 2, 3]) await record(t.admin, org, [{ id: `b${i}`, metric: code, quantity: '1', team: 'ml', timestamp: at(i) }]);
+    });
+    expect(later).toEqual([]);
+    const crossing = await alertWritesDuring(() =>
+      record(t.admin, org, [{ id: 'c', metric: code, quantity: '7', team: 'ml', timestamp: at(4) }]),
+    );
+    expect(crossing).toHaveLength(1);
+    expect(await summary(org)).toEqual([
+      ['usage', 'WARNING', '80', '85'],
+      ['usage', 'INFO', '10', '85'],
+      ['usage', 'CRITICAL', '95', '95'],
+    ]);
+  });
+
+  it('fires rules created while usage is already past their thresholds with the next batch, then writes nothing more', async () => {
+    const { org, code } = await limitedOrganization({ budget: '1000' });
+    await record(t.admin, org, [{ id: 'a', metric: code, quantity: '50', team: 'ml', timestamp: at(0) }]);
+    const rule = (input: Record<string, unknown>) =>
+      t.admin.data(CreateAlertRuleDocument, { input: { organizationId: org, severity: 'INFO', ...input } });
+    await rule({ metric: code, thresholdAmount: '30' });
+    await rule({ metric: code, thresholdAmount: '10', team: 'ml' });
+    await rule({ thresholdAmount: '20', window: 'HOUR' });
+    await rule({ thresholdAmount: '40' });
+    expect(await summary(org)).toEqual([]);
+    await record(t.admin, org, [{ id: 'b', metric: code, quantity: '1', team: 'ml', timestamp: at(1) }]);
+    expect((await alertsOf(org)).edges.map((e) => e.node.message).sort()).toEqual(
+      [
+        `${code} reached 30 call (51)`,
+        `${code} for team ml reached 10 call (51)`,
+        'Spend this hour reached 51 USD, past the limit of 20 USD',
+        'Spend this period reached 40 USD (51 USD)',
+      ].sort(),
+    );
+    const later = await alertWritesDuring(() =>
+      record(t.admin, org, [{ id: 'c', metric: code, quantity: '1', team: 'ml', timestamp: at(2) }]),
+    );
+    expect(later).toEqual([]);
+    expect((await alertsOf(org)).totalCount).toBe(4);
+  });
+
+  it('writes a crossing once when its batch fails after writing the alert and is retried', async () => {
+    const { org, code } = await limitedOrganization();
+    let crash = true;
+    // Runs after the alerts listener, in the same transaction: the alert is written, then rolled back with the usage.
+    t.server.services.usageIngest.addListener({
+      afterIngest: async (_tx, batch) => {
+        if (batch.organizationId !== org || !crash) return;
+        crash = false;
+        throw new Error('crashed before commit');
+      },
+    });
+    const events = [{ id: 'x', metric: code, quantity: '85', timestamp: at(0) }];
+    const failed = await alertWritesDuring(async () =>
+      expect(await t.admin.errorCode(RecordUsageDocument, { input: { organizationId: org, events } })).toBe('INTERNAL_SERVER_ERROR'),
+    );
+    expect(failed).toContainEqual(expect.stringContaining('INSERT INTO alerts'));
+    expect(await summary(org)).toEqual([]);
+    // The failed batch left its alert's key unknown to this node: the retry writes the alert again.
+    const retried = await alertWritesDuring(() => record(t.admin, org, events));
+    expect(retried).toContainEqual(expect.stringContaining('INSERT INTO alerts'));
+    expect((await record(t.admin, org, events)).duplicates).toBe(1);
+    await record(t.admin, org, [{ id: 'y', metric: code, quantity: '1', timestamp: at(1) }]);
+    expect(await summary(org)).toEqual([['usage', 'WARNING', '80', '85']]);
+  });
+
+  it("writes a crossing's alert, outbox deliveries and NOTIFY in one statement", async () => {
+    const { org, code } = await limitedOrganization();
+    await t.admin.data(SetBillingContactDocument, { organizationId: org, email: 'ops@one-statement.example' });
+    const ws = openWsClient(t.server.wsUrl, await createApiKey(t.admin, org, 'MEMBER'));
+    try {
+      const sub = wsSubscribe(ws, AlertTriggeredDocument, { organizationId: org });
+      await new Promise((r) => setTimeout(r, 100));
+      const writes = await alertWritesDuring(() => record(t.admin, org, [{ id: 'one', metric: code, quantity: '96', timestamp: at(0) }]));
+      expect(writes).toEqual([expect.stringMatching(/INSERT INTO alerts[\s\S]*INSERT INTO alert_deliveries[\s\S]*pg_notify/)]);
+      const deliveries = await t.db.query(
+        `SELECT a.threshold::text AS threshold, d.channel, d.target FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
+          WHERE a.organization_id = $1 ORDER BY a.seq`,
+        [org],
+      );
+      expect(deliveries).toEqual(['80', '95'].map((threshold) => ({ threshold, channel: 'email', target: 'ops@one-statement.example' })));
+      const pushed = [await sub.next(), await sub.next()].map((p) => p.data?.alertTriggered.threshold);
+      expect(pushed.sort()).toEqual(['80', '95']);
+    } finally {
+      await ws.dispose();
+    }
+  });
+
+  it('measures late events of a still open period in that period, and in their own hour', async () => {
+    const { org, code } = await limitedOrganization({ budget: '1000' });
+    const rule = (input: Record<string, unknown>) =>
+      t.admin.data(CreateAlertRuleDocument, { input: { organizationId: org, severity: 'WARNING', ...input } });
+    await rule({ metric: code, thresholdAmount: '10', team: 'ml' });
+    await rule({ thresholdAmount: '9', window: 'HOUR' });
+    await record(t.admin, org, [{ id: 'march', metric: code, quantity: '8', team: 'ml', timestamp: at(0) }]);
+    // April has begun on the clock, and March is not closed yet: its late events are still recorded.
+    await t.db.query(`UPDATE organizations SET test_clock_at = $2 WHERE id = $1`, [org, '2026-04-01T02:00:00Z']);
+    await record(t.admin, org, [{ id: 'april', metric: code, quantity: '15', team: 'ml', timestamp: '2026-04-01T02:00:00Z' }]);
+    // March for team ml: 9, below 10 (April's 15 is no part of it).
+    await record(t.admin, org, [{ id: 'late1', metric: code, quantity: '1', team: 'ml', timestamp: '2026-03-31T23:00:00Z' }]);
+    await record(t.admin, org, [
+      { id: 'late2', metric: code, quantity: '2', team: 'ml', timestamp: '2026-03-31T23:10:00Z' },
+      { id: 'late3', metric: code, quantity: '7', team: 'web', timestamp: '2026-03-31T23:20:00Z' },
+      { id: 'april2', metric: code, quantity: '1', team: 'ml', timestamp: '2026-04-01T02:05:00Z' },
+    ]);
+    const fired: Array<{ window: string; value: string; message: string }> = await t.db.query(
+      `SELECT right(dedup_key, 24) AS window, value::text AS value, message FROM alerts WHERE organization_id = $1 ORDER BY seq`,
+      [org],
+    );
+    expect(fired).toEqual([
+      { window: '2026-04-01T00:00:00.000Z', value: '15', message: `${code} for team ml reached 10 call (15)` },
+      { window: '2026-04-01T02:00:00.000Z', value: '15', message: 'Spend this hour reached 15 USD, past the limit of 9 USD' },
+      { window: '2026-03-01T00:00:00.000Z', value: '11', message: `${code} for team ml reached 10 call (11)` },
+      { window: '2026-03-31T23:00:00.000Z', value: '10', message: 'Spend this hour reached 10 USD, past the limit of 9 USD' },
+    ]);
   });
 
   it('supports absolute, team-scoped and hourly spend rules, and refuses bad ones', async () => {

@@ -1,10 +1,8 @@
-import type { EntityManager } from 'typeorm';
-
 /**
  * Carries "this organisation's usage changed" between server processes.
- * Writers call `announceAll` inside the writing transaction and
- * `afterCommitAll` after it; each implementation acts in the one that fits
- * its transport.
+ * Writers NOTIFY on `notifyChannel` inside their writing statement where
+ * the bus has one, and call `afterCommitAll` after the commit, where a bus
+ * without one publishes.
  */
 export interface ChangeBus {
   /**
@@ -13,8 +11,6 @@ export interface ChangeBus {
    * `afterCommitAll` publishes it.
    */
   readonly notifyChannel: string | null;
-  /** Announces messages inside the transaction, in one statement. */
-  announceAll(tx: EntityManager, messages: string[]): Promise<void>;
   /** Announces messages once the transaction has committed. */
   afterCommitAll(messages: string[]): Promise<void>;
   onChange(handler: (organizationId: string) => void): void;

@@ -1,6 +1,5 @@
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import type { EntityManager } from 'typeorm';
 import type { ChangeBus } from './change-bus';
 
 /**
@@ -21,11 +20,6 @@ export class PostgresChangeBus implements ChangeBus {
 
   get notifyChannel(): string {
     return this.channel;
-  }
-
-  async announceAll(tx: EntityManager, messages: string[]): Promise<void> {
-    if (messages.length)
-      await tx.query('SELECT pg_notify($1, m) FROM unnest($2::text[]) WITH ORDINALITY AS u(m, n) ORDER BY n', [this.channel, messages]);
   }
 
   async afterCommitAll(): Promise<void> {

@@ -23,10 +23,6 @@ export class RedisChangeBus implements ChangeBus {
 
   readonly notifyChannel = null;
 
-  async announceAll(): Promise<void> {
-    // Published after commit instead.
-  }
-
   async afterCommitAll(messages: string[]): Promise<void> {
     if (messages.length === 0) return;
     const pipeline = this.publisher.pipeline();

@@ -1,4 +1,7 @@
 import { Dec } from '../../common/money/decimal';
+import { monthPeriod, type Period } from '../../common/time/billing-period';
+import { Aggregation } from '../metric/aggregation';
+import type { RollupDelta } from '../usage/ingest/usage-aggregator';
 import { AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
 
 export interface RuleTerms {
@@ -27,6 +30,20 @@ export interface FiredAlert {
   channels: string[];
 }
 
+/** A rollup cell (an hour of a metric, team and project) the batch added to: where its events fell. */
+export type BatchCell = Pick<RollupDelta, 'metricId' | 'bucket' | 'team' | 'project'>;
+
+/** A window of a measured rule that a batch touched: what SQL reads of the rollups. */
+export interface MeasureWindow {
+  ruleId: string;
+  start: Date;
+  end: Date;
+  metricId: string | null;
+  team: string | null;
+  project: string | null;
+  aggregate: 'cost' | 'quantity' | 'max';
+}
+
 export interface EvaluationInput {
   currency: string;
   metrics: ReadonlyMap<string, { code: string; unit: string }>;
@@ -37,23 +54,59 @@ export interface EvaluationInput {
   totals: ReadonlyArray<{ metricId: string; periodStart: Date; quantity: Dec }>;
   /** Usage cost of each period the batch touched (ms of its start), after it. */
   periodCosts: ReadonlyMap<number, Dec>;
-  /** Values measured in SQL for rules scoped to a team or project, or to an hour or day: by rule id, with the window they cover. */
-  measured: ReadonlyMap<string, { value: Dec; windowStart: Date }>;
+  /** Measured rules (scoped to a team or project, or to an hour or day): by rule id and window start (ms), in the windows the batch touched, after it. */
+  measured: ReadonlyMap<string, ReadonlyMap<number, Dec>>;
 }
 
 /** Whether a rule needs a value measured in SQL rather than the batch's own totals. */
 export const needsMeasurement = (rule: RuleTerms): boolean =>
   rule.team !== null || rule.project !== null || rule.window !== AlertWindow.PERIOD;
 
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The window of a rule that holds an hour's bucket: that hour, its UTC day, or the period the bucket's events belong to. */
+function windowOf(window: AlertWindow, bucket: Date): Period {
+  if (window === AlertWindow.HOUR) return { start: bucket, end: new Date(bucket.getTime() + HOUR_MS) };
+  if (window === AlertWindow.DAY) {
+    const start = new Date(Math.floor(bucket.getTime() / DAY_MS) * DAY_MS);
+    return { start, end: new Date(start.getTime() + DAY_MS) };
+  }
+  return monthPeriod(bucket);
+}
+
 /**
- * Whether a batch needs the rule measured: not forecast rules (checked with
- * the billing cycle), and a usage rule on one metric only when the batch
- * touched that metric (evaluateRules looks at no other).
+ * The windows to measure for a batch: of each measured rule, those in which
+ * the batch added to the rule's metric, team and project (late events: their
+ * own hour, day or period). Not forecast rules, checked with the billing cycle.
  */
-export const measuredFor = (rule: RuleTerms, touchedMetrics: ReadonlySet<string>): boolean =>
-  rule.window !== AlertWindow.FORECAST &&
-  needsMeasurement(rule) &&
-  (rule.kind !== AlertRuleKind.USAGE || rule.metricId === null || touchedMetrics.has(rule.metricId));
+export function measureWindows(
+  rules: readonly RuleTerms[],
+  cells: readonly BatchCell[],
+  metrics: ReadonlyMap<string, { aggregation: Aggregation }>,
+): MeasureWindow[] {
+  const windows: MeasureWindow[] = [];
+  for (const rule of rules) {
+    if (rule.window === AlertWindow.FORECAST || !needsMeasurement(rule)) continue;
+    const aggregate =
+      rule.kind === AlertRuleKind.COST
+        ? 'cost'
+        : rule.metricId !== null && metrics.get(rule.metricId)?.aggregation === Aggregation.MAX
+          ? 'max'
+          : 'quantity';
+    const byStart = new Map<number, MeasureWindow>();
+    for (const cell of cells) {
+      if (rule.metricId !== null && cell.metricId !== rule.metricId) continue;
+      if ((rule.team !== null && cell.team !== rule.team) || (rule.project !== null && cell.project !== rule.project)) continue;
+      const { start, end } = windowOf(rule.window, cell.bucket);
+      if (byStart.has(start.getTime())) continue;
+      const { id: ruleId, metricId, team, project } = rule;
+      byStart.set(start.getTime(), { ruleId, start, end, metricId, team, project, aggregate });
+    }
+    windows.push(...byStart.values());
+  }
+  return windows;
+}
 
 /** A rule's threshold: its amount, or its percent of `base` (a limit or budget); null when a percent has no base. */
 export function thresholdOf(rule: Pick<RuleTerms, 'thresholdPercent' | 'thresholdAmount'>, base: string | null): Dec | null {
@@ -90,9 +143,11 @@ const scopeText = (rule: RuleTerms) =>
 const pct = (rule: RuleTerms) => new Dec(rule.thresholdPercent!).toFixed();
 
 /**
- * Which rules the batch made cross their thresholds. Pure: a crossed rule is
- * reported every time it is evaluated, and the unique dedup key of its window
- * (period, hour or day) makes it fire once.
+ * Which rules are at or past their thresholds in the windows the batch
+ * touched. Pure: a crossed rule is reported every time it is evaluated (so a
+ * rule created, or a limit lowered, under a value already past it fires on
+ * the next batch), and the unique dedup key of its window (period, hour or
+ * day) makes it fire once.
  */
 export function evaluateRules(rules: RuleTerms[], input: EvaluationInput): FiredAlert[] {
   const fired: FiredAlert[] = [];
@@ -112,7 +167,7 @@ export function evaluateRules(rules: RuleTerms[], input: EvaluationInput): Fired
         const limit = input.charges.get(total.metricId)?.limit ?? null;
         const threshold = thresholdOf(rule, limit);
         if (!metric || !threshold) continue;
-        const value = needsMeasurement(rule) ? measured?.value : total.quantity;
+        const value = needsMeasurement(rule) ? measured?.get(total.periodStart.getTime()) : total.quantity;
         if (!value) continue;
         const scope = scopeText(rule);
         const what =
@@ -135,21 +190,23 @@ export function evaluateRules(rules: RuleTerms[], input: EvaluationInput): Fired
       if (!measured || rule.thresholdAmount === null) continue;
       const threshold = new Dec(rule.thresholdAmount);
       const per = rule.window === AlertWindow.HOUR ? 'hour' : 'day';
-      fire(
-        rule,
-        measured.windowStart.toISOString(),
-        'spend',
-        null,
-        threshold,
-        measured.value,
-        `Spend this ${per} reached ${measured.value.toFixed()} ${input.currency}, past the limit of ${threshold.toFixed()} ${input.currency}`,
-      );
+      for (const [windowMs, value] of measured) {
+        fire(
+          rule,
+          new Date(windowMs).toISOString(),
+          'spend',
+          null,
+          threshold,
+          value,
+          `Spend this ${per} reached ${value.toFixed()} ${input.currency}, past the limit of ${threshold.toFixed()} ${input.currency}`,
+        );
+      }
       continue;
     }
     const threshold = thresholdOf(rule, input.budget);
     if (!threshold) continue;
     for (const [periodMs, cost] of input.periodCosts) {
-      const value = needsMeasurement(rule) ? measured?.value : cost;
+      const value = needsMeasurement(rule) ? measured?.get(periodMs) : cost;
       if (!value) continue;
       const scope = scopeText(rule);
       const what =

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
@@ -8,14 +9,22 @@ import { pageOf, timeCursor } from '../../common/graphql/cursor';
 import { Dec, parseDecimalInput } from '../../common/money/decimal';
 import type { ChangeBus } from '../../common/pubsub/change-bus';
 import { monthPeriod } from '../../common/time/billing-period';
-import { Aggregation } from '../metric/aggregation';
 import { Organization } from '../organization/organization.entity';
 import { OrganizationService } from '../organization/organization.service';
 import { User } from '../organization/user.entity';
 import type { IngestedBatch, IngestListener } from '../usage/usage-ingest.service';
 import type { UsageCatalog } from '../usage/usage-catalog';
 import { AlertRule } from './alert-rule.entity';
-import { crossed, DEFAULT_RULES, evaluateRules, measuredFor, thresholdOf, type FiredAlert, type RuleTerms } from './alert-evaluator';
+import {
+  crossed,
+  DEFAULT_RULES,
+  evaluateRules,
+  measureWindows,
+  thresholdOf,
+  type FiredAlert,
+  type MeasureWindow,
+  type RuleTerms,
+} from './alert-evaluator';
 import { AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
 import { Alert } from './alert.entity';
 import { AlertError, AlertErrorReason } from './alert.error';
@@ -44,6 +53,14 @@ export interface SystemAlert {
  */
 export class AlertService implements IngestListener {
   private readonly firedListeners: Array<() => void> = [];
+  /** Dedup keys of ingest alerts known to be committed: later batches of their window send no insert. */
+  /**
+   * Dedup keys known to be in the alerts table, so batches after a crossing
+   * need not send an insert the unique key would drop. Only an optimisation: a
+   * key missing here (another node, a restart, an eviction) costs one harmless
+   * ON CONFLICT DO NOTHING.
+   */
+  private readonly recorded = new LRUCache<string, true>({ max: 50_000 });
 
   constructor(
     private readonly db: DataSource,
@@ -225,9 +242,7 @@ export class AlertService implements IngestListener {
       .find({ where: { organizationId: batch.organizationId }, order: RULE_ORDER });
     if (rules.length === 0) return;
     const metrics = await this.catalog.metricMap();
-    const touched = new Set(batch.totals.map((t) => t.metricId));
-    const measured = new Map<string, { value: Dec; windowStart: Date }>();
-    for (const rule of rules) if (measuredFor(rule, touched)) measured.set(rule.id, await this.measure(tx, batch, rule, metrics));
+    const measured = await this.measure(tx, batch.organizationId, measureWindows(rules, batch.rollups, metrics));
     const fired = evaluateRules(rules, {
       currency: batch.currency,
       metrics,
@@ -236,13 +251,17 @@ export class AlertService implements IngestListener {
       totals: batch.totals,
       periodCosts: batch.periodCosts,
       measured,
-    });
+    }).filter((f) => !this.recorded.get(f.dedupKey));
     if (fired.length === 0) return;
     const created = await this.insertAll(
       tx,
       fired.map((f) => ({ ...f, organizationId: batch.organizationId, at: batch.now })),
     );
-    if (created.length) return () => this.afterCommit(created);
+    return async () => {
+      // Committed now, inserted by this batch or an earlier one; a rolled-back batch never gets here, so its alerts are retried.
+      for (const f of fired) this.recorded.set(f.dedupKey, true);
+      await this.afterCommit(created);
+    };
   }
 
   /**
@@ -329,16 +348,31 @@ export class AlertService implements IngestListener {
     await this.afterCommit(messages);
   }
 
-  /** Inserts the alerts not fired yet (by dedup key) with their outbox rows and announces them; the bus messages (`org/alert`). */
+  /**
+   * Inserts the alerts not fired yet (by dedup key) with their outbox rows
+   * (one delivery per email recipient and per webhook) and their NOTIFY, in
+   * one statement; returns the bus messages (`org/alert`).
+   */
   private async insertAll(tx: EntityManager, fired: Array<FiredAlert & { organizationId: string; at: Date }>): Promise<string[]> {
     if (fired.length === 0) return [];
-    const rows: Array<{ id: string; organization_id: string }> = await tx.query(
-      `INSERT INTO alerts (organization_id, rule_id, dedup_key, kind, severity, metric_code, threshold, value, message, channels, triggered_at)
-       SELECT k.org, k.rule, k.dedup, k.kind, k.severity::alert_severity, k.metric, k.threshold, k.value, k.message, string_to_array(k.channels, ','), k.at
-         FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
-              AS k(org, at, rule, dedup, kind, severity, metric, threshold, value, message, channels)
-       ON CONFLICT (dedup_key) DO NOTHING
-       RETURNING id, organization_id`,
+    const rows: Array<{ message: string }> = await tx.query(
+      `WITH created AS (
+         INSERT INTO alerts (organization_id, rule_id, dedup_key, kind, severity, metric_code, threshold, value, message, channels, triggered_at)
+         SELECT k.org, k.rule, k.dedup, k.kind, k.severity::alert_severity, k.metric, k.threshold, k.value, k.message, string_to_array(k.channels, ','), k.at
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
+                AS k(org, at, rule, dedup, kind, severity, metric, threshold, value, message, channels)
+         ON CONFLICT (dedup_key) DO NOTHING
+         RETURNING id, organization_id, channels),
+       deliveries AS (
+         INSERT INTO alert_deliveries (alert_id, channel, target, next_attempt_at)
+         SELECT a.id, 'email', u.email, now() FROM created a JOIN users u ON u.organization_id = a.organization_id
+          WHERE 'email' = ANY(a.channels) AND u.role = 'BILLING_CONTACT' AND u.email IS NOT NULL
+         UNION ALL
+         SELECT a.id, 'webhook', o.alert_webhook_url, now() FROM created a JOIN organizations o ON o.id = a.organization_id
+          WHERE 'webhook' = ANY(a.channels) AND o.alert_webhook_url IS NOT NULL),
+       messages AS (SELECT organization_id || '/' || id AS message FROM created)
+       -- A bus without a NOTIFY channel (Redis) publishes after commit.
+       SELECT m.message FROM messages m LEFT JOIN LATERAL (SELECT pg_notify($12, m.message) WHERE $12::text IS NOT NULL) n ON true`,
       [
         fired.map((f) => f.organizationId),
         fired.map((f) => f.at.toISOString()),
@@ -351,23 +385,10 @@ export class AlertService implements IngestListener {
         fired.map((f) => f.value),
         fired.map((f) => f.message),
         fired.map((f) => f.channels.join(',')),
+        this.bus.notifyChannel,
       ],
     );
-    const ids = rows.map((r) => r.id);
-    if (ids.length === 0) return [];
-    // The outbox: one delivery per email recipient and per webhook, committed with the alert.
-    await tx.query(
-      `INSERT INTO alert_deliveries (alert_id, channel, target, next_attempt_at)
-       SELECT a.id, 'email', u.email, now() FROM alerts a JOIN users u ON u.organization_id = a.organization_id
-        WHERE a.id = ANY($1::uuid[]) AND 'email' = ANY(a.channels) AND u.role = 'BILLING_CONTACT' AND u.email IS NOT NULL
-       UNION ALL
-       SELECT a.id, 'webhook', o.alert_webhook_url, now() FROM alerts a JOIN organizations o ON o.id = a.organization_id
-        WHERE a.id = ANY($1::uuid[]) AND 'webhook' = ANY(a.channels) AND o.alert_webhook_url IS NOT NULL`,
-      [ids],
-    );
-    const messages = rows.map((r) => `${r.organization_id}/${r.id}`);
-    await this.bus.announceAll(tx, messages);
-    return messages;
+    return rows.map((r) => r.message);
   }
 
   private async afterCommit(messages: string[]): Promise<void> {
@@ -376,29 +397,41 @@ export class AlertService implements IngestListener {
     for (const listener of this.firedListeners) listener();
   }
 
-  /** A rule's value measured from the rollups: a team's or project's share, or the spend of this hour or day. */
-  private async measure(
-    tx: EntityManager,
-    batch: IngestedBatch,
-    rule: RuleTerms,
-    metrics: ReadonlyMap<string, { aggregation: Aggregation }>,
-  ) {
-    const period = monthPeriod(batch.now);
-    const windowStart =
-      rule.window === AlertWindow.HOUR
-        ? new Date(Math.floor(batch.now.getTime() / 3600_000) * 3600_000)
-        : rule.window === AlertWindow.DAY
-          ? new Date(Date.UTC(batch.now.getUTCFullYear(), batch.now.getUTCMonth(), batch.now.getUTCDate()))
-          : period.start;
-    const max = rule.metricId !== null && metrics.get(rule.metricId)?.aggregation === Aggregation.MAX;
-    const expression = rule.kind === AlertRuleKind.COST ? 'sum(cost)' : max ? 'max(max_quantity)' : 'sum(quantity)';
+  /**
+   * The measured rules' values after the batch, in the windows it touched: a
+   * team's or project's share of a period, or the spend of an hour or day.
+   * One statement for every rule and window; by rule id and window start.
+   */
+  private async measure(tx: EntityManager, organizationId: string, windows: MeasureWindow[]): Promise<Map<string, Map<number, Dec>>> {
+    const measured = new Map<string, Map<number, Dec>>();
+    if (windows.length === 0) return measured;
     const rows: Array<{ value: string | null }> = await tx.query(
-      `SELECT ${expression} AS value FROM usage_rollups
-        WHERE organization_id = $1 AND bucket_start >= $2 AND bucket_start < $3 AND ($4::uuid IS NULL OR metric_id = $4)
-          AND ($5::text IS NULL OR team = $5) AND ($6::text IS NULL OR project = $6)`,
-      [batch.organizationId, windowStart.toISOString(), period.end.toISOString(), rule.metricId, rule.team, rule.project],
+      `SELECT v.value
+         FROM unnest($2::timestamptz[], $3::timestamptz[], $4::uuid[], $5::text[], $6::text[], $7::text[])
+              WITH ORDINALITY AS w(start, finish, metric, team, project, aggregate, n)
+        CROSS JOIN LATERAL (
+              SELECT CASE w.aggregate WHEN 'cost' THEN sum(r.cost) WHEN 'max' THEN max(r.max_quantity) ELSE sum(r.quantity) END AS value
+                FROM usage_rollups r
+               WHERE r.organization_id = $1 AND r.bucket_start >= w.start AND r.bucket_start < w.finish
+                 AND (w.metric IS NULL OR r.metric_id = w.metric) AND (w.team IS NULL OR r.team = w.team)
+                 AND (w.project IS NULL OR r.project = w.project)) v
+        ORDER BY w.n`,
+      [
+        organizationId,
+        windows.map((w) => w.start.toISOString()),
+        windows.map((w) => w.end.toISOString()),
+        windows.map((w) => w.metricId),
+        windows.map((w) => w.team),
+        windows.map((w) => w.project),
+        windows.map((w) => w.aggregate),
+      ],
     );
-    return { value: new Dec(rows[0]?.value ?? 0), windowStart };
+    windows.forEach((window, i) => {
+      const byStart = measured.get(window.ruleId) ?? new Map<number, Dec>();
+      byStart.set(window.start.getTime(), new Dec(rows[i]!.value ?? 0));
+      measured.set(window.ruleId, byStart);
+    });
+    return measured;
   }
 
   private async organization(id: string): Promise<Organization> {

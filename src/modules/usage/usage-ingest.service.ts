@@ -10,7 +10,7 @@ import type { ChangeBus } from '../../common/pubsub/change-bus';
 import { validateEvent, type RawUsageEvent } from './ingest/event-validator';
 import { IngestStore } from './ingest/ingest-store';
 import { RejectionReason, type NormalizedEvent, type Rejection } from './ingest/normalized-event';
-import { UsageAggregator, type TotalState } from './ingest/usage-aggregator';
+import { UsageAggregator, type RollupDelta, type TotalState } from './ingest/usage-aggregator';
 import type { PlanTerms, UsageCatalog } from './usage-catalog';
 import { UsageError, UsageErrorReason } from './usage.error';
 
@@ -26,6 +26,8 @@ export interface IngestedBatch {
   terms: PlanTerms | null;
   totals: TotalState[];
   periodCosts: ReadonlyMap<number, Dec>;
+  /** What the batch added to each rollup cell: the change behind `totals` and `periodCosts`, by hour, team and project. */
+  readonly rollups: readonly RollupDelta[];
 }
 
 /** Runs inside the ingest transaction; may return work to do once it has committed. */
@@ -139,6 +141,7 @@ export class UsageIngestService {
         terms,
         totals: aggregator.dirtyTotals,
         periodCosts: aggregator.periodCosts,
+        rollups: aggregator.rollupDeltas,
       };
       for (const listener of this.listeners) {
         const task = await listener.afterIngest(tx, batch);
