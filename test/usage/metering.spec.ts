@@ -7,6 +7,7 @@ import {
   type TierInput,
 } from '../generated/graphql';
 import { at, CLOCK, metricUsage, organizationOn, planWithOrganization, record, usage } from '../helpers/usage-fixtures';
+import { createApiKey } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 interface Cell {
@@ -286,6 +287,15 @@ describe('usage metering', () => {
       const events = Array.from({ length: 10_001 }, (_, i) => ({ id: `big-${i}`, metric: 'requests', timestamp: at(6) }));
       expect(await t.admin.errorCode(RecordUsageDocument, { input: { organizationId: org, events } })).toBe('BAD_USER_INPUT');
       expect(await count('usage_event_keys')).toBe(before);
+    });
+
+    it('refuses a key whose role may not record usage (FORBIDDEN), writing nothing', async () => {
+      // recordUsage bypasses type-graphql's argument handling (build-schema.ts); its role is still checked.
+      const member = t.client(await createApiKey(t.admin, org, 'MEMBER'));
+      const before = await count('usage_events');
+      const input = { organizationId: org, events: [{ id: 'by-member', metric: 'requests', timestamp: at(5) }] };
+      expect(await member.errorCode(RecordUsageDocument, { input })).toBe('FORBIDDEN');
+      expect(await count('usage_events')).toBe(before);
     });
 
     it('answers NOT_FOUND for an organisation that does not exist and BAD_USER_INPUT for a malformed id', async () => {
