@@ -25,7 +25,9 @@ const rule: RuleTerms = {
 /** An alert service over a fake ingest transaction whose alert inserts return `inserted` rows, and a batch at 85 of a 100 limit. */
 function setup(inserted: Array<{ message: string }>) {
   const query = jest.fn(async (sql: string) => (sql.includes('INSERT INTO alerts') ? inserted : []));
-  const tx = { getRepository: () => ({ find: async () => [rule] }), query } as unknown as EntityManager;
+  // The rules come through the transaction's own connection (a prepared statement), the rest through tx.query.
+  const connection = { query: async () => ({ rows: [rule] }) };
+  const tx = { queryRunner: { connect: async () => connection }, query } as unknown as EntityManager;
   const bus = { notifyChannel: null, afterCommitAll: jest.fn(async () => undefined) };
   const catalog = { metricMap: async () => new Map([['m1', { code: 'calls', unit: 'call', aggregation: Aggregation.SUM }]]) };
   const service = new AlertService({} as DataSource, catalog as unknown as UsageCatalog, bus as unknown as ChangeBus);
