@@ -54,34 +54,45 @@ function buildBatches(orgs: string[], total: number): Batch[] {
   return batches;
 }
 
-export async function ingestBenchmark(db: BenchDatabase, totalEvents: number): Promise<BenchResult> {
+/** Sends the batches from 4 clients and counts what the server answered. */
+async function send(url: string, batches: Batch[]): Promise<{ accepted: number; duplicates: number; rejected: number }> {
+  const counts = { accepted: 0, duplicates: 0, rejected: 0 };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      for (let i = next++; i < batches.length; i = next++) {
+        const json = JSON.parse(await post(url, batches[i]!.body)) as {
+          data?: { recordUsage: { accepted: number; duplicates: number; rejected: unknown[] } };
+          errors?: unknown;
+        };
+        if (!json.data) throw new Error(`recordUsage failed: ${JSON.stringify(json.errors).slice(0, 300)}`);
+        counts.accepted += json.data.recordUsage.accepted;
+        counts.duplicates += json.data.recordUsage.duplicates;
+        counts.rejected += json.data.recordUsage.rejected.length;
+      }
+    }),
+  );
+  return counts;
+}
+
+/**
+ * `warmUpEvents` go first, uncounted, to organisations of their own: the
+ * server's CPU per batch falls from about 20 to 8 ms over its first hundred
+ * batches while V8 compiles the hot paths, and the figure is the steady
+ * state, as the read benchmark's is.
+ */
+export async function ingestBenchmark(db: BenchDatabase, totalEvents: number, warmUpEvents: number): Promise<BenchResult> {
   const server = await startServerProcess(db.url);
   try {
     await createCatalog(server.url);
     const orgs = await createOrganizations(server.url, ORGS);
+    await send(server.url, buildBatches(await createOrganizations(server.url, 10), warmUpEvents));
     const batches = buildBatches(orgs, totalEvents);
-    let next = 0;
-    let accepted = 0;
-    let duplicates = 0;
-    let rejected = 0;
     const cpuBefore = server.cpuSeconds();
     const pgCpuBefore = postgresCpuSeconds();
     const loadCpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        for (let i = next++; i < batches.length; i = next++) {
-          const json = JSON.parse(await post(server.url, batches[i]!.body)) as {
-            data?: { recordUsage: { accepted: number; duplicates: number; rejected: unknown[] } };
-            errors?: unknown;
-          };
-          if (!json.data) throw new Error(`recordUsage failed: ${JSON.stringify(json.errors).slice(0, 300)}`);
-          accepted += json.data.recordUsage.accepted;
-          duplicates += json.data.recordUsage.duplicates;
-          rejected += json.data.recordUsage.rejected.length;
-        }
-      }),
-    );
+    const { accepted, duplicates, rejected } = await send(server.url, batches);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const perBatchMs = (cpuSeconds: number) => ((cpuSeconds * 1000) / (totalEvents / BATCH)).toFixed(1);
     const serverCpu = perBatchMs(server.cpuSeconds() - cpuBefore);
@@ -101,7 +112,10 @@ export async function ingestBenchmark(db: BenchDatabase, totalEvents: number): P
       dataSize: `${totalEvents.toLocaleString('en')} events (${accepted.toLocaleString('en')} accepted, ${duplicates.toLocaleString('en')} duplicates, ${rejected} rejected), ${ORGS} organisations`,
       goal: '≥ 50,000 events/s and ≥ 0.5 × COPY',
       met: rate >= 50_000 && ratio >= 0.5,
-      details: [`CPU per batch of ${BATCH} events, in ms: server ${serverCpu}, PostgreSQL ${pgCpu}, load generator ${loadCpuMs}`],
+      details: [
+        `CPU per batch of ${BATCH} events, in ms: server ${serverCpu}, PostgreSQL ${pgCpu}, load generator ${loadCpuMs}`,
+        `after a warm-up of ${warmUpEvents.toLocaleString('en')} events to other organisations, not counted`,
+      ],
     };
   } finally {
     await server.stop();

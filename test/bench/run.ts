@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     }
   };
   console.log(`Meterly benchmarks (${quick ? 'quick' : 'full'}) on ${cores()} cores, Node ${process.version}\n`);
-  await run('ingest', (db) => ingestBenchmark(db, quick ? 50_000 : 1_000_000));
+  await run('ingest', (db) => ingestBenchmark(db, quick ? 50_000 : 1_000_000, quick ? 5_000 : 100_000));
   await run('read', (db) => readBenchmark(db, quick ? 200_000 : 10_000_000, quick ? 10_000 : 100_000));
   await run('fanout', (db) => (quick ? fanoutBenchmark(db, 50, 10, 5) : fanoutBenchmark(db, 500, 10, 15)));
   await run('close', (db) => closeBenchmark(db, quick ? 500 : 10_000));
