@@ -18,7 +18,7 @@ export class Project {
   organization?: Organization;
 
   @Field({ description: 'The platform\'s own name for the project, e.g. "project_a".' })
-  @Column({ type: 'text' })
+  @Column({ type: 'text', collation: 'C' })
   key!: string;
 
   @Field(() => Date)

@@ -18,7 +18,7 @@ export class Team {
   organization?: Organization;
 
   @Field({ description: 'The platform\'s own name for the team, e.g. "engineering".' })
-  @Column({ type: 'text' })
+  @Column({ type: 'text', collation: 'C' })
   key!: string;
 
   @Field(() => String, { nullable: true, description: 'Department the team rolls up to (seed 004 cost allocation).' })

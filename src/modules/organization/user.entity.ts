@@ -19,7 +19,7 @@ export class User {
   organization?: Organization;
 
   @Field()
-  @Column({ type: 'text' })
+  @Column({ type: 'text', collation: 'C' })
   key!: string;
 
   @Field(() => String, { nullable: true })

@@ -6,7 +6,7 @@ export class UsageEventKey {
   @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
   organizationId!: string;
 
-  @PrimaryColumn({ name: 'event_id', type: 'text' })
+  @PrimaryColumn({ name: 'event_id', type: 'text', collation: 'C' })
   eventId!: string;
 
   @CreateDateColumn({ name: 'recorded_at', type: 'timestamptz' })

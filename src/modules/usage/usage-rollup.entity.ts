@@ -17,13 +17,13 @@ export class UsageRollup {
   @PrimaryColumn({ name: 'bucket_start', type: 'timestamptz' })
   bucketStart!: Date;
 
-  @PrimaryColumn({ type: 'text' })
+  @PrimaryColumn({ type: 'text', collation: 'C' })
   team!: string;
 
-  @PrimaryColumn({ type: 'text' })
+  @PrimaryColumn({ type: 'text', collation: 'C' })
   project!: string;
 
-  @PrimaryColumn({ name: 'user_key', type: 'text' })
+  @PrimaryColumn({ name: 'user_key', type: 'text', collation: 'C' })
   userKey!: string;
 
   @PrimaryColumn({ type: 'jsonb' })

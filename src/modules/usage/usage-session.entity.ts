@@ -16,7 +16,7 @@ export class UsageSession {
   @Column({ name: 'period_start', type: 'timestamptz' })
   periodStart!: Date;
 
-  @Column({ name: 'session_key', type: 'text' })
+  @Column({ name: 'session_key', type: 'text', collation: 'C' })
   sessionKey!: string;
 
   @Column({ name: 'started_at', type: 'timestamptz' })

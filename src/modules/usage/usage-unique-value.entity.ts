@@ -12,6 +12,6 @@ export class UsageUniqueValue {
   @PrimaryColumn({ name: 'period_start', type: 'timestamptz' })
   periodStart!: Date;
 
-  @PrimaryColumn({ type: 'text' })
+  @PrimaryColumn({ type: 'text', collation: 'C' })
   value!: string;
 }
