@@ -36,6 +36,21 @@ export function eventKeyValue(event: Pick<NormalizedEvent, 'team' | 'project' | 
   return value === undefined ? null : String(value);
 }
 
+/** A check that remembers the values that passed it: a batch repeats a few keys many times. */
+function rememberPasses(test: (value: string) => boolean): (value: string) => boolean {
+  const passed = new Set<string>();
+  return (value) => {
+    if (passed.has(value)) return true;
+    if (!test(value)) return false;
+    if (passed.size >= 10_000) passed.clear();
+    passed.add(value);
+    return true;
+  };
+}
+
+const isValidDimensionKey = rememberPasses((key) => DIMENSION_KEY.test(key));
+const isValidKey = rememberPasses((key) => OrganizationService.isValidKey(key));
+
 export function normalizeDimensions(value: unknown): Dimensions | string {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) return 'dimensions must be a JSON object';
@@ -46,7 +61,7 @@ export function normalizeDimensions(value: unknown): Dimensions | string {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const v = record[key];
-    if (!DIMENSION_KEY.test(key)) return `"${key}" is not a valid dimension key`;
+    if (!isValidDimensionKey(key)) return `"${key}" is not a valid dimension key`;
     const type = typeof v;
     if ((type !== 'string' && type !== 'number' && type !== 'boolean') || (type === 'string' && (v as string).length > 200)) {
       return `dimension "${key}" must be a string (up to 200 characters), number or boolean`;
@@ -66,17 +81,6 @@ function monthStart(at: Date): Date {
   const t = at.getTime();
   if (t < lastMonth.start.getTime() || t >= lastMonth.end.getTime()) lastMonth = monthPeriod(at);
   return lastMonth.start;
-}
-
-/** Keys that passed the check: a batch repeats a few teams, projects and users many times. */
-const validKeys = new Set<string>();
-
-function isValidKey(key: string): boolean {
-  if (validKeys.has(key)) return true;
-  if (!OrganizationService.isValidKey(key)) return false;
-  if (validKeys.size >= 10_000) validKeys.clear();
-  validKeys.add(key);
-  return true;
 }
 
 /**

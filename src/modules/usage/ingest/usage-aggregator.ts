@@ -83,6 +83,38 @@ export const totalKey = (metricId: string, periodStart: Date): string => `${metr
 export const sessionGroupKey = (metricId: string, periodStart: Date, key: string): string => `${metricId}|${periodStart.getTime()}|${key}`;
 
 const HOUR = 3600 * 1000;
+
+type Part = string | number;
+
+/** Values keyed by a tuple of strings and numbers, in one Map per part; `values` in the order they were added. */
+class NestedMap<T> {
+  readonly values: T[] = [];
+  private readonly root = new Map<Part, unknown>();
+
+  get(key: readonly Part[]): T | undefined {
+    let level: unknown = this.root;
+    for (const part of key) {
+      level = (level as Map<Part, unknown>).get(part);
+      if (level === undefined) return undefined;
+    }
+    return level as T;
+  }
+
+  /** Adds the value of a key not yet present. */
+  add(key: readonly Part[], value: T): void {
+    let level = this.root;
+    for (let i = 0; i < key.length - 1; i++) {
+      let next = level.get(key[i]!) as Map<Part, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        level.set(key[i]!, next);
+      }
+      level = next;
+    }
+    level.set(key[key.length - 1]!, value);
+    this.values.push(value);
+  }
+}
 const rejection = (event: NormalizedEvent, code: ErrorCode, reason: RejectionReason, message: string): Rejection => ({
   index: event.index,
   id: event.id,
@@ -101,19 +133,21 @@ export class UsageAggregator {
   readonly accepted: AcceptedEvent[] = [];
   readonly rejected: Rejection[] = [];
   readonly uniqueInserts: Array<{ metricId: string; periodStart: Date; value: string }> = [];
-  private readonly rollups = new Map<string, RollupDelta>();
-  private readonly prices = new Map<string, PriceDelta>();
+  // Cells are found through nested maps of their key's parts, not by a composite string: building and hashing a
+  // hundred-character key per event was the aggregator's largest single cost.
+  private readonly rollups = new NestedMap<RollupDelta>();
+  private readonly prices = new NestedMap<PriceDelta>();
   /** A metric's rate-card price for a set of dimensions: a batch repeats few sets. */
-  private readonly pricesByDimensions = new Map<string, { label: string; price: string | null }>();
+  private readonly pricesByDimensions = new NestedMap<{ label: string; price: string | null }>();
 
   constructor(private readonly state: AggregatorState) {}
 
   get rollupDeltas(): RollupDelta[] {
-    return [...this.rollups.values()];
+    return this.rollups.values;
   }
 
   get priceDeltas(): PriceDelta[] {
-    return [...this.prices.values()];
+    return this.prices.values;
   }
 
   get dirtyTotals(): TotalState[] {
@@ -301,11 +335,11 @@ export class UsageAggregator {
   }
 
   private priceFor(charge: ChargeRule, event: NormalizedEvent): { label: string; price: string | null } {
-    const key = `${event.metric.id}\u0000${event.dimensionsJson}`;
+    const key = [event.metric.id, event.dimensionsJson];
     let priced = this.pricesByDimensions.get(key);
     if (!priced) {
       priced = priceLabel(charge, event.dimensions);
-      this.pricesByDimensions.set(key, priced);
+      this.pricesByDimensions.add(key, priced);
     }
     return priced;
   }
@@ -315,13 +349,13 @@ export class UsageAggregator {
   }
 
   private addPrice(event: NormalizedEvent, priced: { label: string; price: string | null }, delta: Dec, cost: Dec): void {
-    const key = `${totalKey(event.metric.id, event.periodStart)}|${priced.label}`;
+    const key = [event.metric.id, event.periodStart.getTime(), priced.label];
     const cell = this.prices.get(key);
     if (cell) {
       cell.quantity = cell.quantity.plus(delta);
       cell.cost = cell.cost.plus(cost);
     } else {
-      this.prices.set(key, {
+      this.prices.add(key, {
         metricId: event.metric.id,
         periodStart: event.periodStart,
         label: priced.label,
@@ -338,10 +372,10 @@ export class UsageAggregator {
     const team = event.team ?? '';
     const project = event.project ?? '';
     const user = event.user ?? '';
-    const key = `${event.metric.id}\u0000${bucketMs}\u0000${team}\u0000${project}\u0000${user}\u0000${dimensions}`;
+    const key = [event.metric.id, bucketMs, team, project, user, dimensions];
     const cell = this.rollups.get(key);
     if (!cell) {
-      this.rollups.set(key, {
+      this.rollups.add(key, {
         metricId: event.metric.id,
         bucket: new Date(bucketMs),
         team,
