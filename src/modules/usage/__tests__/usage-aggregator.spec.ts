@@ -176,3 +176,52 @@ describe('validation', () => {
     }
   });
 });
+
+describe('rollup cells and rate-card price totals', () => {
+  const tokens = metric('tokens', Aggregation.SUM);
+  const card = rule({
+    unitPrice: '0.01',
+    dimensionPrices: [
+      { dimensions: { model: 'gpt-4' }, unitPrice: '0.03' },
+      { dimensions: { model: 'haiku' }, unitPrice: '0.001' },
+    ],
+  });
+
+  it('merges the events of one hour, team, project, user and dimension set into one cell, in first-seen order', () => {
+    const { aggregator } = run(tokens, card, [
+      { quantity: '10', timestamp: at(0), team: 'eng', user: 'ann', dimensions: { model: 'gpt-4' } },
+      { quantity: '5', timestamp: at(1), team: 'eng', user: 'bob', dimensions: { model: 'gpt-4' } },
+      { quantity: '7', timestamp: at(2), team: 'eng', user: 'ann', dimensions: { model: 'gpt-4' } },
+      { quantity: '3', timestamp: at(3), team: 'eng', user: 'ann', dimensions: { model: 'haiku' } },
+      { quantity: '4', timestamp: at(61), team: 'eng', user: 'ann', dimensions: { model: 'gpt-4' } },
+    ]);
+    const cells = aggregator.rollupDeltas.map((c) => [
+      c.bucket.toISOString(),
+      c.user,
+      c.dimensions,
+      c.quantity.toFixed(),
+      c.cost.toFixed(),
+      c.events,
+    ]);
+    expect(cells).toEqual([
+      ['2026-03-20T09:00:00.000Z', 'ann', '{"model":"gpt-4"}', '17', '0.51', 2],
+      ['2026-03-20T09:00:00.000Z', 'bob', '{"model":"gpt-4"}', '5', '0.15', 1],
+      ['2026-03-20T09:00:00.000Z', 'ann', '{"model":"haiku"}', '3', '0.003', 1],
+      ['2026-03-20T10:00:00.000Z', 'ann', '{"model":"gpt-4"}', '4', '0.12', 1],
+    ]);
+  });
+
+  it('totals each rate-card price once per metric and period, whatever the order of dimension keys', () => {
+    const { aggregator, cost } = run(tokens, card, [
+      { quantity: '10', dimensions: { model: 'gpt-4', region: 'eu' } },
+      { quantity: '20', dimensions: { model: 'haiku' } },
+      { quantity: '30', dimensions: { region: 'eu', model: 'gpt-4' } },
+    ]);
+    const prices = aggregator.priceDeltas.map((p) => [p.label, p.unitPrice, p.quantity.toFixed(), p.cost.toFixed()]);
+    expect(prices).toEqual([
+      ['model gpt-4', '0.03', '40', '1.2'],
+      ['model haiku', '0.001', '20', '0.02'],
+    ]);
+    expect(cost).toBe('1.22');
+  });
+});
