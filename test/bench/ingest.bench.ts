@@ -88,7 +88,9 @@ export async function ingestBenchmark(db: BenchDatabase, totalEvents: number, wa
     const orgs = await createOrganizations(server.url, ORGS);
     await send(server.url, buildBatches(await createOrganizations(server.url, 10), warmUpEvents));
     const batches = buildBatches(orgs, totalEvents);
-    const walBefore = await walPosition(db.url);
+    const wal = new Client({ connectionString: db.url });
+    await wal.connect();
+    const walBefore = await walPosition(wal);
     const cpuBefore = server.cpuSeconds();
     const pgCpuBefore = postgresCpuSeconds();
     const loadCpuBefore = process.cpuUsage();
@@ -103,7 +105,8 @@ export async function ingestBenchmark(db: BenchDatabase, totalEvents: number, wa
     const loadCpu = process.cpuUsage(loadCpuBefore);
     const loadCpuMs = perBatchMs((loadCpu.user + loadCpu.system) / 1e6);
     const rate = accepted / seconds;
-    const walPerEvent = Number((await walPosition(db.url)) - walBefore) / accepted;
+    const walPerEvent = ((await walPosition(wal)) - walBefore) / accepted;
+    await wal.end();
     const copy = await copyBaseline(db.url, orgs);
     const ratio = rate / copy.rate;
     return {
@@ -126,15 +129,9 @@ export async function ingestBenchmark(db: BenchDatabase, totalEvents: number, wa
 }
 
 /** Bytes of WAL written so far: what a write costs PostgreSQL beyond its CPU. */
-async function walPosition(url: string): Promise<bigint> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ lsn: string }>(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS lsn`);
-    return BigInt(rows[0]!.lsn.split('.')[0]!);
-  } finally {
-    await client.end();
-  }
+async function walPosition(client: Client): Promise<number> {
+  const { rows } = await client.query<{ bytes: string }>(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint AS bytes`);
+  return Number(rows[0]!.bytes);
 }
 
 const EVENT_COLUMNS =
@@ -156,8 +153,7 @@ async function copyBaseline(url: string, orgs: string[]): Promise<{ rate: number
     await pipeline(
       client.query(
         copyTo(
-          `COPY (SELECT organization_id, 'copy-' || event_id, metric_id, occurred_at, quantity, raw_quantity, delta, cost,
-                        team, project, user_key, dimensions
+          `COPY (SELECT ${EVENT_COLUMNS.replace('event_id', "'copy-' || event_id")}
                    FROM usage_events WHERE organization_id IN (${orgList}) ORDER BY received_at, event_id) TO STDOUT`,
         ),
       ),
@@ -168,12 +164,12 @@ async function copyBaseline(url: string, orgs: string[]): Promise<{ rate: number
         },
       }),
     );
-    const rows = chunks.reduce((n, chunk) => n + chunk.reduce((lines, byte) => lines + (byte === 10 ? 1 : 0), 0), 0);
-    const walBefore = await walPosition(url);
+    const walBefore = await walPosition(client);
     const started = process.hrtime.bigint();
-    await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY usage_events (${EVENT_COLUMNS}) FROM STDIN`)));
-    const rate = rows / (Number(process.hrtime.bigint() - started) / 1e9);
-    return { rate, walPerRow: Number((await walPosition(url)) - walBefore) / rows };
+    const load = client.query(copyFrom(`COPY usage_events (${EVENT_COLUMNS}) FROM STDIN`));
+    await pipeline(Readable.from(chunks), load);
+    const rate = load.rowCount / (Number(process.hrtime.bigint() - started) / 1e9);
+    return { rate, walPerRow: ((await walPosition(client)) - walBefore) / load.rowCount };
   } finally {
     await client.end();
   }
