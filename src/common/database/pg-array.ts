@@ -5,20 +5,22 @@
  * made while the previous statement runs.
  */
 
+const isNull = (v: unknown): boolean => v === null || v === undefined;
+const NEEDS_ESCAPE = /["\\]/;
+
+// Literals are joined, not concatenated element by element: a batch's thousands of `+=` made ropes of
+// pieces that V8 then flattened, an eighth of everything the ingest allocated.
+
 /** Values that never need quoting: uuids, plain decimals, ISO timestamps, integers. */
 export function plainArray(values: ReadonlyArray<string | number | null>): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    out += (i ? ',' : '') + (v === null || v === undefined ? 'NULL' : v);
-  }
-  return out + '}';
+  return `{${(values.some(isNull) ? values.map((v) => v ?? 'NULL') : values).join(',')}}`;
 }
-
-const NEEDS_ESCAPE = /["\\]/;
 
 /** Any values: each element quoted, with `"` and `\` escaped; null as NULL. The literal node-postgres itself would write. */
 export function textArray(values: ReadonlyArray<string | number | null | undefined>): string {
+  if (values.length === 0) return '{}';
+  const plain = !values.some((v) => isNull(v) || (typeof v === 'string' && NEEDS_ESCAPE.test(v)));
+  if (plain) return `{"${values.join('","')}"}`;
   let out = '{';
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

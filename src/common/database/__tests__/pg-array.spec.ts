@@ -4,6 +4,8 @@ describe('PostgreSQL array literals', () => {
   it('joins plain values and writes null as NULL', () => {
     expect(plainArray([])).toBe('{}');
     expect(plainArray(['1.5', null, 3, '2026-03-10T12:00:00.000Z'])).toBe('{1.5,NULL,3,2026-03-10T12:00:00.000Z}');
+    expect(plainArray([0, '-2.25', 1796064873865])).toBe('{0,-2.25,1796064873865}');
+    expect(plainArray([null])).toBe('{NULL}');
   });
 
   const values = ['plain', 'with "quotes"', 'back\\slash', 'comma, {braces}', '', 'NULL', 'ünï', null, 42, 0.5, undefined];
@@ -13,9 +15,16 @@ describe('PostgreSQL array literals', () => {
     expect(textArray(values)).toBe('{"plain","with \\"quotes\\"","back\\\\slash","comma, {braces}","","NULL","ünï",NULL,"42","0.5",NULL}');
   });
 
+  it('quotes plain text and numbers alike when nothing needs escaping', () => {
+    expect(textArray(['e-1', 'comma, {braces}', 7, ''])).toBe('{"e-1","comma, {braces}","7",""}');
+    expect(textArray([''])).toBe('{""}');
+  });
+
   it('writes what node-postgres writes for the same array', async () => {
     const utils = (await import('pg/lib/utils' as string)) as { prepareValue(value: unknown): unknown };
     expect(textArray(values)).toBe(utils.prepareValue(values));
+    const plain = ['e-1', 'ünï', 'comma, {braces}', 42, ''];
+    expect(textArray(plain)).toBe(utils.prepareValue(plain));
   });
 
   it('keeps each distinct value once and gives 1-based positions in order of first sight', () => {
