@@ -1,5 +1,6 @@
 import {
   CreateOrganizationDocument,
+  OrganizationDocument,
   RecordUsageDocument,
   UsageDocument,
   UsageSeriesDocument,
@@ -319,6 +320,27 @@ describe('usage metering', () => {
         org,
       ]);
       expect(simulated.part).toBe('usage_events_default');
+    });
+
+    it("lists teams and projects in byte order of their keys, not the locale's", async () => {
+      const own = await organizationOn(t.admin, 'metered');
+      const keys = ['beta', 'Zeta', 'alpha', '_ops', 'Émile'];
+      const events = keys.map((key, i) => ({ id: `order-${i}`, metric: 'requests', timestamp: at(5), team: key, project: key }));
+      expect(await record(t.admin, own, events)).toMatchObject({ accepted: keys.length, rejected: [] });
+      const { organization } = await t.admin.data(OrganizationDocument, { id: own });
+      // A locale's collation would say alpha, beta, Émile, _ops, Zeta (or similar); bytes put capitals and '_' first.
+      const byteOrder = ['Zeta', '_ops', 'alpha', 'beta', 'Émile'];
+      expect(organization?.teams.map((team) => team.key)).toEqual(byteOrder);
+      expect(organization?.projects.map((project) => project.key)).toEqual(byteOrder);
+      // Whatever the server's locale: a cluster made in C.UTF-8 orders these the same way by default.
+      const collations = await t.db.query(
+        `SELECT table_name AS table, collation_name AS collation FROM information_schema.columns
+          WHERE column_name = 'key' AND table_name IN ('teams', 'projects') ORDER BY table_name`,
+      );
+      expect(collations).toEqual([
+        { table: 'projects', collation: 'C' },
+        { table: 'teams', collation: 'C' },
+      ]);
     });
 
     it('creates teams, projects and users on first use', async () => {
