@@ -343,6 +343,26 @@ describe('usage metering', () => {
       ]);
     });
 
+    it('updates every rollup cell of a batch in place: no row leaves its page (HOT), so no index grows', async () => {
+      const own = await organizationOn(t.admin, 'metered');
+      // Several pages of cells, written together and then all updated by the next batch, as an organisation's hour is.
+      const batch = (round: number) =>
+        Array.from({ length: 300 }, (_, i) => ({ id: `hot-${round}-${i}`, metric: 'requests', timestamp: at(5), user: `user-${i}` }));
+      const pages = async () =>
+        new Map(
+          (await t.db.query(`SELECT user_key, (ctid::text::point)[0] AS page FROM usage_rollups WHERE organization_id = $1`, [own])).map(
+            (r: { user_key: string; page: number }) => [r.user_key, r.page],
+          ),
+        );
+      expect(await record(t.admin, own, batch(1))).toMatchObject({ accepted: 300 });
+      const before = await pages();
+      expect(new Set(before.values()).size).toBeGreaterThan(2);
+      expect(await record(t.admin, own, batch(2))).toMatchObject({ accepted: 300 });
+      expect(await pages()).toEqual(before);
+      const [cell] = await t.db.query(`SELECT event_count FROM usage_rollups WHERE organization_id = $1 AND user_key = 'user-7'`, [own]);
+      expect(cell).toEqual({ event_count: '2' });
+    });
+
     it('creates teams, projects and users on first use', async () => {
       const rows = await t.db.query('SELECT key FROM teams WHERE organization_id = $1', [org]);
       // 'NULL' is a team's name, from the test of unusual characters.
