@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from './src/common/database/data-source-options';
+import { dataSourceOptions } from './src/app/data-source-options';
 
 /**
  * The DataSource of the TypeORM CLI (`npm run migration:*`, which starts the

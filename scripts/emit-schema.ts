@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { printAppSchema } from '../src/common/graphql/print-schema';
+import { printAppSchema } from '../src/app/print-schema';
 
 const target = join(__dirname, '..', '..', 'schema', 'schema.graphql');
 writeFileSync(target, printAppSchema());

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/common/database/data-source-options';
+import { dataSourceOptions } from '../src/app/data-source-options';
 import { loadConfig } from '../src/config';
 import { startEmbeddedPostgres } from '../src/common/database/embedded-postgres';
 

@@ -4,7 +4,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { dataSourceOptions } from './common/database/data-source-options';
+import { dataSourceOptions } from './app/data-source-options';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './common/database/embedded-postgres';
 import { createLogger } from './common/observability/logger';
 import { loadConfig, type AppConfig } from './config';

@@ -1,4 +1,4 @@
-import { buildAppSchema } from '../../src/common/graphql/build-schema';
+import { buildAppSchema } from '../../src/app/build-schema';
 import {
   CreateApiKeyDocument,
   CreateMetricDocument,

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/common/database/data-source-options';
+import { dataSourceOptions } from '../../src/app/data-source-options';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 
 describe('migrations', () => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/common/database/data-source-options';
+import { dataSourceOptions } from '../../src/app/data-source-options';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { ApiKeyService } from '../../src/modules/api-key/api-key.service';
 import { startServer, type RunningServer } from '../../src/server';

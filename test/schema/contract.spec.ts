@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { buildSchema, printSchema } from 'graphql';
-import { buildAppSchema } from '../../src/common/graphql/build-schema';
+import { buildAppSchema } from '../../src/app/build-schema';
 import { CONTRACT_PATH, contractBreaks, loadContract, SHARED_CONTRACT_PATH } from './contract';
 
 /**

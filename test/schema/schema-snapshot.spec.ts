@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { printAppSchema } from '../../src/common/graphql/print-schema';
+import { printAppSchema } from '../../src/app/print-schema';
 
 describe('schema/schema.graphql', () => {
   it('is exactly what the code emits (run `npm run schema:emit` after changing the API)', () => {

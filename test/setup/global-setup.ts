@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/common/database/data-source-options';
+import { dataSourceOptions } from '../../src/app/data-source-options';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/common/database/embedded-postgres';
 import { freePort } from '../helpers/free-port';
 import { withDatabase } from '../helpers/database-url';

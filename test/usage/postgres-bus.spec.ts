@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
-import { dataSourceOptions } from '../../src/common/database/data-source-options';
+import { dataSourceOptions } from '../../src/app/data-source-options';
 import type { ChangeBus } from '../../src/common/pubsub/change-bus';
 import { PostgresChangeBus } from '../../src/common/pubsub/postgres-change-bus';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';

@@ -15,7 +15,7 @@ import {
 import { Permission } from '../../common/auth/permission';
 import { assertCan } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
-import type { RequestContext } from '../../common/graphql/request-context';
+import type { RequestContext } from '../../app/request-context';
 import type { MutationContext } from '../audit/audit.middleware';
 import { User } from '../organization/user.entity';
 import { AlertRule } from './alert-rule.entity';

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
-import type { RequestContext } from '../../common/graphql/request-context';
+import type { RequestContext } from '../../app/request-context';
 import { AuditConnection, UsageEventConnection } from './dto/audit.types';
 
 @Resolver()

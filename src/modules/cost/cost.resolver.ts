@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
-import type { RequestContext } from '../../common/graphql/request-context';
+import type { RequestContext } from '../../app/request-context';
 import { PeriodInput } from '../usage/dto/usage.types';
 import { CostBreakdown, CostSeries } from './dto/cost.types';
 import { CostEstimate, PlannedUsageInput } from './dto/estimate.types';

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
-import type { RequestContext } from '../../common/graphql/request-context';
+import type { RequestContext } from '../../app/request-context';
 import { CreateMetricInput } from './dto/create-metric.input';
 import { Metric } from './metric.entity';
 

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
-import type { RequestContext } from '../../common/graphql/request-context';
+import type { RequestContext } from '../../app/request-context';
 import { Plan } from '../plan/plan.entity';
 import { PlanSubscription } from '../subscription/plan-subscription.entity';
 import { CreateOrganizationInput } from './dto/create-organization.input';

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
 import { assertCan } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
-import type { RequestContext } from '../../common/graphql/request-context';
+import type { RequestContext } from '../../app/request-context';
 import { PaymentSetupPayload } from './dto/payment-setup.types';
 import { PaymentError, PaymentErrorReason } from './payment.error';
 

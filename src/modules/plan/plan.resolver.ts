@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
-import type { RequestContext } from '../../common/graphql/request-context';
+import type { RequestContext } from '../../app/request-context';
 import { Money } from '../../common/money/money.type';
 import { CreatePlanInput } from './dto/create-plan.input';
 import { PlanCharge } from './plan-charge.entity';

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
-import type { RequestContext } from '../../common/graphql/request-context';
+import type { RequestContext } from '../../app/request-context';
 import { Organization } from '../organization/organization.entity';
 import { Plan } from '../plan/plan.entity';
 import { ChangePlanInput } from './dto/change-plan.input';

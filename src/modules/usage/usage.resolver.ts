@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription
 import { Permission } from '../../common/auth/permission';
 import { assertCan } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
-import type { RequestContext } from '../../common/graphql/request-context';
+import type { RequestContext } from '../../app/request-context';
 import { RecordUsageInput, RecordUsagePayload } from './dto/record-usage.types';
 import { Granularity, PeriodInput, UsageFilterInput, UsageReport, UsageSeries } from './dto/usage.types';
 

@@ -1,6 +1,6 @@
 import { Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
 import { Role } from '../../common/auth/role';
-import type { RequestContext } from '../../common/graphql/request-context';
+import type { RequestContext } from '../../app/request-context';
 import { Organization } from '../organization/organization.entity';
 
 @ObjectType({ description: 'The caller, as its API key identifies it.' })

@@ -8,7 +8,7 @@ export function dataSourceOptions(url: string, overrides: Partial<DataSourceOpti
     type: 'postgres',
     url,
     entities: ENTITIES,
-    migrations: [join(__dirname, '..', '..', '..', 'migrations', '*.{js,ts}')],
+    migrations: [join(__dirname, '..', '..', 'migrations', '*.{js,ts}')],
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

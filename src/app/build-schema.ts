@@ -1,25 +1,25 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { AuthorizationError, buildSchemaSync, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
-import { authChecker } from '../auth/auth-checker';
-import { AlertResolver, AlertRuleResolver } from '../../modules/alert/alert.resolver';
-import { ApiKeyResolver } from '../../modules/api-key/api-key.resolver';
-import { withAudit } from '../../modules/audit/audit.middleware';
-import { AuditResolver } from '../../modules/audit/audit.resolver';
-import { BillingResolver } from '../../modules/billing/billing.resolver';
-import { CostResolver } from '../../modules/cost/cost.resolver';
-import { CreditResolver } from '../../modules/credit/credit.resolver';
-import { ForecastResolver } from '../../modules/forecast/forecast.resolver';
-import { InvoiceLineResolver, InvoiceResolver } from '../../modules/invoice/invoice.resolver';
-import { PaymentResolver } from '../../modules/payment/payment.resolver';
-import { MetricResolver } from '../../modules/metric/metric.resolver';
-import { OrganizationResolver } from '../../modules/organization/organization.resolver';
-import { PlanChargeResolver, PlanResolver } from '../../modules/plan/plan.resolver';
-import { PlanSubscriptionResolver } from '../../modules/subscription/plan-subscription.resolver';
-import { UsageResolver } from '../../modules/usage/usage.resolver';
-import { ViewerResolver } from '../../modules/viewer/viewer.resolver';
+import { authChecker } from '../common/auth/auth-checker';
+import { AlertResolver, AlertRuleResolver } from '../modules/alert/alert.resolver';
+import { ApiKeyResolver } from '../modules/api-key/api-key.resolver';
+import { withAudit } from '../modules/audit/audit.middleware';
+import { AuditResolver } from '../modules/audit/audit.resolver';
+import { BillingResolver } from '../modules/billing/billing.resolver';
+import { CostResolver } from '../modules/cost/cost.resolver';
+import { CreditResolver } from '../modules/credit/credit.resolver';
+import { ForecastResolver } from '../modules/forecast/forecast.resolver';
+import { InvoiceLineResolver, InvoiceResolver } from '../modules/invoice/invoice.resolver';
+import { PaymentResolver } from '../modules/payment/payment.resolver';
+import { MetricResolver } from '../modules/metric/metric.resolver';
+import { OrganizationResolver } from '../modules/organization/organization.resolver';
+import { PlanChargeResolver, PlanResolver } from '../modules/plan/plan.resolver';
+import { PlanSubscriptionResolver } from '../modules/subscription/plan-subscription.resolver';
+import { UsageResolver } from '../modules/usage/usage.resolver';
+import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import type { RequestContext } from './request-context';
-import { DateTimeScalar } from './scalars';
+import { DateTimeScalar } from '../common/graphql/scalars';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [

@@ -1,15 +1,15 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { loadMany, loadOne } from '../database/batch-load';
-import { InvoiceLine } from '../../modules/invoice/invoice-line.entity';
-import { Invoice } from '../../modules/invoice/invoice.entity';
-import { Metric } from '../../modules/metric/metric.entity';
-import { Organization } from '../../modules/organization/organization.entity';
-import { Project } from '../../modules/organization/project.entity';
-import { Team } from '../../modules/organization/team.entity';
-import { PlanCharge } from '../../modules/plan/plan-charge.entity';
-import { Plan } from '../../modules/plan/plan.entity';
-import { PlanSubscription } from '../../modules/subscription/plan-subscription.entity';
+import { loadMany, loadOne } from '../common/database/batch-load';
+import { InvoiceLine } from '../modules/invoice/invoice-line.entity';
+import { Invoice } from '../modules/invoice/invoice.entity';
+import { Metric } from '../modules/metric/metric.entity';
+import { Organization } from '../modules/organization/organization.entity';
+import { Project } from '../modules/organization/project.entity';
+import { Team } from '../modules/organization/team.entity';
+import { PlanCharge } from '../modules/plan/plan-charge.entity';
+import { Plan } from '../modules/plan/plan.entity';
+import { PlanSubscription } from '../modules/subscription/plan-subscription.entity';
 
 /** A fresh set per HTTP request and per subscription event, so nothing is cached across callers. */
 export function createLoaders(db: DataSource) {
