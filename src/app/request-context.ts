@@ -1,6 +1,7 @@
+import type { DataSource } from 'typeorm';
 import type { Principal } from '../common/auth/principal';
 import type { Services } from '../services';
-import type { Loaders } from './loaders';
+import { createLoaders, type Loaders } from './loaders';
 
 /** What every resolver receives: the caller, this request's loaders, the services. */
 export interface RequestContext {
@@ -8,3 +9,8 @@ export interface RequestContext {
   loaders: Loaders;
   services: Services;
 }
+
+/** Builds each request's context, over HTTP and websockets alike: loaders are per request so batches never mix callers. */
+export const requestContextFactory =
+  (db: DataSource, services: Services) =>
+  (principal: Principal): RequestContext => ({ principal, loaders: createLoaders(db), services });
