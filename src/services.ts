@@ -7,9 +7,13 @@ import { createTransport } from 'nodemailer';
 import { Dec } from './common/money/decimal';
 import type { AppConfig } from './config';
 import { AlertDeliveryWorker, DEFAULT_DELIVERY } from './modules/alert/alert-delivery.worker';
+import { AlertIngestListener } from './modules/alert/alert-ingest-listener';
 import { AlertLiveHub } from './modules/alert/alert-live-hub';
+import { AlertRaiser } from './modules/alert/alert-raiser';
+import { AlertRuleService } from './modules/alert/alert-rule.service';
 import { AlertSeverity } from './modules/alert/alert-severity';
 import { AlertService } from './modules/alert/alert.service';
+import { ForecastAlertService } from './modules/alert/forecast-alert.service';
 import { ApiKeyService } from './modules/api-key/api-key.service';
 import { AuditService } from './modules/audit/audit.service';
 import { BillingCloseService } from './modules/billing/billing-close.service';
@@ -23,6 +27,7 @@ import { InvoiceService } from './modules/invoice/invoice.service';
 import { StripePayments } from './modules/payment/stripe-payments';
 import { SubscriptionService } from './modules/subscription/subscription.service';
 import { MetricService } from './modules/metric/metric.service';
+import { OrganizationSettingsService } from './modules/organization/organization-settings.service';
 import { OrganizationService } from './modules/organization/organization.service';
 import { PlanService } from './modules/plan/plan.service';
 import { UsageLiveHub } from './modules/usage/live/usage-live-hub';
@@ -61,19 +66,20 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
       ?.ensureCustomer(organization)
       .catch((err: unknown) => logger.warn({ err, organizationId: organization.id }, 'Stripe customer not created'));
   });
-  const alerts = new AlertService(db, catalog, alertBus);
+  const alertRaiser = new AlertRaiser(db, alertBus);
+  const alertRules = new AlertRuleService(db, catalog);
   const usageIngest = new UsageIngestService(db, catalog, bus);
-  usageIngest.addListener(alerts);
-  organizations.onCreating((tx, organization) => AlertService.createDefaultRules(tx, organization.id));
+  usageIngest.addListener(new AlertIngestListener(catalog, alertRaiser));
+  organizations.onCreating((tx, organization) => alertRules.createDefaults(tx, organization.id));
   const mailer = config.smtpUrl ? createTransport(config.smtpUrl) : null;
   const alertDelivery = new AlertDeliveryWorker(db, mailer, config.alertEmailFrom, logger, {
     ...DEFAULT_DELIVERY,
     baseDelayMs: config.alertRetryBaseMs,
   });
-  alerts.onFired(() => alertDelivery.kick());
+  alertRaiser.onFired(() => alertDelivery.kick());
   payments?.onPayment({
     paymentFailed: (invoice, message) =>
-      alerts.raise(invoice.organizationId, {
+      alertRaiser.raise(invoice.organizationId, {
         dedupKey: `payment-failed:${invoice.id}:${invoice.paymentAttempts + 1}`,
         kind: 'payment_failed',
         severity: AlertSeverity.CRITICAL,
@@ -83,9 +89,10 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
       }),
   });
   const billing = new BillingService(db, new BillingCloseService(db, catalog, logger), invoices, collector, logger);
-  billing.onCycle((organizationId) => alerts.evaluateForecasts(forecasts, organizationId));
+  const forecastAlerts = new ForecastAlertService(db, alertRaiser, forecasts);
+  billing.onCycle((organizationId) => forecastAlerts.evaluate(organizationId));
   billing.onOverdue((overdue) =>
-    alerts.raiseAll(
+    alertRaiser.raiseAll(
       overdue.map((invoice) => ({
         organizationId: invoice.organizationId,
         dedupKey: `invoice-overdue:${invoice.id}`,
@@ -102,6 +109,7 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
     bus,
     apiKeys: new ApiKeyService(db),
     organizations,
+    organizationSettings: new OrganizationSettingsService(db),
     metrics: new MetricService(db),
     plans: new PlanService(db),
     usageIngest,
@@ -112,7 +120,8 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
     credits: new CreditService(db),
     payments,
     billing,
-    alerts,
+    alerts: new AlertService(db),
+    alertRules,
     alertDelivery,
     alertLive: new AlertLiveHub(alertBus, db, logger),
     costs: new CostService(db, usageQuery),

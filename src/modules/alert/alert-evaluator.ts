@@ -227,7 +227,7 @@ export function evaluateRules(rules: RuleTerms[], input: EvaluationInput): Fired
   return fired;
 }
 
-/** Every organisation starts with these (seed 003: usage 80 / 95 / 100 %; seed 004: budget 50 / 80 / 95 %). */
+/** Every organisation starts with these: each limited metric at 80, 95 and 100 % of its limit, cost at 50, 80 and 95 % of the budget. */
 export const DEFAULT_RULES: Array<{ kind: AlertRuleKind; percent: number; severity: AlertSeverity }> = [
   { kind: AlertRuleKind.USAGE, percent: 80, severity: AlertSeverity.WARNING },
   { kind: AlertRuleKind.USAGE, percent: 95, severity: AlertSeverity.CRITICAL },

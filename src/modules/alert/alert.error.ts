@@ -8,8 +8,6 @@ export enum AlertErrorReason {
   UNKNOWN_METRIC = 'UNKNOWN_METRIC',
   INVALID_CHANNEL = 'INVALID_CHANNEL',
   INVALID_WINDOW = 'INVALID_WINDOW',
-  INVALID_URL = 'INVALID_URL',
-  INVALID_EMAIL = 'INVALID_EMAIL',
   INVALID_CURSOR = 'INVALID_CURSOR',
 }
 
@@ -20,7 +18,5 @@ export const AlertError = defineDomainError<AlertErrorReason>('AlertError', {
   [AlertErrorReason.UNKNOWN_METRIC]: ErrorCode.BAD_USER_INPUT,
   [AlertErrorReason.INVALID_CHANNEL]: ErrorCode.BAD_USER_INPUT,
   [AlertErrorReason.INVALID_WINDOW]: ErrorCode.BAD_USER_INPUT,
-  [AlertErrorReason.INVALID_URL]: ErrorCode.BAD_USER_INPUT,
-  [AlertErrorReason.INVALID_EMAIL]: ErrorCode.BAD_USER_INPUT,
   [AlertErrorReason.INVALID_CURSOR]: ErrorCode.BAD_USER_INPUT,
 });

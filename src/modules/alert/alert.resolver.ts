@@ -17,25 +17,24 @@ import { assertCan } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
 import type { RequestContext } from '../../app/request-context';
 import type { MutationContext } from '../audit/audit.middleware';
-import { User } from '../organization/user.entity';
 import { AlertRule } from './alert-rule.entity';
 import { AlertSeverity } from './alert-severity';
 import { Alert } from './alert.entity';
-import { AlertConnection, AlertWebhookPayload, CreateAlertRuleInput } from './dto/alert.types';
+import { AlertConnection, CreateAlertRuleInput } from './dto/alert.types';
 
 @Resolver()
 export class AlertResolver {
   @Authorized(Permission.MANAGE_ALERTS)
   @Mutation(() => AlertRule)
   createAlertRule(@Arg('input') input: CreateAlertRuleInput, @Ctx() { principal, services }: RequestContext): Promise<AlertRule> {
-    return services.alerts.createRule(principal, input);
+    return services.alertRules.create(principal, input);
   }
 
   @Authorized(Permission.MANAGE_ALERTS)
   @Mutation(() => Boolean)
   async deleteAlertRule(@Arg('id', () => ID) id: string, @Ctx() { principal, services, audit }: MutationContext): Promise<boolean> {
     // Neither the id nor `true` names the organisation: the audit entry is told it.
-    audit.organizationId = (await services.alerts.deleteRule(principal, id)).organizationId;
+    audit.organizationId = (await services.alertRules.delete(principal, id)).organizationId;
     return true;
   }
 
@@ -45,7 +44,7 @@ export class AlertResolver {
     @Arg('organizationId', () => ID) organizationId: string,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<AlertRule[]> {
-    return services.alerts.rules(principal, organizationId);
+    return services.alertRules.list(principal, organizationId);
   }
 
   @Authorized(Permission.VIEW_USAGE)
@@ -65,27 +64,6 @@ export class AlertResolver {
   @Mutation(() => Alert)
   acknowledgeAlert(@Arg('id', () => ID) id: string, @Ctx() { principal, services }: RequestContext): Promise<Alert> {
     return services.alerts.acknowledge(principal, id);
-  }
-
-  @Authorized(Permission.MANAGE_ALERTS)
-  @Mutation(() => AlertWebhookPayload, { description: 'Where webhook alerts go; returns a new signing secret, shown once.' })
-  setAlertWebhook(
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Arg('url') url: string,
-    @Ctx() { principal, services }: RequestContext,
-  ): Promise<AlertWebhookPayload> {
-    return services.alerts.setWebhook(principal, organizationId, url);
-  }
-
-  @Authorized(Permission.MANAGE_ALERTS)
-  @Mutation(() => User, { description: 'Adds or updates a billing contact, who receives alert emails.' })
-  setBillingContact(
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Arg('email') email: string,
-    @Arg('user', () => String, { nullable: true, description: "The platform's user key; the email by default." }) user: string | null,
-    @Ctx() { principal, services }: RequestContext,
-  ): Promise<User> {
-    return services.alerts.setBillingContact(principal, organizationId, email, user);
   }
 
   @Subscription(() => Alert, {

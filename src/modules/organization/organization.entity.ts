@@ -29,7 +29,7 @@ export class Organization {
   @Column({ name: 'stripe_customer_id', type: 'text', nullable: true })
   stripeCustomerId!: string | null;
 
-  /** Card attached through a SetupIntent; the card itself stays at Stripe (seed 002). */
+  /** Card attached through a SetupIntent: only its id is kept here, the card itself stays at Stripe. */
   @Column({ name: 'stripe_payment_method_id', type: 'text', nullable: true })
   stripePaymentMethodId!: string | null;
 

@@ -9,6 +9,10 @@ export enum OrganizationErrorReason {
   INVALID_TEST_CLOCK = 'INVALID_TEST_CLOCK',
   INVALID_KEY = 'INVALID_KEY',
   NOT_FOUND = 'NOT_FOUND',
+  /** What other modules have always answered for a missing organisation; `organization(id)` answers NOT_FOUND. */
+  ORGANIZATION_NOT_FOUND = 'ORGANIZATION_NOT_FOUND',
+  INVALID_URL = 'INVALID_URL',
+  INVALID_EMAIL = 'INVALID_EMAIL',
 }
 
 export const OrganizationError = defineDomainError<OrganizationErrorReason>('OrganizationError', {
@@ -19,4 +23,7 @@ export const OrganizationError = defineDomainError<OrganizationErrorReason>('Org
   [OrganizationErrorReason.INVALID_TEST_CLOCK]: ErrorCode.BAD_USER_INPUT,
   [OrganizationErrorReason.INVALID_KEY]: ErrorCode.BAD_USER_INPUT,
   [OrganizationErrorReason.NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [OrganizationErrorReason.ORGANIZATION_NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [OrganizationErrorReason.INVALID_URL]: ErrorCode.BAD_USER_INPUT,
+  [OrganizationErrorReason.INVALID_EMAIL]: ErrorCode.BAD_USER_INPUT,
 });

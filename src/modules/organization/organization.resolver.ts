@@ -3,10 +3,12 @@ import { Permission } from '../../common/auth/permission';
 import type { RequestContext } from '../../app/request-context';
 import { Plan } from '../plan/plan.entity';
 import { PlanSubscription } from '../subscription/plan-subscription.entity';
+import { AlertWebhookPayload } from './dto/alert-webhook.payload';
 import { CreateOrganizationInput } from './dto/create-organization.input';
 import { Organization } from './organization.entity';
 import { Project } from './project.entity';
 import { Team } from './team.entity';
+import { User } from './user.entity';
 
 @Resolver(() => Organization)
 export class OrganizationResolver {
@@ -20,6 +22,27 @@ export class OrganizationResolver {
   @Mutation(() => Organization)
   createOrganization(@Arg('input') input: CreateOrganizationInput, @Ctx() { principal, services }: RequestContext): Promise<Organization> {
     return services.organizations.create(principal, input);
+  }
+
+  @Authorized(Permission.MANAGE_ALERTS)
+  @Mutation(() => AlertWebhookPayload, { description: 'Where webhook alerts go; returns a new signing secret, shown once.' })
+  setAlertWebhook(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('url') url: string,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<AlertWebhookPayload> {
+    return services.organizationSettings.setWebhook(principal, organizationId, url);
+  }
+
+  @Authorized(Permission.MANAGE_ALERTS)
+  @Mutation(() => User, { description: 'Adds or updates a billing contact, who receives alert emails.' })
+  setBillingContact(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('email') email: string,
+    @Arg('user', () => String, { nullable: true, description: "The platform's user key; the email by default." }) user: string | null,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<User> {
+    return services.organizationSettings.setBillingContact(principal, organizationId, email, user);
   }
 
   @FieldResolver(() => Plan, { nullable: true, description: 'The plan of its current subscription.' })

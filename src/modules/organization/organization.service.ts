@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
+import { namedParameters } from '../../common/database/pg-array';
 import { assertId } from '../../common/errors/common-error';
 import { isCurrency } from '../../common/money/currency';
 import { monthPeriod } from '../../common/time/billing-period';
@@ -18,6 +19,11 @@ export interface CreateOrganizationCommand {
 
 /** Keys the platform uses for teams, projects and users: short, printable, no control characters. */
 const KEY = /^[\p{L}\p{N}_.:@/-][\p{L}\p{N}_.:@/ -]{0,127}$/u;
+
+const KEYS = namedParameters(['org', 'keys'] as const);
+/** The insert of one kind's keys, into `table` (teams, projects or users). */
+const insertKeys = (table: string) =>
+  `INSERT INTO "${table}" (organization_id, key) SELECT ${KEYS.sql.org}, k FROM unnest(${KEYS.sql.keys}::text[]) AS k ON CONFLICT (organization_id, key) DO NOTHING`;
 
 export class OrganizationService {
   private readonly createdListeners: Array<(organization: Organization) => Promise<void>> = [];
@@ -101,10 +107,7 @@ export class OrganizationService {
       const bad = unique.find((key) => !KEY.test(key));
       if (bad !== undefined)
         throw new OrganizationError(OrganizationErrorReason.INVALID_KEY, `"${bad}" is not a valid ${table.slice(0, -1)} key`);
-      await manager.query(
-        `INSERT INTO "${table}" (organization_id, key) SELECT $1, k FROM unnest($2::text[]) AS k ON CONFLICT (organization_id, key) DO NOTHING`,
-        [organizationId, unique],
-      );
+      await manager.query(insertKeys(table), KEYS.values({ org: organizationId, keys: unique }));
     }
   }
 

@@ -54,12 +54,3 @@ export class AlertConnection {
   @Field(() => Int)
   totalCount!: number;
 }
-
-@ObjectType({ description: 'The secret signs every webhook (see the README); it is shown once.' })
-export class AlertWebhookPayload {
-  @Field()
-  url!: string;
-
-  @Field()
-  secret!: string;
-}

@@ -6,7 +6,8 @@ import type { UsageCatalog } from '../../usage/usage-catalog';
 import type { IngestedBatch } from '../../usage/usage-ingest.service';
 import type { RuleTerms } from '../alert-evaluator';
 import { AlertRuleKind, AlertSeverity, AlertWindow } from '../alert-severity';
-import { AlertService } from '../alert.service';
+import { AlertIngestListener } from '../alert-ingest-listener';
+import { AlertRaiser } from '../alert-raiser';
 
 const ORG = '00000000-0000-4000-8000-000000000001';
 const rule: RuleTerms = {
@@ -22,7 +23,7 @@ const rule: RuleTerms = {
   project: null,
 };
 
-/** An alert service over a fake ingest transaction whose alert inserts return `inserted` rows, and a batch at 85 of a 100 limit. */
+/** An alert listener over a fake ingest transaction whose alert inserts return `inserted` rows, and a batch at 85 of a 100 limit. */
 function setup(inserted: Array<{ message: string }>) {
   const query = jest.fn(async (sql: string) => (sql.includes('INSERT INTO alerts') ? inserted : []));
   // The rules come through the transaction's own connection (a prepared statement), the rest through tx.query.
@@ -30,7 +31,10 @@ function setup(inserted: Array<{ message: string }>) {
   const tx = { queryRunner: { connect: async () => connection }, query } as unknown as EntityManager;
   const bus = { notifyChannel: null, afterCommitAll: jest.fn(async () => undefined) };
   const catalog = { metricMap: async () => new Map([['m1', { code: 'calls', unit: 'call', aggregation: Aggregation.SUM }]]) };
-  const service = new AlertService({} as DataSource, catalog as unknown as UsageCatalog, bus as unknown as ChangeBus);
+  const service = new AlertIngestListener(
+    catalog as unknown as UsageCatalog,
+    new AlertRaiser({} as DataSource, bus as unknown as ChangeBus),
+  );
   const batch = (periodStart: string): IngestedBatch => ({
     organizationId: ORG,
     now: new Date(periodStart),
@@ -44,7 +48,7 @@ function setup(inserted: Array<{ message: string }>) {
   return { service, tx, bus, batch, inserts };
 }
 
-describe('AlertService.afterIngest', () => {
+describe('AlertIngestListener.afterIngest', () => {
   it('sends no insert for a dedup key known to be committed, and knows a key only once its batch has committed', async () => {
     const { service, tx, bus, batch, inserts } = setup([{ message: `${ORG}/a1` }]);
     const march = batch('2026-03-01T00:00:00Z');

@@ -1,0 +1,150 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { namedParameters } from '../../common/database/pg-array';
+import type { ChangeBus } from '../../common/pubsub/change-bus';
+import type { FiredAlert } from './alert-evaluator';
+import type { AlertSeverity } from './alert-severity';
+import { AlertError, AlertErrorReason } from './alert.error';
+
+/** An alert raised outside any rule (a failed payment, an overdue invoice). */
+export interface SystemAlert {
+  dedupKey: string;
+  kind: string;
+  severity: AlertSeverity;
+  threshold: string;
+  value: string;
+  message: string;
+}
+
+/** A fired alert of an organisation, at the organisation's clock. */
+export type AlertToInsert = FiredAlert & { organizationId: string; at: Date };
+
+const INSERT = namedParameters([
+  'org',
+  'at',
+  'rule',
+  'dedup',
+  'kind',
+  'severity',
+  'metric',
+  'threshold',
+  'value',
+  'message',
+  'channels',
+  'notifyChannel',
+] as const);
+const $ = INSERT.sql;
+
+/**
+ * The alerts not fired yet (by dedup key) with their outbox rows (one
+ * delivery per email recipient and per webhook) and their NOTIFY, in one
+ * statement; returns the bus messages (`org/alert`).
+ */
+const INSERT_SQL = `WITH created AS (
+    INSERT INTO alerts (organization_id, rule_id, dedup_key, kind, severity, metric_code, threshold, value, message, channels, triggered_at)
+    SELECT k.org, k.rule, k.dedup, k.kind, k.severity::alert_severity, k.metric, k.threshold, k.value, k.message, string_to_array(k.channels, ','), k.at
+      FROM unnest(${$.org}::uuid[], ${$.at}::timestamptz[], ${$.rule}::uuid[], ${$.dedup}::text[], ${$.kind}::text[], ${$.severity}::text[],
+                  ${$.metric}::text[], ${$.threshold}::numeric[], ${$.value}::numeric[], ${$.message}::text[], ${$.channels}::text[])
+           AS k(org, at, rule, dedup, kind, severity, metric, threshold, value, message, channels)
+    ON CONFLICT (dedup_key) DO NOTHING
+    RETURNING id, organization_id, channels),
+  deliveries AS (
+    INSERT INTO alert_deliveries (alert_id, channel, target, next_attempt_at)
+    SELECT a.id, 'email', u.email, now() FROM created a JOIN users u ON u.organization_id = a.organization_id
+     WHERE 'email' = ANY(a.channels) AND u.role = 'BILLING_CONTACT' AND u.email IS NOT NULL
+    UNION ALL
+    SELECT a.id, 'webhook', o.alert_webhook_url, now() FROM created a JOIN organizations o ON o.id = a.organization_id
+     WHERE 'webhook' = ANY(a.channels) AND o.alert_webhook_url IS NOT NULL),
+  messages AS (SELECT organization_id || '/' || id AS message FROM created)
+  -- A bus without a NOTIFY channel (Redis) publishes after commit.
+  SELECT m.message FROM messages m LEFT JOIN LATERAL (SELECT pg_notify(${$.notifyChannel}, m.message) WHERE ${$.notifyChannel}::text IS NOT NULL) n ON true`;
+
+interface MessageRow {
+  message: string;
+}
+
+const CLOCKS = namedParameters(['ids'] as const);
+const CLOCKS_SQL = `SELECT id, test_clock_at FROM organizations WHERE id = ANY(${CLOCKS.sql.ids}::uuid[])`;
+
+interface ClockRow {
+  id: string;
+  test_clock_at: Date | null;
+}
+
+/**
+ * Writes fired alerts, with their deliveries and live notification, and
+ * announces them once committed. Rules fire through it (ingest, forecasts),
+ * and so do system alerts.
+ */
+export class AlertRaiser {
+  private readonly firedListeners: Array<() => void> = [];
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly bus: ChangeBus,
+  ) {}
+
+  /** Called after alerts were committed (the delivery worker starts at once). */
+  onFired(listener: () => void): void {
+    this.firedListeners.push(listener);
+  }
+
+  /** Payment failures, overdue invoices: raised outside ingestion, once per dedup key. */
+  async raise(organizationId: string, alert: SystemAlert): Promise<void> {
+    await this.raiseAll([{ organizationId, ...alert }]);
+  }
+
+  /** `raise` for many alerts (an overdue run): one transaction, each alert at its organisation's clock. */
+  async raiseAll(alerts: Array<SystemAlert & { organizationId: string }>): Promise<void> {
+    if (alerts.length === 0) return;
+    const organizationIds = [...new Set(alerts.map((a) => a.organizationId))];
+    const clocks: ClockRow[] = await this.db.query(CLOCKS_SQL, CLOCKS.values({ ids: organizationIds }));
+    const clockOf = new Map(clocks.map((c) => [c.id, c.test_clock_at]));
+    const missing = organizationIds.find((id) => !clockOf.has(id));
+    if (missing) throw new AlertError(AlertErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${missing} does not exist`);
+    const now = new Date();
+    const messages = await this.db.transaction((tx) =>
+      this.insert(
+        tx,
+        alerts.map(({ organizationId, ...alert }) => ({
+          ...alert,
+          organizationId,
+          at: clockOf.get(organizationId) ?? now,
+          ruleId: null,
+          metricCode: null,
+          channels: ['in_app', 'email', 'webhook'],
+        })),
+      ),
+    );
+    await this.announce(messages);
+  }
+
+  /** Inserts in `tx` the alerts not fired yet; returns the messages to `announce` once `tx` has committed. */
+  async insert(tx: EntityManager, fired: AlertToInsert[]): Promise<string[]> {
+    if (fired.length === 0) return [];
+    const rows: MessageRow[] = await tx.query(
+      INSERT_SQL,
+      INSERT.values({
+        org: fired.map((f) => f.organizationId),
+        at: fired.map((f) => f.at.toISOString()),
+        rule: fired.map((f) => f.ruleId),
+        dedup: fired.map((f) => f.dedupKey),
+        kind: fired.map((f) => f.kind),
+        severity: fired.map((f) => f.severity),
+        metric: fired.map((f) => f.metricCode),
+        threshold: fired.map((f) => f.threshold),
+        value: fired.map((f) => f.value),
+        message: fired.map((f) => f.message),
+        channels: fired.map((f) => f.channels.join(',')),
+        notifyChannel: this.bus.notifyChannel,
+      }),
+    );
+    return rows.map((r) => r.message);
+  }
+
+  /** Publishes committed alerts (where the bus has no NOTIFY) and wakes the delivery worker. */
+  async announce(messages: string[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.bus.afterCommitAll(messages);
+    for (const listener of this.firedListeners) listener();
+  }
+}

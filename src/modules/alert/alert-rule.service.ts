@@ -1,0 +1,110 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Permission } from '../../common/auth/permission';
+import { assertCan, type Principal } from '../../common/auth/principal';
+import { assertId } from '../../common/errors/common-error';
+import { Dec, parseDecimalInput } from '../../common/money/decimal';
+import { existingOrganization } from '../organization/organization-lookup';
+import { OrganizationService } from '../organization/organization.service';
+import type { UsageCatalog } from '../usage/usage-catalog';
+import { DEFAULT_RULES } from './alert-evaluator';
+import { AlertRule } from './alert-rule.entity';
+import { AlertRuleKind, AlertWindow } from './alert-severity';
+import { AlertError, AlertErrorReason } from './alert.error';
+import type { CreateAlertRuleInput } from './dto/alert.types';
+
+/** Usage rules before cost rules, lower thresholds first: alerts of one batch fire in that order (also in AlertIngestListener's query). */
+const RULE_ORDER = { createdAt: 'ASC', kind: 'DESC', thresholdPercent: 'ASC', thresholdAmount: 'ASC', id: 'ASC' } as const;
+const CHANNELS = new Set(['in_app', 'email', 'webhook']);
+
+/** An organisation's alert rules: its defaults and those it adds. */
+export class AlertRuleService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly catalog: UsageCatalog,
+  ) {}
+
+  /** The default rules, written with the organisation. */
+  async createDefaults(tx: EntityManager, organizationId: string): Promise<void> {
+    await tx.getRepository(AlertRule).insert(
+      DEFAULT_RULES.map((d) => ({
+        organizationId,
+        kind: d.kind,
+        metricId: null,
+        thresholdPercent: String(d.percent),
+        thresholdAmount: null,
+        severity: d.severity,
+        channels: ['in_app', 'email'],
+        window: AlertWindow.PERIOD,
+        team: null,
+        project: null,
+        isDefault: true,
+      })),
+    );
+  }
+
+  async create(principal: Principal, input: CreateAlertRuleInput): Promise<AlertRule> {
+    const organizationId = assertId(input.organizationId, 'organizationId');
+    assertCan(principal, Permission.MANAGE_ALERTS, organizationId);
+    await existingOrganization(this.db.manager, organizationId);
+    if ((input.thresholdPercent == null) === (input.thresholdAmount == null)) {
+      throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'Give exactly one of thresholdPercent and thresholdAmount');
+    }
+    if (input.thresholdPercent != null && !(input.thresholdPercent > 0 && input.thresholdPercent <= 1000)) {
+      throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'thresholdPercent must be above 0 and at most 1000');
+    }
+    const amount = input.thresholdAmount == null ? null : parseDecimalInput(input.thresholdAmount, 'thresholdAmount');
+    if (amount && !amount.greaterThan(0)) throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'thresholdAmount must be above 0');
+    let metricId: string | null = null;
+    if (input.metric) {
+      const metric = (await this.catalog.metricsFor([input.metric])).get(input.metric);
+      if (!metric) throw new AlertError(AlertErrorReason.UNKNOWN_METRIC, `No metric has the code "${input.metric}"`);
+      metricId = metric.id;
+    }
+    const window = input.window ?? AlertWindow.PERIOD;
+    if ((window === AlertWindow.HOUR || window === AlertWindow.DAY) && (metricId !== null || amount === null)) {
+      throw new AlertError(AlertErrorReason.INVALID_WINDOW, 'HOUR and DAY windows are spend limits: a cost rule with thresholdAmount');
+    }
+    if (window === AlertWindow.FORECAST && (metricId !== null || input.team || input.project)) {
+      throw new AlertError(
+        AlertErrorReason.INVALID_WINDOW,
+        "FORECAST rules watch the organisation's projected cost: no metric, team or project",
+      );
+    }
+    const channels = [...new Set(['in_app', ...(input.channels ?? [])])];
+    const bad = channels.find((c) => !CHANNELS.has(c));
+    if (bad) throw new AlertError(AlertErrorReason.INVALID_CHANNEL, `"${bad}" is not a channel: in_app, email or webhook`);
+    for (const key of [input.team, input.project]) {
+      if (key != null && !OrganizationService.isValidKey(key))
+        throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, `"${key}" is not a valid key`);
+    }
+    return this.db.getRepository(AlertRule).save({
+      organizationId,
+      kind: metricId ? AlertRuleKind.USAGE : AlertRuleKind.COST,
+      metricId,
+      thresholdPercent: input.thresholdPercent == null ? null : new Dec(input.thresholdPercent).toFixed(),
+      thresholdAmount: amount?.toFixed() ?? null,
+      severity: input.severity,
+      channels,
+      window,
+      team: input.team ?? null,
+      project: input.project ?? null,
+      isDefault: false,
+    });
+  }
+
+  async list(principal: Principal, organizationIdInput: string): Promise<AlertRule[]> {
+    const organizationId = assertId(organizationIdInput, 'organizationId');
+    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    return this.db.getRepository(AlertRule).find({ where: { organizationId }, order: RULE_ORDER });
+  }
+
+  /** Returns the rule deleted, whose organisation the audit entry names. */
+  async delete(principal: Principal, idInput: string): Promise<AlertRule> {
+    const id = assertId(idInput, 'rule id');
+    const rule = await this.db.getRepository(AlertRule).findOneBy({ id });
+    if (!rule) throw new AlertError(AlertErrorReason.NOT_FOUND, `Alert rule ${id} does not exist`);
+    assertCan(principal, Permission.MANAGE_ALERTS, rule.organizationId);
+    await this.db.getRepository(AlertRule).delete({ id });
+    return rule;
+  }
+}
