@@ -1,13 +1,14 @@
 import { defineDomainError } from './domain-error';
 import { ErrorCode } from './error-code';
 
-/** Failures shared by every module: access and argument shape. */
+/** Failures shared by every module: access, argument shape and the organisation every call is scoped to. */
 export enum CommonErrorReason {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
   INVALID_ID = 'INVALID_ID',
   INVALID_ARGUMENT = 'INVALID_ARGUMENT',
   NOT_FOUND = 'NOT_FOUND',
+  ORGANIZATION_NOT_FOUND = 'ORGANIZATION_NOT_FOUND',
 }
 
 export const CommonError = defineDomainError<CommonErrorReason>('CommonError', {
@@ -16,6 +17,7 @@ export const CommonError = defineDomainError<CommonErrorReason>('CommonError', {
   [CommonErrorReason.INVALID_ID]: ErrorCode.BAD_USER_INPUT,
   [CommonErrorReason.INVALID_ARGUMENT]: ErrorCode.BAD_USER_INPUT,
   [CommonErrorReason.NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [CommonErrorReason.ORGANIZATION_NOT_FOUND]: ErrorCode.NOT_FOUND,
 });
 export type CommonError = InstanceType<typeof CommonError>;
 
@@ -26,3 +28,7 @@ export function assertId(id: string, what = 'id'): string {
   if (!UUID.test(id)) throw new CommonError(CommonErrorReason.INVALID_ID, `${what} "${id}" is not a valid id`);
   return id.toLowerCase();
 }
+
+/** The one answer for an organisation that does not exist, whichever module looked it up. */
+export const organizationNotFound = (organizationId: string): CommonError =>
+  new CommonError(CommonErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);

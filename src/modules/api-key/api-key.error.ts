@@ -6,7 +6,6 @@ export enum ApiKeyErrorReason {
   ORGANIZATION_REQUIRED = 'ORGANIZATION_REQUIRED',
   PLATFORM_KEY_WITH_ORGANIZATION = 'PLATFORM_KEY_WITH_ORGANIZATION',
   ROLE_NOT_GRANTABLE = 'ROLE_NOT_GRANTABLE',
-  ORGANIZATION_NOT_FOUND = 'ORGANIZATION_NOT_FOUND',
 }
 
 export const ApiKeyError = defineDomainError<ApiKeyErrorReason>('ApiKeyError', {
@@ -14,5 +13,4 @@ export const ApiKeyError = defineDomainError<ApiKeyErrorReason>('ApiKeyError', {
   [ApiKeyErrorReason.ORGANIZATION_REQUIRED]: ErrorCode.BAD_USER_INPUT,
   [ApiKeyErrorReason.PLATFORM_KEY_WITH_ORGANIZATION]: ErrorCode.BAD_USER_INPUT,
   [ApiKeyErrorReason.ROLE_NOT_GRANTABLE]: ErrorCode.FORBIDDEN,
-  [ApiKeyErrorReason.ORGANIZATION_NOT_FOUND]: ErrorCode.NOT_FOUND,
 });

@@ -4,8 +4,7 @@ import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/role';
-import { assertId } from '../../common/errors/common-error';
-import { Organization } from '../organization/organization.entity';
+import { tenantScope } from '../organization/tenant-scope';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyError, ApiKeyErrorReason } from './api-key.error';
 
@@ -71,16 +70,12 @@ export class ApiKeyService {
       if (command.organizationId) {
         throw new ApiKeyError(ApiKeyErrorReason.PLATFORM_KEY_WITH_ORGANIZATION, 'A platform admin key belongs to no organization');
       }
+      assertCan(principal, Permission.MANAGE_API_KEYS);
       organizationId = null;
     } else {
-      const requested = command.organizationId ? assertId(command.organizationId, 'organizationId') : principal.organizationId;
+      const requested = command.organizationId || principal.organizationId;
       if (!requested) throw new ApiKeyError(ApiKeyErrorReason.ORGANIZATION_REQUIRED, `A ${command.role} key needs an organizationId`);
-      organizationId = requested;
-    }
-    assertCan(principal, Permission.MANAGE_API_KEYS, organizationId ?? undefined);
-
-    if (organizationId && !(await this.db.getRepository(Organization).existsBy({ id: organizationId }))) {
-      throw new ApiKeyError(ApiKeyErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
+      organizationId = (await tenantScope(this.db.manager, principal, Permission.MANAGE_API_KEYS, requested)).organizationId;
     }
     const key = ApiKeyService.generate();
     const saved = await this.db.getRepository(ApiKey).save({

@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
-import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import { isPlatformAdmin, type Principal } from '../../common/auth/principal';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
+import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
 import { decodeCursor, pageOf, timeCursor } from '../../common/graphql/cursor';
 import { AuditEntry } from './audit-entry.entity';
 
@@ -86,9 +87,9 @@ export class AuditService {
     after?: string | null,
     operation?: string | null,
   ) {
-    const organizationId = organizationIdInput ? assertId(organizationIdInput, 'organizationId') : null;
-    if (organizationId) assertCan(principal, Permission.VIEW_AUDIT, organizationId);
-    else if (!isPlatformAdmin(principal)) throw new CommonError(CommonErrorReason.FORBIDDEN, 'Only platform admins read the whole log');
+    const organizationId = organizationIdInput ? authorizeTenant(principal, Permission.VIEW_AUDIT, organizationIdInput) : null;
+    if (!organizationId && !isPlatformAdmin(principal))
+      throw new CommonError(CommonErrorReason.FORBIDDEN, 'Only platform admins read the whole log');
     if (!Number.isInteger(first) || first < 1 || first > 200)
       throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'first must be 1 to 200');
     const qb = this.db.getRepository(AuditEntry).createQueryBuilder('e');
@@ -110,8 +111,7 @@ export class AuditService {
 
   /** The per-event trail: each recorded event with the cost it was given. */
   async events(principal: Principal, organizationIdInput: string, first = 50, after?: string | null, metric?: string | null) {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.VIEW_AUDIT, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.VIEW_AUDIT, organizationIdInput);
     if (!Number.isInteger(first) || first < 1 || first > 500)
       throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'first must be 1 to 500');
     const cursor = after ? timeCursor(after) : null;

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
-import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import type { Principal } from '../../common/auth/principal';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
+import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
 import { allocate } from '../../common/money/allocate';
 import { minorUnits } from '../../common/money/currency';
 import { Dec } from '../../common/money/decimal';
@@ -36,8 +37,7 @@ export class CostService {
     period: { from: Date; to: Date } | null | undefined,
     groupBy: string[],
   ): Promise<CostBreakdown> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
     const report = await this.usage.reportFor(organizationId, period);
     const { select, params } = this.grouping(groupBy);
     const rows: Array<Record<string, string | null> & { cost: string }> = await this.db.query(
@@ -79,8 +79,7 @@ export class CostService {
     period: { from: Date; to: Date } | null | undefined,
     groupBy: string[],
   ): Promise<CostSeries[]> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
     const range = await this.usage.periodFor(organizationId, period);
     const { select, params } = this.grouping(groupBy);
     const rows: Array<Record<string, string | null> & { at: Date; cost: string }> = await this.db.query(

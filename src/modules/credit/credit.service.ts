@@ -1,11 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
-import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import type { Principal } from '../../common/auth/principal';
+import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
 import { minorUnits } from '../../common/money/currency';
 import { parseDecimalInput } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
-import { Organization } from '../organization/organization.entity';
+import { organizationNow } from '../../common/time/organization-clock';
+import type { Organization } from '../organization/organization.entity';
+import { tenantScope } from '../organization/tenant-scope';
 import { CreditGrant } from './credit-grant.entity';
 
 export interface GrantCreditsCommand {
@@ -20,10 +22,12 @@ export class CreditService {
   constructor(private readonly db: DataSource) {}
 
   async grant(principal: Principal, command: GrantCreditsCommand): Promise<Money> {
-    const organizationId = assertId(command.organizationId, 'organizationId');
-    assertCan(principal, Permission.GRANT_CREDITS, organizationId);
-    const organization = await this.db.getRepository(Organization).findOneBy({ id: organizationId });
-    if (!organization) throw new CommonError(CommonErrorReason.NOT_FOUND, `Organization ${organizationId} does not exist`);
+    const { organizationId, organization, now } = await tenantScope(
+      this.db.manager,
+      principal,
+      Permission.GRANT_CREDITS,
+      command.organizationId,
+    );
     const amount = parseDecimalInput(command.amount, 'amount');
     const decimals = minorUnits(organization.currency);
     if (!amount.greaterThan(0)) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'amount must be greater than 0');
@@ -33,7 +37,6 @@ export class CreditService {
         `amount has more decimals than ${organization.currency} allows (${decimals})`,
       );
     }
-    const now = organization.testClockAt ?? new Date();
     if (command.expiresAt && command.expiresAt <= now)
       throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'expiresAt must be in the future');
     if (command.reason && command.reason.length > 500)
@@ -54,7 +57,7 @@ export class CreditService {
   async balanceOf(organization: Organization): Promise<Money> {
     const rows: Array<{ balance: string | null }> = await this.db.query(
       'SELECT sum(remaining) AS balance FROM credit_grants WHERE organization_id = $1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > $2)',
-      [organization.id, (organization.testClockAt ?? new Date()).toISOString()],
+      [organization.id, organizationNow(organization).toISOString()],
     );
     return Money.rounded(rows[0]?.balance ?? 0, organization.currency);
   }

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
-import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import type { Principal } from '../../common/auth/principal';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
+import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
 import { Dec, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
@@ -60,14 +61,12 @@ export class ForecastService {
   ) {}
 
   async forecast(principal: Principal, organizationIdInput: string, metricCode?: string | null): Promise<Forecast> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
     return this.forecastFor(organizationId, metricCode);
   }
 
   async forecastFor(organizationId: string, metricCode?: string | null): Promise<Forecast> {
     const context = await loadBillingContext(this.db.manager, organizationId);
-    if (!context) throw new CommonError(CommonErrorReason.NOT_FOUND, `Organization ${organizationId} does not exist`);
     let metricId: string | null = null;
     if (metricCode) {
       metricId = (await this.catalog.metricsFor([metricCode])).get(metricCode)?.id ?? null;

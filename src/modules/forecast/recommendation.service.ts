@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
-import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import type { Principal } from '../../common/auth/principal';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
+import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
@@ -37,10 +38,9 @@ export class RecommendationService {
   ) {}
 
   async recommend(principal: Principal, organizationIdInput: string): Promise<PlanRecommendation> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
     const context = await loadBillingContext(this.db.manager, organizationId);
-    if (!context?.subscription) throw new CommonError(CommonErrorReason.NOT_FOUND, `Organization ${organizationId} has no subscription`);
+    if (!context.subscription) throw new CommonError(CommonErrorReason.NOT_FOUND, `Organization ${organizationId} has no subscription`);
     const current = monthPeriod(context.now);
     const last = monthPeriod(new Date(current.start.getTime() - 1));
     const lastUsage = await this.snapshot(organizationId, last);

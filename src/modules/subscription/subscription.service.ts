@@ -1,13 +1,14 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
-import { assertId } from '../../common/errors/common-error';
+import type { Principal } from '../../common/auth/principal';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney } from '../../common/money/decimal';
 import { remainingShare } from '../invoice/invoice-builder';
 import { InvoiceItem } from '../invoice/invoice-item.entity';
 import { InvoiceLineKind } from '../invoice/invoice-line.entity';
 import { Organization } from '../organization/organization.entity';
+import { loadTenantScope } from '../organization/tenant-scope';
 import { Plan } from '../plan/plan.entity';
 import { PlanChange, PlanChangeKind } from './plan-change.entity';
 import { PlanSubscription, SubscriptionStatus } from './plan-subscription.entity';
@@ -26,10 +27,9 @@ export class SubscriptionService {
   constructor(private readonly db: DataSource) {}
 
   async changePlan(principal: Principal, organizationIdInput: string, planCode: string): Promise<PlanSubscription> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.CHANGE_PLAN, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.CHANGE_PLAN, organizationIdInput);
     return this.db.transaction(async (tx) => {
-      const { organization, subscription } = await this.lockActive(tx, organizationId);
+      const { organization, subscription, now } = await this.lockActive(tx, organizationId);
       const target = await tx.getRepository(Plan).findOneBy({ code: planCode });
       if (!target) throw new SubscriptionError(SubscriptionErrorReason.UNKNOWN_PLAN, `No plan has the code "${planCode}"`);
       if (target.currency !== organization.currency) {
@@ -39,7 +39,6 @@ export class SubscriptionService {
         );
       }
       const current = await tx.getRepository(Plan).findOneByOrFail({ id: subscription.planId });
-      const now = organization.testClockAt ?? new Date();
       const record = (kind: PlanChangeKind, effectiveAt: Date) =>
         tx
           .getRepository(PlanChange)
@@ -68,8 +67,7 @@ export class SubscriptionService {
   }
 
   async cancel(principal: Principal, organizationIdInput: string): Promise<PlanSubscription> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.CHANGE_PLAN, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.CHANGE_PLAN, organizationIdInput);
     return this.db.transaction(async (tx) => {
       const { subscription } = await this.lockActive(tx, organizationId);
       subscription.cancelAtPeriodEnd = true;
@@ -88,11 +86,9 @@ export class SubscriptionService {
 
   /** Deleting an account (seed 002): no new usage or periods; the current period and open invoices are still billed and due. */
   async closeAccount(principal: Principal, organizationIdInput: string): Promise<Organization> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.MANAGE_ORGANIZATIONS, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.MANAGE_ORGANIZATIONS, organizationIdInput);
     return this.db.transaction(async (tx) => {
-      const { organization, subscription } = await this.lockActive(tx, organizationId);
-      const now = organization.testClockAt ?? new Date();
+      const { organization, subscription, now } = await this.lockActive(tx, organizationId);
       organization.closedAt = now;
       subscription.cancelAtPeriodEnd = true;
       subscription.pendingPlanId = null;
@@ -143,18 +139,14 @@ export class SubscriptionService {
   private async lockActive(
     tx: EntityManager,
     organizationId: string,
-  ): Promise<{ organization: Organization; subscription: PlanSubscription }> {
-    const organization = await tx
-      .getRepository(Organization)
-      .findOne({ where: { id: organizationId }, lock: { mode: 'pessimistic_write' } });
-    if (!organization)
-      throw new SubscriptionError(SubscriptionErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
+  ): Promise<{ organization: Organization; subscription: PlanSubscription; now: Date }> {
+    const { organization, now } = await loadTenantScope(tx, organizationId, { lock: true });
     const subscription = await tx
       .getRepository(PlanSubscription)
       .findOne({ where: { organizationId }, lock: { mode: 'pessimistic_write' } });
     if (!subscription || subscription.status !== SubscriptionStatus.ACTIVE || organization.closedAt) {
       throw new SubscriptionError(SubscriptionErrorReason.NOT_ACTIVE, 'The organization has no active subscription');
     }
-    return { organization, subscription };
+    return { organization, subscription, now };
   }
 }

@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import { organizationNotFound } from '../../common/errors/common-error';
+import { organizationNow } from '../../common/time/organization-clock';
 import { PlanSubscription } from '../subscription/plan-subscription.entity';
 import { Organization } from '../organization/organization.entity';
 
@@ -9,11 +11,12 @@ export interface BillingContext {
   now: Date;
 }
 
-/** The organisation, its subscription and its clock, read at once on two pooled connections. */
-export async function loadBillingContext(manager: EntityManager, organizationId: string): Promise<BillingContext | null> {
+/** The organisation, which must exist, its subscription and its clock, read at once on two pooled connections. */
+export async function loadBillingContext(manager: EntityManager, organizationId: string): Promise<BillingContext> {
   const [organization, subscription] = await Promise.all([
     manager.getRepository(Organization).findOneBy({ id: organizationId }),
     manager.getRepository(PlanSubscription).findOneBy({ organizationId }),
   ]);
-  return organization ? { organization, subscription, now: organization.testClockAt ?? new Date() } : null;
+  if (!organization) throw organizationNotFound(organizationId);
+  return { organization, subscription, now: organizationNow(organization) };
 }

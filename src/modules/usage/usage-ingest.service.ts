@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
+import type { Principal } from '../../common/auth/principal';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { connectionOf } from '../../common/database/pg-connection';
-import { assertId } from '../../common/errors/common-error';
+import { organizationNotFound } from '../../common/errors/common-error';
 import { Dec } from '../../common/money/decimal';
 import { ErrorCode } from '../../common/errors/error-code';
 import { SubscriptionStatus } from '../subscription/plan-subscription.entity';
@@ -64,8 +65,7 @@ export class UsageIngestService {
   }
 
   async record(principal: Principal, organizationIdInput: string, events: RawUsageEvent[]): Promise<RecordUsageResult> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.RECORD_USAGE, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.RECORD_USAGE, organizationIdInput);
     if (events.length > MAX_BATCH) throw new UsageError(UsageErrorReason.BATCH_TOO_LARGE, `A batch holds at most ${MAX_BATCH} events`);
     const after: Array<() => Promise<void>> = [];
     const result = await this.db.transaction((tx) => this.recordInTransaction(tx, organizationId, events, after));
@@ -82,7 +82,7 @@ export class UsageIngestService {
   ): Promise<RecordUsageResult> {
     const store = new IngestStore(await connectionOf(tx));
     const context = await store.lockAndLoadContext(organizationId);
-    if (!context) throw new UsageError(UsageErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
+    if (!context) throw organizationNotFound(organizationId);
     if (context.closed || context.subscription?.status === SubscriptionStatus.CANCELED) {
       throw new UsageError(UsageErrorReason.ACCOUNT_CLOSED, 'The account is closed or its subscription ended: no new usage is recorded');
     }

@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
+import type { Principal } from '../../common/auth/principal';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { preparedQuery } from '../../common/database/prepared';
-import { assertId } from '../../common/errors/common-error';
+import { organizationNotFound } from '../../common/errors/common-error';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
@@ -144,8 +145,7 @@ export class UsageQueryService {
     period?: { from: Date; to: Date } | null,
     filter?: UsageFilterInput | null,
   ): Promise<UsageReport> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
     return this.reportFor(organizationId, period, filter);
   }
 
@@ -181,7 +181,7 @@ export class UsageQueryService {
   private async currentMonth(organizationId: string, metricId: string | undefined): Promise<ReportInputs> {
     const rows = await preparedQuery<{
       currency: string;
-      test_clock_at: Date | null;
+      now: Date;
       plan_id: string | null;
       totals: Array<[string, string | null, string | null]>;
       prices: Array<[string, string, string | null, string, string]>;
@@ -189,22 +189,22 @@ export class UsageQueryService {
     }>(
       this.db,
       'meterly_usage_current_month',
-      `WITH o AS (SELECT id, currency, test_clock_at FROM organizations WHERE id = $1),
+      `WITH o AS (SELECT id, currency, organization_now(org) AS now FROM organizations org WHERE id = $1),
             b AS (SELECT start, start + interval '1 month' AS finish
-                    FROM (SELECT date_trunc('month', coalesce(o.test_clock_at, $2::timestamptz) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start FROM o) AS s)
-       SELECT o.currency, o.test_clock_at, s.plan_id,
+                    FROM (SELECT date_trunc('month', o.now AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start FROM o) AS s)
+       SELECT o.currency, o.now, s.plan_id,
               (SELECT coalesce(json_agg(json_build_array(t.metric_id, t.quantity::text, t.cost::text)), '[]')
-                 FROM (${TOTALS_SQL('b.start', 'b.finish', '$3')}) AS t) AS totals,
+                 FROM (${TOTALS_SQL('b.start', 'b.finish', '$2')}) AS t) AS totals,
               (SELECT coalesce(json_agg(json_build_array(p.metric_id, p.label, p.unit_price::text, p.quantity::text, p.cost::text)), '[]')
-                 FROM (${PRICE_TOTALS_SQL('b.start', 'b.finish', '$3')}) AS p) AS prices,
+                 FROM (${PRICE_TOTALS_SQL('b.start', 'b.finish', '$2')}) AS p) AS prices,
               (SELECT sum(cost)::text FROM usage_totals WHERE organization_id = $1 AND period_start = b.start) AS period_cost
          FROM o CROSS JOIN b LEFT JOIN plan_subscriptions s ON s.organization_id = o.id`,
-      [organizationId, new Date().toISOString(), metricId ?? null],
+      [organizationId, metricId ?? null],
     );
     const row = rows[0];
-    if (!row) throw new UsageError(UsageErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
+    if (!row) throw organizationNotFound(organizationId);
     const terms = row.plan_id ? await this.catalog.planTerms(row.plan_id) : null;
-    const period = monthPeriod(row.test_clock_at ?? new Date());
+    const period = monthPeriod(row.now);
     const rateCards = rateCardMetrics(terms?.charges ?? new Map(), metricId);
     const cells = new Map<string, RateCell[]>();
     for (const [id, label, unitPrice, quantity, cost] of row.prices) {
@@ -261,8 +261,7 @@ export class UsageQueryService {
     periodInput?: { from: Date; to: Date } | null,
     filter?: UsageFilterInput | null,
   ): Promise<UsageSeries> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
     const context = await this.context(organizationId);
     const period = this.resolvePeriod(context, periodInput);
     const f = await this.resolveFilter({ ...filter, metric: metricCode });
@@ -305,13 +304,13 @@ export class UsageQueryService {
   }
 
   private async context(organizationId: string): Promise<QueryContext> {
-    const rows: Array<{ currency: string; test_clock_at: Date | null; plan_id: string | null }> = await this.db.query(
-      `SELECT o.currency, o.test_clock_at, s.plan_id FROM organizations o LEFT JOIN plan_subscriptions s ON s.organization_id = o.id WHERE o.id = $1`,
+    const rows: Array<{ currency: string; now: Date; plan_id: string | null }> = await this.db.query(
+      `SELECT o.currency, organization_now(o) AS now, s.plan_id FROM organizations o LEFT JOIN plan_subscriptions s ON s.organization_id = o.id WHERE o.id = $1`,
       [organizationId],
     );
     const row = rows[0];
-    if (!row) throw new UsageError(UsageErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
-    return { currency: row.currency, now: row.test_clock_at ?? new Date(), subscription: row.plan_id ? { planId: row.plan_id } : null };
+    if (!row) throw organizationNotFound(organizationId);
+    return { currency: row.currency, now: row.now, subscription: row.plan_id ? { planId: row.plan_id } : null };
   }
 
   /** The period a read covers: the one given (whole hours), or the organisation's current month. */

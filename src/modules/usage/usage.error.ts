@@ -3,7 +3,6 @@ import { ErrorCode } from '../../common/errors/error-code';
 
 export enum UsageErrorReason {
   BATCH_TOO_LARGE = 'BATCH_TOO_LARGE',
-  ORGANIZATION_NOT_FOUND = 'ORGANIZATION_NOT_FOUND',
   INVALID_PERIOD = 'INVALID_PERIOD',
   INVALID_FILTER = 'INVALID_FILTER',
   UNKNOWN_METRIC = 'UNKNOWN_METRIC',
@@ -12,7 +11,6 @@ export enum UsageErrorReason {
 
 export const UsageError = defineDomainError<UsageErrorReason>('UsageError', {
   [UsageErrorReason.BATCH_TOO_LARGE]: ErrorCode.BAD_USER_INPUT,
-  [UsageErrorReason.ORGANIZATION_NOT_FOUND]: ErrorCode.NOT_FOUND,
   [UsageErrorReason.INVALID_PERIOD]: ErrorCode.BAD_USER_INPUT,
   [UsageErrorReason.INVALID_FILTER]: ErrorCode.BAD_USER_INPUT,
   [UsageErrorReason.UNKNOWN_METRIC]: ErrorCode.BAD_USER_INPUT,

@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
-import { assertCan } from '../../common/auth/principal';
-import { assertId } from '../../common/errors/common-error';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
 import type { RequestContext } from '../../app/request-context';
 import { RecordUsageInput, RecordUsagePayload } from './dto/record-usage.types';
 import { Granularity, PeriodInput, UsageFilterInput, UsageReport, UsageSeries } from './dto/usage.types';
@@ -41,8 +40,7 @@ export class UsageResolver {
   @Subscription(() => UsageReport, {
     description: 'The current report, then a fresh one after each change, coalesced to a few per second.',
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { organizationId: string }, RequestContext>) => {
-      const organizationId = assertId(String(args.organizationId), 'organizationId');
-      assertCan(context.principal, Permission.VIEW_USAGE, organizationId);
+      const organizationId = authorizeTenant(context.principal, Permission.VIEW_USAGE, String(args.organizationId));
       return context.services.usageLive.subscribe(organizationId);
     },
   })

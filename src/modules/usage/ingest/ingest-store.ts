@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { Dictionary, namedParameters, plainArray, textArray } from '../../../common/database/pg-array';
 import { Dec } from '../../../common/money/decimal';
+import { organizationNow, type OrganizationClock } from '../../../common/time/organization-clock';
 import type { SubscriptionStatus } from '../../subscription/plan-subscription.entity';
 import { eventKeyValue } from './event-validator';
 import type { NormalizedEvent } from './normalized-event';
@@ -61,16 +62,17 @@ export class IngestStore {
     const id = `'${organizationId.replace(/'/g, "''")}'`;
     const results = (await this.client.query(
       `SELECT pg_advisory_xact_lock(hashtextextended(${id}, 0));
-       SELECT currency, closed_at IS NOT NULL AS closed, test_clock_at FROM organizations WHERE id = ${id};
+       SELECT currency, closed_at IS NOT NULL AS closed, test_clock_at AS "testClockAt" FROM organizations WHERE id = ${id};
        SELECT plan_id, status, current_period_start FROM plan_subscriptions WHERE organization_id = ${id} FOR SHARE`,
     )) as unknown as Array<{ rows: Array<Record<string, unknown>> }>;
-    const organization = results[1]?.rows[0] as { currency: string; closed: boolean; test_clock_at: Date | null } | undefined;
+    const organization = results[1]?.rows[0] as ({ currency: string; closed: boolean } & OrganizationClock) | undefined;
     if (!organization) return null;
     const subscription = results[2]?.rows[0] as { plan_id: string; status: SubscriptionStatus; current_period_start: Date } | undefined;
     return {
       currency: organization.currency,
       closed: organization.closed,
-      now: organization.test_clock_at ?? new Date(),
+      // The clock read here, not organization_now(o): now() is the transaction's start, before the lock wait.
+      now: organizationNow(organization),
       subscription: subscription
         ? { planId: subscription.plan_id, status: subscription.status, currentPeriodStart: subscription.current_period_start }
         : null,
