@@ -14,7 +14,7 @@ import { Organization } from '../organization/organization.entity';
 import { OrganizationService } from '../organization/organization.service';
 import { User } from '../organization/user.entity';
 import type { IngestedBatch, IngestListener } from '../usage/usage-ingest.service';
-import type { UsageCatalog } from '../usage/usage-catalog';
+import type { RatingCatalog } from '../rating/rating-catalog';
 import { AlertRule } from './alert-rule.entity';
 import {
   crossed,
@@ -65,7 +65,7 @@ export class AlertService implements IngestListener {
 
   constructor(
     private readonly db: DataSource,
-    private readonly catalog: UsageCatalog,
+    private readonly catalog: RatingCatalog,
     private readonly bus: ChangeBus,
   ) {}
 

@@ -1,6 +1,6 @@
 import { Dec } from '../../../common/money/decimal';
 import { PriceModel } from '../../plan/price-model';
-import { costOfTotal, marginalCost, unitPriceFor, type ChargeTerms } from '../pricing/price-calculator';
+import { costOfTotal, marginalCost, unitPriceFor, type ChargeTerms } from '../price-calculator';
 
 const charge = (terms: Partial<ChargeTerms>): ChargeTerms => ({
   model: PriceModel.PER_UNIT,
