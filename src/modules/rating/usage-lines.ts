@@ -41,7 +41,8 @@ export function priceLabel(charge: ChargeRule, dimensions: Dimensions): { label:
   return { label, price };
 }
 
-interface MetricInfo {
+/** What a line says of its metric. */
+export interface LineMetric {
   code: string;
   name: string;
   unit: string;
@@ -55,7 +56,7 @@ interface MetricInfo {
 export function usageLines(
   totals: MetricTotal[],
   charges: ReadonlyMap<string, ChargeRule>,
-  metrics: ReadonlyMap<string, MetricInfo>,
+  metrics: ReadonlyMap<string, LineMetric>,
   rateCells: ReadonlyMap<string, RateCell[]> | undefined,
 ): UsageCharge[] {
   const lines: UsageCharge[] = [];
@@ -109,7 +110,7 @@ export function billedByMetric(lines: readonly UsageCharge[], decimals: number):
   return new Map([...sums].map(([code, sum]) => [code, sum.toFixed(decimals)]));
 }
 
-function describe(metric: MetricInfo, charge: ChargeRule | undefined): string {
+function describe(metric: LineMetric, charge: ChargeRule | undefined): string {
   if (!charge) return metric.name;
   const included = charge.included ? `, ${charge.included} ${metric.unit} included` : '';
   switch (charge.model) {

@@ -2,7 +2,7 @@ import { Dec, ZERO } from '../../common/money/decimal';
 import { Aggregation } from '../metric/aggregation';
 import type { ChargeRule } from './charge-rule';
 import { costOfTotal, hasRateCard, marginalCost, unitPriceFor, type Dimensions } from './price-calculator';
-import { usageLines, type RateCell, type UsageCharge } from './usage-lines';
+import { usageLines, type LineMetric, type MetricTotal, type RateCell, type UsageCharge } from './usage-lines';
 
 export interface PlannedUsage {
   metricId: string;
@@ -10,11 +10,8 @@ export interface PlannedUsage {
   dimensions: Dimensions;
 }
 
-export interface PricedMetric {
+export interface PricedMetric extends LineMetric {
   id: string;
-  code: string;
-  name: string;
-  unit: string;
   aggregation: Aggregation;
 }
 
@@ -31,7 +28,7 @@ export function priceUsage(
   const warnings: string[] = [];
   const byMetric = new Map<string, PlannedUsage[]>();
   for (const entry of planned) byMetric.set(entry.metricId, [...(byMetric.get(entry.metricId) ?? []), entry]);
-  const totals: Array<{ metricId: string; quantity: Dec; cost: Dec }> = [];
+  const totals: MetricTotal[] = [];
   const cells = new Map<string, RateCell[]>();
   for (const [metricId, entries] of byMetric) {
     const metric = metrics.get(metricId)!;

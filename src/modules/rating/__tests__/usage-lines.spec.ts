@@ -1,20 +1,8 @@
 import { Dec } from '../../../common/money/decimal';
 import { PriceModel } from '../../plan/price-model';
-import type { ChargeRule } from '../charge-rule';
 import { billedByMetric, lineAmount, priceLabel, usageLines, type RateCell, type UsageCharge } from '../usage-lines';
+import { chargeRule } from './charge-fixtures';
 
-const rule = (terms: Partial<ChargeRule>): ChargeRule => ({
-  model: PriceModel.PER_UNIT,
-  included: null,
-  limit: null,
-  hardLimit: false,
-  unitPrice: null,
-  packageSize: null,
-  packagePrice: null,
-  tiers: null,
-  dimensionPrices: null,
-  ...terms,
-});
 const line = (metric: string, cost: string): UsageCharge => ({
   metric,
   description: metric,
@@ -23,7 +11,7 @@ const line = (metric: string, cost: string): UsageCharge => ({
   cost: new Dec(cost),
 });
 
-const tokens = rule({
+const tokens = chargeRule({
   unitPrice: '0.001',
   dimensionPrices: [
     { dimensions: { model: 'gpt-4' }, unitPrice: '0.03' },
@@ -61,7 +49,7 @@ describe('priceLabel', () => {
     expect(priceLabel(tokens, { model: 'gpt-4', region: 'eu' })).toEqual({ label: 'model gpt-4, region eu', price: '0.04' });
     expect(priceLabel(tokens, { model: 'gpt-4', region: 'us' })).toEqual({ label: 'model gpt-4', price: '0.03' });
     expect(priceLabel(tokens, { model: 'mini' })).toEqual({ label: 'other', price: '0.001' });
-    expect(priceLabel(rule({ dimensionPrices: tokens.dimensionPrices }), { model: 'mini' })).toEqual({ label: 'other', price: null });
+    expect(priceLabel(chargeRule({ dimensionPrices: tokens.dimensionPrices }), { model: 'mini' })).toEqual({ label: 'other', price: null });
   });
 });
 
@@ -75,8 +63,8 @@ describe('usageLines', () => {
   ]);
   const charges = new Map([
     ['m-tokens', tokens],
-    ['m-calls', rule({ unitPrice: '0.002', included: '1000' })],
-    ['m-storage', rule({ model: PriceModel.PACKAGE, packageSize: '10', packagePrice: '5' })],
+    ['m-calls', chargeRule({ unitPrice: '0.002', included: '1000' })],
+    ['m-storage', chargeRule({ model: PriceModel.PACKAGE, packageSize: '10', packagePrice: '5' })],
   ]);
   const total = (metricId: string, quantity: string, cost: string) => ({ metricId, quantity: new Dec(quantity), cost: new Dec(cost) });
   const cell = (dimensions: Record<string, string>, quantity: string, cost: string): RateCell => ({
@@ -142,7 +130,7 @@ describe('usageLines', () => {
   });
 
   it('describes tiered charges by model', () => {
-    const tiered = rule({ model: PriceModel.VOLUME, included: '10', tiers: [{ upTo: null, unitPrice: '1', flatPrice: null }] });
+    const tiered = chargeRule({ model: PriceModel.VOLUME, included: '10', tiers: [{ upTo: null, unitPrice: '1', flatPrice: null }] });
     const lines = usageLines([total('m-calls', '12', '2')], new Map([['m-calls', tiered]]), metrics, undefined);
     expect(shown(lines)).toEqual([['calls', 'API calls (volume tiers, 10 calls included)', '12', null, '2']]);
   });

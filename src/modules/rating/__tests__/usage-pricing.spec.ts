@@ -1,21 +1,9 @@
 import { Dec } from '../../../common/money/decimal';
 import { Aggregation } from '../../metric/aggregation';
-import { PriceModel } from '../../plan/price-model';
 import type { ChargeRule } from '../charge-rule';
 import { priceUsage, type PlannedUsage, type PricedMetric } from '../usage-pricing';
+import { chargeRule } from './charge-fixtures';
 
-const rule = (terms: Partial<ChargeRule>): ChargeRule => ({
-  model: PriceModel.PER_UNIT,
-  included: null,
-  limit: null,
-  hardLimit: false,
-  unitPrice: null,
-  packageSize: null,
-  packagePrice: null,
-  tiers: null,
-  dimensionPrices: null,
-  ...terms,
-});
 const metric = (id: string, aggregation: Aggregation): PricedMetric => ({ id, code: id, name: id.toUpperCase(), unit: 'u', aggregation });
 const metrics = new Map(
   [
@@ -39,9 +27,9 @@ const priced = (planned: PlannedUsage[], charges: Map<string, ChargeRule>) => {
 describe('priceUsage', () => {
   it('totals each metric by its aggregation and prices the total', () => {
     const charges = new Map([
-      ['calls', rule({ unitPrice: '0.002', included: '1000' })],
-      ['seats', rule({ unitPrice: '10' })],
-      ['storage', rule({ unitPrice: '0.5' })],
+      ['calls', chargeRule({ unitPrice: '0.002', included: '1000' })],
+      ['seats', chargeRule({ unitPrice: '10' })],
+      ['storage', chargeRule({ unitPrice: '0.5' })],
     ]);
     const planned = [
       use('calls', '600'),
@@ -62,7 +50,7 @@ describe('priceUsage', () => {
   });
 
   it('bills no usage past a hard limit and says so', () => {
-    const charges = new Map([['calls', rule({ unitPrice: '0.01', limit: '1000', hardLimit: true })]]);
+    const charges = new Map([['calls', chargeRule({ unitPrice: '0.01', limit: '1000', hardLimit: true })]]);
     expect(priced([use('calls', '1200')], charges)).toEqual({
       lines: [['CALLS', '1000', '10']],
       warnings: ['calls: 1200 u is past the hard limit of 1000; usage past it would be refused, not billed'],
@@ -73,7 +61,7 @@ describe('priceUsage', () => {
     const charges = new Map([
       [
         'tokens',
-        rule({
+        chargeRule({
           included: '100',
           dimensionPrices: [
             { dimensions: { model: 'gpt-4' }, unitPrice: '0.03' },

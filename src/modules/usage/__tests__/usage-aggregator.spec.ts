@@ -1,9 +1,9 @@
 import { Dec } from '../../../common/money/decimal';
 import { Aggregation } from '../../metric/aggregation';
-import { PriceModel } from '../../plan/price-model';
-import { validateEvent, type RawUsageEvent } from '../ingest/event-validator';
 import type { MetricDefinition } from '../../metric/metric-definition';
+import { PriceModel } from '../../plan/price-model';
 import type { ChargeRule } from '../../rating/charge-rule';
+import { validateEvent, type RawUsageEvent } from '../ingest/event-validator';
 import type { NormalizedEvent } from '../ingest/normalized-event';
 import { UsageAggregator, type AggregatorState } from '../ingest/usage-aggregator';
 
