@@ -30,8 +30,8 @@ import { MetricService } from './modules/metric/metric.service';
 import { OrganizationSettingsService } from './modules/organization/organization-settings.service';
 import { OrganizationService } from './modules/organization/organization.service';
 import { PlanService } from './modules/plan/plan.service';
+import { RatingCatalog } from './modules/rating/rating-catalog';
 import { UsageLiveHub } from './modules/usage/live/usage-live-hub';
-import { UsageCatalog } from './modules/usage/usage-catalog';
 import { UsageIngestService } from './modules/usage/usage-ingest.service';
 import { UsageQueryService } from './modules/usage/usage-query.service';
 
@@ -53,7 +53,7 @@ export interface ServiceOptions {
 
 export function createServices({ db, usageBus: bus, alertBus, logger, metrics, config, stripe }: ServiceOptions) {
   const organizations = new OrganizationService(db);
-  const catalog = new UsageCatalog(db);
+  const catalog = new RatingCatalog(db);
   const usageQuery = new UsageQueryService(db, catalog);
   const invoices = new InvoiceService(db);
   const forecasts = new ForecastService(db, catalog);

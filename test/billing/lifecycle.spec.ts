@@ -16,7 +16,7 @@ import {
 } from '../generated/graphql';
 import pino from 'pino';
 import { BillingCloseService } from '../../src/modules/billing/billing-close.service';
-import { UsageCatalog } from '../../src/modules/usage/usage-catalog';
+import { RatingCatalog } from '../../src/modules/rating/rating-catalog';
 import { createApiKey } from '../helpers/factories';
 import { extractPdfText } from '../helpers/pdf-text';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -159,7 +159,7 @@ describe('billing lifecycle', () => {
       );
       const progress: number[] = [];
       // Waves of 2 organisations, each written one invoice per statement.
-      const closer = new BillingCloseService(t.db, new UsageCatalog(t.db), pino({ level: 'silent' }), 2, 1);
+      const closer = new BillingCloseService(t.db, new RatingCatalog(t.db), pino({ level: 'silent' }), 2, 1);
       const created = await closer.closeDue({ periodEnd: new Date('2031-02-01T00:00:00Z') }, 'test', (p) => progress.push(p.closed));
       expect(progress).toHaveLength(3); // 5 organisations, 2 a wave
       expect(progress.at(-1)).toBe(4);

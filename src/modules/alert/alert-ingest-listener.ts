@@ -4,7 +4,7 @@ import { namedParameters } from '../../common/database/pg-array';
 import { connectionOf } from '../../common/database/pg-connection';
 import { Dec } from '../../common/money/decimal';
 import type { IngestedBatch, IngestListener } from '../usage/usage-ingest.service';
-import type { UsageCatalog } from '../usage/usage-catalog';
+import type { RatingCatalog } from '../rating/rating-catalog';
 import { evaluateRules, measureWindows, type MeasureWindow, type RuleTerms } from './alert-evaluator';
 import type { AlertRaiser } from './alert-raiser';
 
@@ -46,7 +46,7 @@ export class AlertIngestListener implements IngestListener {
   private readonly recorded = new LRUCache<string, true>({ max: 50_000 });
 
   constructor(
-    private readonly catalog: UsageCatalog,
+    private readonly catalog: RatingCatalog,
     private readonly raiser: AlertRaiser,
   ) {}
 

@@ -5,7 +5,7 @@ import { assertId } from '../../common/errors/common-error';
 import { Dec, parseDecimalInput } from '../../common/money/decimal';
 import { existingOrganization } from '../organization/organization-lookup';
 import { OrganizationService } from '../organization/organization.service';
-import type { UsageCatalog } from '../usage/usage-catalog';
+import type { RatingCatalog } from '../rating/rating-catalog';
 import { DEFAULT_RULES } from './alert-evaluator';
 import { AlertRule } from './alert-rule.entity';
 import { AlertRuleKind, AlertWindow } from './alert-severity';
@@ -20,7 +20,7 @@ const CHANNELS = new Set(['in_app', 'email', 'webhook']);
 export class AlertRuleService {
   constructor(
     private readonly db: DataSource,
-    private readonly catalog: UsageCatalog,
+    private readonly catalog: RatingCatalog,
   ) {}
 
   /** The default rules, written with the organisation. */

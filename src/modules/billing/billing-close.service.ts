@@ -9,8 +9,8 @@ import { buildInvoice, type AvailableGrant, type InvoiceDraft, type LineDraft } 
 import type { InvoiceLineKind } from '../invoice/invoice-line.entity';
 import { InvoiceStatus } from '../invoice/invoice-status';
 import { PlanChangeKind } from '../subscription/plan-change.entity';
-import { usageLines, type RateCell } from '../usage/pricing/usage-lines';
-import type { PlanTerms, UsageCatalog } from '../usage/usage-catalog';
+import type { PlanTerms, RatingCatalog } from '../rating/rating-catalog';
+import { usageLines, type RateCell } from '../rating/usage-lines';
 
 export interface CloseFilter {
   organizationId?: string;
@@ -138,7 +138,7 @@ async function pipelined<I, D, R>(items: I[], size: number, build: (batch: I[]) 
 export class BillingCloseService {
   constructor(
     private readonly db: DataSource,
-    private readonly catalog: UsageCatalog,
+    private readonly catalog: RatingCatalog,
     private readonly logger: Logger,
     private readonly chunkSize = 2000,
     private readonly writeBatchSize = 250,

@@ -5,9 +5,9 @@ import { parseDecimalInput } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { Plan } from '../plan/plan.entity';
 import { normalizeDimensions } from '../usage/ingest/event-validator';
-import type { UsageCatalog } from '../usage/usage-catalog';
+import type { RatingCatalog } from '../rating/rating-catalog';
 import type { CostEstimate, PlannedUsageInput } from './dto/estimate.types';
-import { priceMonth } from './pricing';
+import { priceMonth } from './month-estimate';
 
 const MAX_ENTRIES = 1000;
 
@@ -15,7 +15,7 @@ const MAX_ENTRIES = 1000;
 export class EstimateService {
   constructor(
     private readonly db: DataSource,
-    private readonly catalog: UsageCatalog,
+    private readonly catalog: RatingCatalog,
   ) {}
 
   async estimate(planCode: string, usage: PlannedUsageInput[]): Promise<CostEstimate> {

@@ -7,8 +7,8 @@ import { Dec, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
 import { loadBillingContext } from '../usage/billing-context';
-import { costOfTotal, hasRateCard } from '../usage/pricing/price-calculator';
-import type { UsageCatalog } from '../usage/usage-catalog';
+import { costOfTotal, hasRateCard } from '../rating/price-calculator';
+import type { RatingCatalog } from '../rating/rating-catalog';
 import type { Forecast } from './dto/forecast.types';
 import { forecastDaily, type DailyPoint, type ForecastResult } from './forecast-model';
 
@@ -57,7 +57,7 @@ const projectUsage = (quantity: DailyPoint[], { today, period }: ForecastWindow)
 export class ForecastService {
   constructor(
     private readonly db: DataSource,
-    private readonly catalog: UsageCatalog,
+    private readonly catalog: RatingCatalog,
   ) {}
 
   async forecast(principal: Principal, organizationIdInput: string, metricCode?: string | null): Promise<Forecast> {

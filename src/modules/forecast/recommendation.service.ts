@@ -7,12 +7,13 @@ import { minorUnits } from '../../common/money/currency';
 import { Dec, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
-import { priceMonth, type PlannedUsage } from '../cost/pricing';
+import { priceMonth } from '../cost/month-estimate';
 import { Aggregation } from '../metric/aggregation';
 import { Plan } from '../plan/plan.entity';
 import { loadBillingContext } from '../usage/billing-context';
-import { hasRateCard, type Dimensions } from '../usage/pricing/price-calculator';
-import type { PlanTerms, UsageCatalog } from '../usage/usage-catalog';
+import { hasRateCard, type Dimensions } from '../rating/price-calculator';
+import type { PlanTerms, RatingCatalog } from '../rating/rating-catalog';
+import type { PlannedUsage } from '../rating/usage-pricing';
 import type { CheaperAlternative, PlanOption, PlanRecommendation } from './dto/recommendation.types';
 import type { ForecastService } from './forecast.service';
 
@@ -33,7 +34,7 @@ interface UsageSnapshot {
 export class RecommendationService {
   constructor(
     private readonly db: DataSource,
-    private readonly catalog: UsageCatalog,
+    private readonly catalog: RatingCatalog,
     private readonly forecasts: ForecastService,
   ) {}
 

@@ -1,5 +1,5 @@
 import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
-import type { UsageCharge } from '../usage/pricing/usage-lines';
+import { lineAmount, type UsageCharge } from '../rating/usage-lines';
 import { InvoiceLineKind } from './invoice-line.entity';
 
 export interface LineDraft {
@@ -91,7 +91,7 @@ export function buildInvoice(input: InvoiceInput): InvoiceDraft {
       metric: usage.metric,
       quantity: usage.quantity.toFixed(),
       unitPrice: usage.unitPrice,
-      amount: roundMoney(usage.cost, decimals),
+      amount: lineAmount(usage, decimals),
     });
   }
 

@@ -12,7 +12,7 @@ import { validateEvent, type RawUsageEvent } from './ingest/event-validator';
 import { IngestStore } from './ingest/ingest-store';
 import { RejectionReason, type NormalizedEvent, type Rejection } from './ingest/normalized-event';
 import { UsageAggregator, type RollupDelta, type TotalState } from './ingest/usage-aggregator';
-import type { PlanTerms, UsageCatalog } from './usage-catalog';
+import type { PlanTerms, RatingCatalog } from '../rating/rating-catalog';
 import { UsageError, UsageErrorReason } from './usage.error';
 
 export const MAX_BATCH = 10_000;
@@ -54,7 +54,7 @@ const MINUTE = 60_000;
 export class UsageIngestService {
   constructor(
     private readonly db: DataSource,
-    private readonly catalog: UsageCatalog,
+    private readonly catalog: RatingCatalog,
     private readonly bus: ChangeBus,
   ) {}
 

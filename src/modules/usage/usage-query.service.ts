@@ -9,9 +9,10 @@ import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
 import { Aggregation } from '../metric/aggregation';
-import type { ChargeRule } from './ingest/usage-aggregator';
-import { hasRateCard, type Dimensions } from './pricing/price-calculator';
-import { usageLines, type RateCell } from './pricing/usage-lines';
+import type { ChargeRule } from '../rating/charge-rule';
+import { hasRateCard, type Dimensions } from '../rating/price-calculator';
+import type { PlanTerms, RatingCatalog } from '../rating/rating-catalog';
+import { billedByMetric, usageLines, type RateCell } from '../rating/usage-lines';
 import {
   Granularity,
   type MetricUsage,
@@ -20,7 +21,6 @@ import {
   type UsageReport,
   type UsageSeries,
 } from './dto/usage.types';
-import type { PlanTerms, UsageCatalog } from './usage-catalog';
 import { UsageError, UsageErrorReason } from './usage.error';
 
 const HOUR = 3600_000;
@@ -136,7 +136,7 @@ function rateCardMetrics(charges: ReadonlyMap<string, ChargeRule>, metricId: str
 export class UsageQueryService {
   constructor(
     private readonly db: DataSource,
-    private readonly catalog: UsageCatalog,
+    private readonly catalog: RatingCatalog,
   ) {}
 
   async report(
@@ -243,7 +243,7 @@ export class UsageQueryService {
         limit,
         remaining: limit === null ? null : Dec.max(ZERO, new Dec(limit).minus(used)).toFixed(),
         percentage,
-        cost: Money.of(billed.get(id) ?? roundMoney(0, decimals), currency),
+        cost: Money.of(billed.get(metric.code) ?? roundMoney(0, decimals), currency),
         nearLimit: percentage !== null && percentage >= NEAR_LIMIT_PERCENT,
         blocked: budgetPaused || (charge?.hardLimit === true && limit !== null && used.greaterThanOrEqualTo(limit)),
       });
@@ -412,6 +412,7 @@ export class UsageQueryService {
     return cells;
   }
 
+  /** Each metric's cost by metric code, as its invoice lines will bill it. */
   private async billedCosts(
     aggregates: Map<string, MetricAggregate>,
     charges: ReadonlyMap<string, ChargeRule>,
@@ -425,13 +426,7 @@ export class UsageQueryService {
       metrics,
       cells,
     );
-    const byMetric = new Map<string, Dec>();
-    const idByCode = new Map([...metrics.values()].map((m) => [m.code, m.id]));
-    for (const line of lines) {
-      const id = idByCode.get(line.metric)!;
-      byMetric.set(id, (byMetric.get(id) ?? ZERO).plus(roundMoney(line.cost, decimals)));
-    }
-    return new Map([...byMetric].map(([id, cost]) => [id, cost.toFixed(decimals)]));
+    return billedByMetric(lines, decimals);
   }
 
   private async budgetPaused(

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Dec } from '../../../common/money/decimal';
 import type { ChangeBus } from '../../../common/pubsub/change-bus';
 import { Aggregation } from '../../metric/aggregation';
-import type { UsageCatalog } from '../../usage/usage-catalog';
+import type { RatingCatalog } from '../../rating/rating-catalog';
 import type { IngestedBatch } from '../../usage/usage-ingest.service';
 import type { RuleTerms } from '../alert-evaluator';
 import { AlertRuleKind, AlertSeverity, AlertWindow } from '../alert-severity';
@@ -32,7 +32,7 @@ function setup(inserted: Array<{ message: string }>) {
   const bus = { notifyChannel: null, afterCommitAll: jest.fn(async () => undefined) };
   const catalog = { metricMap: async () => new Map([['m1', { code: 'calls', unit: 'call', aggregation: Aggregation.SUM }]]) };
   const service = new AlertIngestListener(
-    catalog as unknown as UsageCatalog,
+    catalog as unknown as RatingCatalog,
     new AlertRaiser({} as DataSource, bus as unknown as ChangeBus),
   );
   const batch = (periodStart: string): IngestedBatch => ({

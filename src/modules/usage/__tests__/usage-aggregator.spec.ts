@@ -1,9 +1,11 @@
 import { Dec } from '../../../common/money/decimal';
 import { Aggregation } from '../../metric/aggregation';
+import type { MetricDefinition } from '../../metric/metric-definition';
 import { PriceModel } from '../../plan/price-model';
+import type { ChargeRule } from '../../rating/charge-rule';
 import { validateEvent, type RawUsageEvent } from '../ingest/event-validator';
-import type { MetricDefinition, NormalizedEvent } from '../ingest/normalized-event';
-import { UsageAggregator, type AggregatorState, type ChargeRule } from '../ingest/usage-aggregator';
+import type { NormalizedEvent } from '../ingest/normalized-event';
+import { UsageAggregator, type AggregatorState } from '../ingest/usage-aggregator';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 const metric = (code: string, aggregation: Aggregation, extra: Partial<MetricDefinition> = {}): MetricDefinition => ({

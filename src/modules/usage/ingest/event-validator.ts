@@ -2,8 +2,9 @@ import { Dec, isDecimalText } from '../../../common/money/decimal';
 import { monthPeriod, type Period } from '../../../common/time/billing-period';
 import { ErrorCode } from '../../../common/errors/error-code';
 import { OrganizationService } from '../../organization/organization.service';
-import type { Dimensions } from '../pricing/price-calculator';
-import { RejectionReason, type MetricDefinition, type NormalizedEvent, type Rejection } from './normalized-event';
+import type { MetricDefinition } from '../../metric/metric-definition';
+import type { Dimensions } from '../../rating/price-calculator';
+import { RejectionReason, type NormalizedEvent, type Rejection } from './normalized-event';
 
 export interface RawUsageEvent {
   id: string;

@@ -1,17 +1,6 @@
 import type { Dec } from '../../../common/money/decimal';
-import type { Aggregation } from '../../metric/aggregation';
-import type { Dimensions } from '../pricing/price-calculator';
-
-/** The metric settings ingestion needs. */
-export interface MetricDefinition {
-  id: string;
-  code: string;
-  aggregation: Aggregation;
-  uniqueBy: string | null;
-  eventRounding: string | null;
-  sessionIdleMinutes: number | null;
-  sessionKey: string | null;
-}
+import type { MetricDefinition } from '../../metric/metric-definition';
+import type { Dimensions } from '../../rating/price-calculator';
 
 /** A valid event, with its quantity rounded as the metric says. */
 export interface NormalizedEvent {

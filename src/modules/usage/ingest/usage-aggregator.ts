@@ -2,15 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../../common/errors/error-code';
 import { Dec, ZERO } from '../../../common/money/decimal';
 import { Aggregation } from '../../metric/aggregation';
-import { hasRateCard, marginalCost, type ChargeTerms } from '../pricing/price-calculator';
-import { priceLabel } from '../pricing/usage-lines';
+import type { ChargeRule } from '../../rating/charge-rule';
+import { hasRateCard, marginalCost } from '../../rating/price-calculator';
+import { priceLabel } from '../../rating/usage-lines';
 import { eventKeyValue } from './event-validator';
 import { RejectionReason, type NormalizedEvent, type Rejection } from './normalized-event';
-
-export interface ChargeRule extends ChargeTerms {
-  limit: string | null;
-  hardLimit: boolean;
-}
 
 /** A metric's aggregate for one period: what `usage` reads. */
 export interface TotalState {

@@ -1,6 +1,6 @@
-import { Dec, ZERO } from '../../../common/money/decimal';
-import { PriceModel } from '../../plan/price-model';
-import type { ChargeRule } from '../ingest/usage-aggregator';
+import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
+import { PriceModel } from '../plan/price-model';
+import type { ChargeRule } from './charge-rule';
 import { unitPriceFor, type Dimensions } from './price-calculator';
 
 /** A metric's usage in a period (or one rate-card price of it), cost unrounded: one invoice line. */
@@ -41,7 +41,8 @@ export function priceLabel(charge: ChargeRule, dimensions: Dimensions): { label:
   return { label, price };
 }
 
-interface MetricInfo {
+/** What a line says of its metric. */
+export interface LineMetric {
   code: string;
   name: string;
   unit: string;
@@ -50,12 +51,12 @@ interface MetricInfo {
 /**
  * The usage lines of a period, as invoices show them and as usage reports and
  * cost breakdowns total them: one per metric, or one per price of a rate card
- * (e.g. per model), in metric order. Rounding is the caller's, once per line.
+ * (e.g. per model), in metric order. Costs stay exact; `lineAmount` rounds them.
  */
 export function usageLines(
   totals: MetricTotal[],
   charges: ReadonlyMap<string, ChargeRule>,
-  metrics: ReadonlyMap<string, MetricInfo>,
+  metrics: ReadonlyMap<string, LineMetric>,
   rateCells: ReadonlyMap<string, RateCell[]> | undefined,
 ): UsageCharge[] {
   const lines: UsageCharge[] = [];
@@ -95,7 +96,21 @@ export function usageLines(
   return lines;
 }
 
-function describe(metric: MetricInfo, charge: ChargeRule | undefined): string {
+/**
+ * What a usage line bills: its exact cost rounded once, half up, to the
+ * currency's minor unit. Invoices, estimates and usage reports all round here
+ * and only sum rounded lines, so that they agree to the cent.
+ */
+export const lineAmount = (line: UsageCharge, decimals: number): string => roundMoney(line.cost, decimals);
+
+/** Each metric's billed usage, by metric code: the sum of its lines' amounts, as its invoice will show it. */
+export function billedByMetric(lines: readonly UsageCharge[], decimals: number): Map<string, string> {
+  const sums = new Map<string, Dec>();
+  for (const line of lines) sums.set(line.metric, (sums.get(line.metric) ?? ZERO).plus(lineAmount(line, decimals)));
+  return new Map([...sums].map(([code, sum]) => [code, sum.toFixed(decimals)]));
+}
+
+function describe(metric: LineMetric, charge: ChargeRule | undefined): string {
   if (!charge) return metric.name;
   const included = charge.included ? `, ${charge.included} ${metric.unit} included` : '';
   switch (charge.model) {

@@ -1,17 +1,9 @@
 import { Dec } from '../../../common/money/decimal';
 import { PriceModel } from '../../plan/price-model';
-import { costOfTotal, marginalCost, unitPriceFor, type ChargeTerms } from '../pricing/price-calculator';
+import { costOfTotal, marginalCost, unitPriceFor, type ChargeTerms } from '../price-calculator';
+import { chargeRule } from './charge-fixtures';
 
-const charge = (terms: Partial<ChargeTerms>): ChargeTerms => ({
-  model: PriceModel.PER_UNIT,
-  included: null,
-  unitPrice: null,
-  packageSize: null,
-  packagePrice: null,
-  tiers: null,
-  dimensionPrices: null,
-  ...terms,
-});
+const charge = (terms: Partial<ChargeTerms>): ChargeTerms => chargeRule(terms);
 const cost = (c: ChargeTerms, total: string) => costOfTotal(c, new Dec(total)).toFixed();
 
 describe('price models', () => {

@@ -1,10 +1,8 @@
 import { Dec, ZERO } from '../../common/money/decimal';
-import { buildInvoice, type InvoiceDraft } from '../invoice/invoice-builder';
-import type { PlanTerms } from '../usage/usage-catalog';
 import { Aggregation } from '../metric/aggregation';
-import type { ChargeRule } from '../usage/ingest/usage-aggregator';
-import { costOfTotal, hasRateCard, marginalCost, unitPriceFor, type Dimensions } from '../usage/pricing/price-calculator';
-import { usageLines, type RateCell, type UsageCharge } from '../usage/pricing/usage-lines';
+import type { ChargeRule } from './charge-rule';
+import { costOfTotal, hasRateCard, marginalCost, unitPriceFor, type Dimensions } from './price-calculator';
+import { usageLines, type LineMetric, type MetricTotal, type RateCell, type UsageCharge } from './usage-lines';
 
 export interface PlannedUsage {
   metricId: string;
@@ -12,11 +10,8 @@ export interface PlannedUsage {
   dimensions: Dimensions;
 }
 
-interface MetricInfo {
+export interface PricedMetric extends LineMetric {
   id: string;
-  code: string;
-  name: string;
-  unit: string;
   aggregation: Aggregation;
 }
 
@@ -28,12 +23,12 @@ interface MetricInfo {
 export function priceUsage(
   planned: PlannedUsage[],
   charges: ReadonlyMap<string, ChargeRule>,
-  metrics: ReadonlyMap<string, MetricInfo>,
+  metrics: ReadonlyMap<string, PricedMetric>,
 ): { lines: UsageCharge[]; warnings: string[] } {
   const warnings: string[] = [];
   const byMetric = new Map<string, PlannedUsage[]>();
   for (const entry of planned) byMetric.set(entry.metricId, [...(byMetric.get(entry.metricId) ?? []), entry]);
-  const totals: Array<{ metricId: string; quantity: Dec; cost: Dec }> = [];
+  const totals: MetricTotal[] = [];
   const cells = new Map<string, RateCell[]>();
   for (const [metricId, entries] of byMetric) {
     const metric = metrics.get(metricId)!;
@@ -77,27 +72,4 @@ export function priceUsage(
     totals.push({ metricId, quantity: running, cost });
   }
   return { lines: usageLines(totals, charges, metrics, cells), warnings };
-}
-
-/**
- * A planned month under a plan as its invoice would be: the base fee and the
- * priced usage, rounded per line. Nothing is due or credited: a what-if.
- */
-export function priceMonth(
-  terms: PlanTerms,
-  planned: PlannedUsage[],
-  metrics: ReadonlyMap<string, MetricInfo>,
-  decimals: number,
-): { draft: InvoiceDraft; warnings: string[] } {
-  const { lines, warnings } = priceUsage(planned, terms.charges, metrics);
-  const draft = buildInvoice({
-    decimals,
-    periodEnd: new Date(),
-    paymentTermsDays: 0,
-    baseFee: { planName: terms.plan.name, amount: terms.plan.basePriceAmount },
-    usage: lines,
-    items: [],
-    grants: [],
-  });
-  return { draft, warnings };
 }

@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { MetricDefinition } from '../metric/metric-definition';
 import { Metric } from '../metric/metric.entity';
 import { PlanCharge } from '../plan/plan-charge.entity';
 import { Plan } from '../plan/plan.entity';
-import type { ChargeRule } from './ingest/usage-aggregator';
-import type { MetricDefinition } from './ingest/normalized-event';
+import type { ChargeRule } from './charge-rule';
 
 export interface PlanTerms {
   plan: Plan;
@@ -12,10 +12,11 @@ export interface PlanTerms {
 }
 
 /**
- * Metrics and plans are created, never edited, so each node keeps them in
- * memory; a code it has not seen is looked up again before being called unknown.
+ * The metrics and the plans' charges that rating prices usage by. Metrics and
+ * plans are created, never edited, so each node keeps them in memory; a code
+ * it has not seen is looked up again before being called unknown.
  */
-export class UsageCatalog {
+export class RatingCatalog {
   private metricsByCode = new Map<string, MetricDefinition>();
   private metricsById = new Map<string, Metric>();
   private plans = new Map<string, PlanTerms>();

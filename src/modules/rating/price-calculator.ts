@@ -1,6 +1,6 @@
-import { Dec, ZERO } from '../../../common/money/decimal';
-import type { DimensionPrice, Tier } from '../../plan/dto/plan-charge.types';
-import { PriceModel } from '../../plan/price-model';
+import { Dec, ZERO } from '../../common/money/decimal';
+import type { DimensionPrice, Tier } from '../plan/dto/plan-charge.types';
+import { PriceModel } from '../plan/price-model';
 
 /** The pricing-relevant part of a plan charge, with amounts as decimal strings. */
 export interface ChargeTerms {
@@ -15,7 +15,6 @@ export interface ChargeTerms {
 
 export type Dimensions = Record<string, string | number | boolean>;
 
-/** Quantity above the included allowance. */
 const parsed = new Map<string, Dec>();
 
 /** Prices and allowances come from a small catalogue, read per event at ingest: each text is parsed once. */
@@ -28,6 +27,7 @@ function decimalOf(text: string): Dec {
   return value;
 }
 
+/** Quantity above the included allowance. */
 export function billable(total: Dec, included: string | null): Dec {
   const units = included === null ? total : total.minus(decimalOf(included));
   return units.isNegative() ? ZERO : units;
