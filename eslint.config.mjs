@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'test/generated/', 'migrations/', '.data/', 'coverage/'] },
+  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'test/generated/', 'web/src/generated/', 'migrations/', '.data/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -47,8 +47,8 @@ async function baseline(url: string, lines: number): Promise<number> {
     await client.query('CREATE TABLE invoice_lines_baseline (LIKE invoice_lines INCLUDING ALL)');
     const started = process.hrtime.bigint();
     await client.query(
-      `INSERT INTO invoice_lines_baseline (invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)
-       SELECT gen_random_uuid(), n % 7, 'usage', 'Tokens (model gpt-4)', 'tokens', n, 0.00003, round(n * 0.00003, 2) FROM generate_series(1, $1::int) AS n`,
+      `INSERT INTO invoice_lines_baseline (organization_id, invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)
+       SELECT gen_random_uuid(), gen_random_uuid(), n % 7, 'usage', 'Tokens (model gpt-4)', 'tokens', n, 0.00003, round(n * 0.00003, 2) FROM generate_series(1, $1::int) AS n`,
       [lines],
     );
     return Number(process.hrtime.bigint() - started) / 1e9;

@@ -1,51 +1,12 @@
-import { createClient, type Client } from 'graphql-ws';
+import { createClient, type Client, type FormattedExecutionResult, type Sink } from 'graphql-ws';
+import type { TypedDocumentString } from './generated/graphql';
 
-/** The public API, called as any customer's front end would: same origin, bearer key, no private endpoints. */
+/**
+ * The public API, called as any customer's front end would: same origin, bearer key, no private endpoints.
+ * The operations are the documents in operations/, typed by `npm run codegen` into generated/graphql.ts.
+ */
 
-export type Role = 'PLATFORM_ADMIN' | 'TENANT_ADMIN' | 'BILLING_CONTACT' | 'MEMBER';
-export type Severity = 'INFO' | 'WARNING' | 'CRITICAL';
-
-export interface Money {
-  amount: string;
-  currency: string;
-}
-
-export interface MetricUsage {
-  metric: string;
-  unit: string;
-  used: string;
-  included: string | null;
-  limit: string | null;
-  percentage: number | null;
-  cost: Money;
-  nearLimit: boolean;
-  blocked: boolean;
-}
-
-export interface UsageReport {
-  periodStart: string;
-  periodEnd: string;
-  totalCost: Money;
-  metrics: MetricUsage[];
-}
-
-export interface Alert {
-  id: string;
-  kind: string;
-  severity: Severity;
-  metric: string | null;
-  threshold: string;
-  value: string;
-  message: string;
-  triggeredAt: string;
-  acknowledgedAt: string | null;
-}
-
-export interface Organization {
-  id: string;
-  name: string;
-  currency: string;
-}
+export type { AmountFragment as Money, OrganizationFieldsFragment as Organization, Role } from './generated/graphql';
 
 /** A GraphQL or HTTP failure, with the API's stable `extensions.code` when it gave one. */
 export class ApiError extends Error {
@@ -57,33 +18,26 @@ export class ApiError extends Error {
   }
 }
 
-const REPORT = `periodStart periodEnd totalCost { amount currency }
-  metrics { metric unit used included limit percentage cost { amount currency } nearLimit blocked }`;
-const ALERT = 'id kind severity metric threshold value message triggeredAt acknowledgedAt';
-
-export const USAGE_UPDATED = `subscription UsageUpdated($org: ID!) { usageUpdated(organizationId: $org) { ${REPORT} } }`;
-export const ALERT_TRIGGERED = `subscription AlertTriggered($org: ID!) { alertTriggered(organizationId: $org) { ${ALERT} } }`;
-export const ALERTS = `query Alerts($org: ID!) { alerts(organizationId: $org, first: 50) { totalCount edges { node { ${ALERT} } } } }`;
-export const ACKNOWLEDGE = `mutation Acknowledge($id: ID!) { acknowledgeAlert(id: $id) { ${ALERT} } }`;
-export const VIEWER = 'query Viewer { viewer { role organization { id name currency } } }';
-export const ORGANIZATION = 'query Organization($org: ID!) { organization(id: $org) { id name currency } }';
-
 const bearer = (key: string) => `Bearer ${key}`;
 
 /** One query or mutation over HTTP; throws ApiError with the first error's code. */
-export async function request<T>(key: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function request<TResult, TVariables>(
+  key: string,
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+): Promise<TResult> {
   let res: Response;
   try {
     res = await fetch('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: bearer(key) },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: String(document), variables }),
     });
   } catch {
     throw new ApiError('The server could not be reached.', 'NETWORK');
   }
   const body = (await res.json().catch(() => ({}))) as {
-    data?: T | null;
+    data?: TResult | null;
     errors?: Array<{ message: string; extensions?: { code?: string } }>;
   };
   const [error] = body.errors ?? [];
@@ -125,4 +79,14 @@ export async function fetchPdf(key: string, pdfUrl: string): Promise<Blob> {
   const res = await fetch(pathname, { headers: { authorization: bearer(key) } });
   if (!res.ok) throw new ApiError(`The PDF could not be fetched (${res.status}).`, `HTTP_${res.status}`);
   return res.blob();
+}
+
+/** One subscription on the live socket, typed by its document. */
+export function subscribe<TResult, TVariables extends Record<string, unknown>>(
+  live: Client,
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+  sink: Sink<FormattedExecutionResult<TResult, unknown>>,
+): void {
+  live.subscribe({ query: String(document), variables }, sink);
 }

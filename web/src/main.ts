@@ -1,6 +1,7 @@
 import './styles.css';
-import { ApiError, ORGANIZATION, openLiveClient, request, VIEWER, type Organization, type Role } from './api';
+import { ApiError, openLiveClient, request, type Organization, type Role } from './api';
 import { byId } from './dom';
+import { OrganizationDocument, ViewerDocument } from './generated/graphql';
 import {
   forgetAll,
   forgetOrganization,
@@ -105,7 +106,7 @@ function setStatus(state: string, text: string): void {
 
 /** Checks a key with `viewer`; tenant keys go straight to their organisation, a platform admin picks one. */
 async function enter(key: string, signedIn: boolean): Promise<void> {
-  const { viewer } = await request<{ viewer: { role: Role; organization: Organization | null } }>(key, VIEWER);
+  const { viewer } = await request(key, ViewerDocument, {});
   storeKey(key);
   if (viewer.organization) return startDashboard(key, viewer.role, viewer.organization, signedIn);
   const chosen = storedOrganization();
@@ -133,7 +134,7 @@ async function enter(key: string, signedIn: boolean): Promise<void> {
 
 async function findOrganization(key: string, id: string): Promise<Organization | null> {
   try {
-    return (await request<{ organization: Organization | null }>(key, ORGANIZATION, { org: id })).organization;
+    return (await request(key, OrganizationDocument, { org: id })).organization;
   } catch (err) {
     if (err instanceof ApiError && err.code === 'BAD_USER_INPUT') return null; // not an id at all
     throw err;

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * The durable outbox of email and webhook deliveries: written in the same
@@ -10,6 +10,10 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 export class AlertDelivery {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
+
+  /** The alert's organisation, copied onto the row so the row lives on the same shard. */
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
+  organizationId!: string;
 
   @Column({ name: 'alert_id', type: 'uuid' })
   alertId!: string;

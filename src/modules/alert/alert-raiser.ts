@@ -45,14 +45,14 @@ const INSERT_SQL = `WITH created AS (
       FROM unnest(${$.org}::uuid[], ${$.at}::timestamptz[], ${$.rule}::uuid[], ${$.dedup}::text[], ${$.kind}::text[], ${$.severity}::text[],
                   ${$.metric}::text[], ${$.threshold}::numeric[], ${$.value}::numeric[], ${$.message}::text[], ${$.channels}::text[])
            AS k(org, at, rule, dedup, kind, severity, metric, threshold, value, message, channels)
-    ON CONFLICT (dedup_key) DO NOTHING
+    ON CONFLICT (organization_id, dedup_key) DO NOTHING
     RETURNING id, organization_id, channels),
   deliveries AS (
-    INSERT INTO alert_deliveries (alert_id, channel, target, next_attempt_at)
-    SELECT a.id, 'email', u.email, now() FROM created a JOIN users u ON u.organization_id = a.organization_id
+    INSERT INTO alert_deliveries (organization_id, alert_id, channel, target, next_attempt_at)
+    SELECT a.organization_id, a.id, 'email', u.email, now() FROM created a JOIN users u ON u.organization_id = a.organization_id
      WHERE 'email' = ANY(a.channels) AND u.role = 'BILLING_CONTACT' AND u.email IS NOT NULL
     UNION ALL
-    SELECT a.id, 'webhook', o.alert_webhook_url, now() FROM created a JOIN organizations o ON o.id = a.organization_id
+    SELECT a.organization_id, a.id, 'webhook', o.alert_webhook_url, now() FROM created a JOIN organizations o ON o.id = a.organization_id
      WHERE 'webhook' = ANY(a.channels) AND o.alert_webhook_url IS NOT NULL),
   messages AS (SELECT organization_id || '/' || id AS message FROM created)
   -- A bus without a NOTIFY channel (Redis) publishes after commit.

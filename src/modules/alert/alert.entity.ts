@@ -1,19 +1,20 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { DecimalScalar } from '../../common/graphql/scalars';
 import { AlertSeverity } from './alert-severity';
 
-/** A fired alert. `dedupKey` is unique: a rule fires once per window, whoever sees the crossing first. */
+/** A fired alert. `dedupKey` is unique in its organisation: a rule fires once per window, whoever sees the crossing first. */
 @ObjectType()
 @Entity({ name: 'alerts' })
 @Index('ix_alerts_org_triggered', ['organizationId', 'triggeredAt'])
+@Index('uq_alerts_dedup', ['organizationId', 'dedupKey'], { unique: true })
 export class Alert {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   @Field(() => ID)
-  @Column({ name: 'organization_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
   organizationId!: string;
 
   /** Insertion order: alerts fired by one batch share their time. */
@@ -23,7 +24,6 @@ export class Alert {
   @Column({ name: 'rule_id', type: 'uuid', nullable: true })
   ruleId!: string | null;
 
-  @Index('uq_alerts_dedup', { unique: true })
   @Column({ name: 'dedup_key', type: 'text' })
   dedupKey!: string;
 

@@ -1,6 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { Role } from '../../common/auth/role';
-import { Organization } from '../organization/organization.entity';
 
 /** Only the SHA-256 of a key is stored; the secret is shown once at creation. */
 @Entity({ name: 'api_keys' })
@@ -8,13 +7,13 @@ export class ApiKey {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  /** Null for platform admin keys, which are not bound to one organisation. */
+  /**
+   * Null for platform admin keys, which are not bound to one organisation. Not a foreign key: keys are a
+   * reference table in a sharded database (every request looks its key up by hash before it knows the
+   * organisation), and a reference table cannot reference a distributed one; creating a key checks it.
+   */
   @Column({ name: 'organization_id', type: 'uuid', nullable: true })
   organizationId!: string | null;
-
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE', nullable: true })
-  @JoinColumn({ name: 'organization_id' })
-  organization?: Organization;
 
   @Column({ type: 'enum', enum: Role, enumName: 'role' })
   role!: Role;

@@ -273,12 +273,12 @@ export class BillingCloseService {
                        $9::numeric[], $10::numeric[], $11::numeric[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[])
                 AS k(id, org, seq, num, status, ps, pe, cur, sub, cred, tot, due, pay, paid)
          ON CONFLICT (organization_id, period_start) DO NOTHING
-         RETURNING id
+         RETURNING id, organization_id
        ), lines AS (
-         INSERT INTO invoice_lines (invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)
-         SELECT l.* FROM unnest($15::uuid[], $16::int[], $17::text[], $18::text[], $19::text[], $20::numeric[], $21::numeric[], $22::numeric[])
+         INSERT INTO invoice_lines (organization_id, invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)
+         SELECT inv.organization_id, l.* FROM unnest($15::uuid[], $16::int[], $17::text[], $18::text[], $19::text[], $20::numeric[], $21::numeric[], $22::numeric[])
                 AS l(invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)
-          WHERE l.invoice_id IN (SELECT id FROM inv)
+           JOIN inv ON inv.id = l.invoice_id
        )
        SELECT id FROM inv`,
       batch.params,
@@ -332,7 +332,9 @@ export class BillingCloseService {
     const applications = invoices.flatMap((i) => i.draft.applications.map((a) => ({ invoiceId: i.id, ...a })));
     if (applications.length) {
       await tx.query(
-        'INSERT INTO credit_applications (invoice_id, grant_id, amount) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::numeric[])',
+        `INSERT INTO credit_applications (organization_id, invoice_id, grant_id, amount)
+         SELECT g.organization_id, k.* FROM unnest($1::uuid[], $2::uuid[], $3::numeric[]) AS k(invoice_id, grant_id, amount)
+           JOIN credit_grants g ON g.id = k.grant_id`,
         [applications.map((a) => a.invoiceId), applications.map((a) => a.grantId), applications.map((a) => a.amount)],
       );
       await tx.query(

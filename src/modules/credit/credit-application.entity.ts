@@ -9,6 +9,10 @@ export class CreditApplication {
   @PrimaryColumn({ name: 'grant_id', type: 'uuid' })
   grantId!: string;
 
+  /** The invoice's organisation, copied onto the row so the row lives on the same shard. */
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
+  organizationId!: string;
+
   @Column({ type: 'numeric' })
   amount!: string;
 }

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { InvoiceLineKind } from './invoice-line.entity';
 
 /** A one-off charge or credit (proration of a plan change) waiting for its period's invoice. */
@@ -8,7 +8,7 @@ export class InvoiceItem {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ name: 'organization_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
   organizationId!: string;
 
   @Column({ name: 'period_start', type: 'timestamptz' })

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { DecimalScalar } from '../../common/graphql/scalars';
 
 export enum InvoiceLineKind {
@@ -16,6 +16,10 @@ export enum InvoiceLineKind {
 export class InvoiceLine {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
+
+  /** The invoice's organisation, copied onto the row so the row lives on the same shard. */
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
+  organizationId!: string;
 
   @Column({ name: 'invoice_id', type: 'uuid' })
   invoiceId!: string;

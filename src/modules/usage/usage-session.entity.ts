@@ -7,7 +7,7 @@ export class UsageSession {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
-  @Column({ name: 'organization_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
   organizationId!: string;
 
   @Column({ name: 'metric_id', type: 'uuid' })

@@ -1,4 +1,5 @@
-import { ACKNOWLEDGE, ALERT_TRIGGERED, ALERTS, request, type Alert } from '../api';
+import { request, subscribe } from '../api';
+import { AcknowledgeDocument, AlertsDocument, AlertTriggeredDocument, type AlertEntryFragment as Alert } from '../generated/graphql';
 import { announce, byId, h, liveFailure, showError } from '../dom';
 import { dateTime, quantity } from '../format';
 import { mayManageAlerts, type Session, type View } from '../session';
@@ -31,7 +32,7 @@ export function createAlertsView(session: Session): AlertsView {
     const acknowledge = async (button: HTMLButtonElement, li: HTMLLIElement) => {
       button.disabled = true;
       try {
-        const { acknowledgeAlert } = await request<{ acknowledgeAlert: Alert }>(session.key, ACKNOWLEDGE, { id: alert.id });
+        const { acknowledgeAlert } = await request(session.key, AcknowledgeDocument, { id: alert.id });
         alerts.set(alert.id, acknowledgeAlert);
         const replacement = item(acknowledgeAlert, false);
         li.replaceWith(replacement);
@@ -75,7 +76,7 @@ export function createAlertsView(session: Session): AlertsView {
   const reload = async () => {
     pushedDuringReload = [];
     try {
-      const { alerts: page } = await request<{ alerts: { totalCount: number; edges: Array<{ node: Alert }> } }>(session.key, ALERTS, {
+      const { alerts: page } = await request(session.key, AlertsDocument, {
         org: session.organization.id,
       });
       const fetched = page.edges.map((edge) => edge.node);
@@ -103,8 +104,10 @@ export function createAlertsView(session: Session): AlertsView {
     announce(`New ${SEVERITY_LABEL[alert.severity].toLowerCase()} alert: ${alert.message}`);
   };
 
-  session.live.subscribe<{ alertTriggered: Alert }>(
-    { query: ALERT_TRIGGERED, variables: { org: session.organization.id } },
+  subscribe(
+    session.live,
+    AlertTriggeredDocument,
+    { org: session.organization.id },
     {
       next: ({ data, errors }) => (errors?.length ? showError(section, errors[0]?.message) : data && arrived(data.alertTriggered)),
       error: (err) => showError(section, liveFailure(err)),

@@ -1,27 +1,18 @@
-import { request, type Money } from '../api';
+import { request } from '../api';
 import { ChartFigure, PALETTE, type Column } from '../charts';
 import { byId, showError } from '../dom';
 import { money } from '../format';
+import { CostsDocument, type BreakdownFragment } from '../generated/graphql';
 import type { Session, View } from '../session';
 
-interface CostRow {
-  group: Record<string, string | null>;
-  cost: Money;
-  share: number;
-  unallocated: boolean;
-}
+type CostRow = BreakdownFragment['rows'][number];
 
-/** The groupings shown, each a `costBreakdown` of the current period; "model" is an event dimension. */
+/** The groupings shown, each an alias of the Costs document, which has one `costBreakdown` per grouping. */
 const GROUPS = [
   { key: 'team', title: 'Cost by team' },
   { key: 'project', title: 'Cost by project' },
   { key: 'model', title: 'Cost by model' },
 ] as const;
-
-const BREAKDOWN = 'total { amount currency } rows { group cost { amount currency } share unallocated }';
-const COSTS = `query Costs($org: ID!) {
-  ${GROUPS.map(({ key }) => `${key}: costBreakdown(organizationId: $org, groupBy: ["${key}"]) { ${BREAKDOWN} }`).join('\n  ')}
-}`;
 
 const shareFormat = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
 
@@ -48,13 +39,17 @@ export function createCostsView(session: Session): View {
 
   const load = async () => {
     try {
-      const data = await request<Record<(typeof GROUPS)[number]['key'], { total: Money; rows: CostRow[] }>>(session.key, COSTS, {
+      const data = await request(session.key, CostsDocument, {
         org: session.organization.id,
       });
       byId('costs-total').textContent = money(data.team.total);
       for (const { key, figure } of figures) {
         // Usage without a team (project, model) is its own row, never dropped, so the rows add up to the total.
-        const label = (row: CostRow) => row.group[key] ?? `(no ${key})`;
+        // `group` is JSON: an object of the grouped dimensions' values, each a string or null.
+        const label = (row: CostRow) => {
+          const value = (row.group as Record<string, unknown>)[key];
+          return typeof value === 'string' ? value : `(no ${key})`;
+        };
         const { rows } = data[key];
         figure.update(
           {

@@ -2,31 +2,8 @@ import { request, type Money } from '../api';
 import { ChartFigure, PALETTE } from '../charts';
 import { byId, h, showError } from '../dom';
 import { money, percent, quantity } from '../format';
+import { ForecastDocument } from '../generated/graphql';
 import type { Session, View } from '../session';
-
-interface Forecast {
-  projectedCost: Money;
-  projectedUsage: string | null;
-  projectedOverage: Money;
-  nextPeriodCost: Money;
-  low80: Money;
-  high80: Money;
-  low95: Money;
-  high95: Money;
-  growthRate: number;
-  sufficientHistory: boolean;
-  method: string;
-  historyDays: number;
-}
-
-const FORECAST = `query Forecast($org: ID!, $metric: String) {
-  usage(organizationId: $org) { totalCost { amount currency } metrics { metric unit cost { amount currency } } }
-  forecast(organizationId: $org, metric: $metric) {
-    projectedUsage growthRate sufficientHistory method historyDays
-    projectedCost { amount currency } projectedOverage { amount currency } nextPeriodCost { amount currency }
-    low80 { amount currency } high80 { amount currency } low95 { amount currency } high95 { amount currency }
-  }
-}`;
 
 /** The select's value for the forecast of total usage cost (no metric). */
 const TOTAL = '';
@@ -60,10 +37,7 @@ export function createForecastView(session: Session): View {
   const load = async () => {
     try {
       const metric = select.value || null;
-      const { usage, forecast: f } = await request<{
-        usage: { totalCost: Money; metrics: Array<{ metric: string; unit: string; cost: Money }> };
-        forecast: Forecast;
-      }>(session.key, FORECAST, { org: session.organization.id, metric });
+      const { usage, forecast: f } = await request(session.key, ForecastDocument, { org: session.organization.id, metric });
       for (const { metric: code } of usage.metrics) {
         if (![...select.options].some((o) => o.value === code)) select.append(h('option', { value: code }, code));
       }

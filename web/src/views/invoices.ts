@@ -1,28 +1,12 @@
-import { fetchPdf, request, type Money } from '../api';
+import { fetchPdf, request } from '../api';
 import { byId, h, showError } from '../dom';
 import { date, money, period } from '../format';
+import { InvoicesDocument, type InvoicesQuery, type InvoiceStatus } from '../generated/graphql';
 import type { Session, View } from '../session';
 
-interface Invoice {
-  id: string;
-  number: string;
-  status: string;
-  periodStart: string;
-  periodEnd: string;
-  dueDate: string | null;
-  total: Money;
-  amountDue: Money;
-  pdfUrl: string | null;
-}
+type Invoice = InvoicesQuery['invoices']['edges'][number]['node'];
 
-const INVOICES = `query Invoices($org: ID!) {
-  invoices(organizationId: $org, first: 24) {
-    totalCount
-    edges { node { id number status periodStart periodEnd dueDate total { amount currency } amountDue { amount currency } pdfUrl } }
-  }
-}`;
-
-const STATUS_LABEL: Record<string, string> = {
+const STATUS_LABEL: Record<InvoiceStatus, string> = {
   DRAFT: 'Draft',
   OPEN: 'Open',
   OVERDUE: 'Overdue',
@@ -69,7 +53,7 @@ export function createInvoicesView(session: Session): View {
       { 'data-invoice-id': invoice.id },
       h('th', { scope: 'row' }, invoice.number),
       h('td', {}, period(invoice.periodStart, invoice.periodEnd)),
-      h('td', {}, h('span', { class: 'status', 'data-status': invoice.status }, STATUS_LABEL[invoice.status] ?? invoice.status)),
+      h('td', {}, h('span', { class: 'status', 'data-status': invoice.status }, STATUS_LABEL[invoice.status])),
       h('td', { class: 'num' }, money(invoice.total)),
       h('td', { class: 'num' }, money(invoice.amountDue)),
       h('td', {}, invoice.dueDate ? date(invoice.dueDate) : '—'),
@@ -79,7 +63,7 @@ export function createInvoicesView(session: Session): View {
 
   const load = async () => {
     try {
-      const { invoices } = await request<{ invoices: { totalCount: number; edges: Array<{ node: Invoice }> } }>(session.key, INVOICES, {
+      const { invoices } = await request(session.key, InvoicesDocument, {
         org: session.organization.id,
       });
       const shown = invoices.edges.length;

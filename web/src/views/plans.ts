@@ -1,24 +1,8 @@
-import { request, type Money } from '../api';
+import { request } from '../api';
 import { byId, h, showError } from '../dom';
 import { money } from '../format';
+import { PlansDocument } from '../generated/graphql';
 import type { Session, View } from '../session';
-
-interface Recommendation {
-  basis: string;
-  currentPlan: { code: string; name: string };
-  cheapestPlan: { code: string; name: string };
-  saving: Money;
-  advice: string[];
-  options: Array<{ plan: { code: string; name: string }; cost: Money; forecastCost: Money; fits: boolean; warnings: string[] }>;
-}
-
-const RECOMMENDATIONS = `query Plans($org: ID!) {
-  planRecommendations(organizationId: $org) {
-    basis saving { amount currency } advice
-    currentPlan { code name } cheapestPlan { code name }
-    options { plan { code name } cost { amount currency } forecastCost { amount currency } fits warnings }
-  }
-}`;
 
 /** Every plan of the organisation's currency with the next bill it would bring, from `planRecommendations`. */
 export function createPlansView(session: Session): View {
@@ -26,7 +10,7 @@ export function createPlansView(session: Session): View {
 
   const load = async () => {
     try {
-      const { planRecommendations: r } = await request<{ planRecommendations: Recommendation }>(session.key, RECOMMENDATIONS, {
+      const { planRecommendations: r } = await request(session.key, PlansDocument, {
         org: session.organization.id,
       });
       byId('plans-summary').textContent =

@@ -1,4 +1,5 @@
-import { USAGE_UPDATED, type MetricUsage, type UsageReport } from '../api';
+import { subscribe } from '../api';
+import { UsageUpdatedDocument, type UsageUpdatedSubscription } from '../generated/graphql';
 import { byId, h, liveFailure, showError } from '../dom';
 import { money, percent, period, quantity, time } from '../format';
 import type { Session, View } from '../session';
@@ -10,6 +11,9 @@ interface Row {
   status: HTMLElement | null;
   cells: { used: HTMLElement; limit: HTMLElement; included: HTMLElement; cost: HTMLElement };
 }
+
+type UsageReport = UsageUpdatedSubscription['usageUpdated'];
+type MetricUsage = UsageReport['metrics'][number];
 
 const idFor = (metric: string) => `usage-${metric.replace(/[^\w-]/g, '_')}`;
 
@@ -100,8 +104,10 @@ export function createUsageView(session: Session): View {
     else body.append(placeholder);
   };
 
-  session.live.subscribe<{ usageUpdated: UsageReport }>(
-    { query: USAGE_UPDATED, variables: { org: session.organization.id } },
+  subscribe(
+    session.live,
+    UsageUpdatedDocument,
+    { org: session.organization.id },
     {
       next: ({ data, errors }) => (errors?.length ? showError(section, errors[0]?.message) : data && render(data.usageUpdated, new Date())),
       error: (err) => showError(section, liveFailure(err)),

@@ -357,7 +357,7 @@ const WRITE_SQL = `WITH
     SELECT k.id, ${$.org}::uuid, k.metric_id, k.period_start, k.session_key, k.started_at, k.last_at
       FROM unnest(${$.sessionId}::uuid[], ${$.sessionMetric}::uuid[], ${$.sessionPeriod}::timestamptz[], ${$.sessionKey}::text[],
                   ${$.sessionStarted}::timestamptz[], ${$.sessionLast}::timestamptz[]) AS k(id, metric_id, period_start, session_key, started_at, last_at)
-    ON CONFLICT (id) DO UPDATE SET started_at = EXCLUDED.started_at, last_at = EXCLUDED.last_at),
+    ON CONFLICT (id, organization_id) DO UPDATE SET started_at = EXCLUDED.started_at, last_at = EXCLUDED.last_at),
   rate AS (
     INSERT INTO usage_rate_windows (organization_id, window_start, count)
     SELECT ${$.org}::uuid, ${$.rateWindow}::timestamptz, ${$.rateCount}::int WHERE ${$.rateWindow}::timestamptz IS NOT NULL
