@@ -9,7 +9,6 @@ import { minorUnits } from '../../common/money/currency';
 import { Dec } from '../../common/money/decimal';
 import type { PaymentCollector } from '../billing/billing.service';
 import { Invoice } from '../invoice/invoice.entity';
-import { InvoiceError, InvoiceErrorReason } from '../invoice/invoice.error';
 import { assertTransition, sourcesOf } from '../invoice/invoice-lifecycle';
 import { InvoiceStatus } from '../invoice/invoice-status';
 import { Organization } from '../organization/organization.entity';
