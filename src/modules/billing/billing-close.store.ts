@@ -92,7 +92,7 @@ export interface NewInvoice {
 
 /** A batch of invoices as the parameters of one insert, serialised ahead of writing. */
 export interface PreparedInvoices {
-  readonly ids: string[];
+  readonly invoices: NewInvoice[];
   readonly values: unknown[];
 }
 
@@ -189,7 +189,7 @@ export function prepareInvoices(invoices: NewInvoice[]): PreparedInvoices {
     lineUnitPrice: lines.map((l) => l.line.unitPrice),
     lineAmount: lines.map((l) => l.line.amount),
   });
-  return { ids: invoices.map((i) => i.id), values: columns.map((c) => textArray(c as Array<string | number | null>)) };
+  return { invoices, values: columns.map((c) => textArray(c as Array<string | number | null>)) };
 }
 
 /**
