@@ -101,21 +101,9 @@ const iso = (d: Date) => d.toISOString();
 const DUE = namedParameters(['organization', 'periodEnd', 'limit'] as const);
 const PERIODS = namedParameters(['organizations', 'periodStarts'] as const);
 const ORGANIZATIONS = namedParameters(['organizations'] as const);
-const INSERT = namedParameters([
-  'id',
-  'organization',
-  'sequence',
-  'number',
-  'status',
-  'periodStart',
-  'periodEnd',
-  'currency',
-  'subtotal',
-  'creditsApplied',
-  'total',
-  'dueDate',
-  'paymentDueAt',
-  'paidAt',
+const INVOICE_COLUMNS = ['id', 'organization', 'sequence', 'number', 'status', 'periodStart', 'periodEnd', 'currency'] as const;
+const AMOUNT_COLUMNS = ['subtotal', 'creditsApplied', 'total', 'dueDate', 'paymentDueAt', 'paidAt'] as const;
+const LINE_COLUMNS = [
   'lineInvoice',
   'linePosition',
   'lineKind',
@@ -124,7 +112,8 @@ const INSERT = namedParameters([
   'lineQuantity',
   'lineUnitPrice',
   'lineAmount',
-] as const);
+] as const;
+const INSERT = namedParameters([...INVOICE_COLUMNS, ...AMOUNT_COLUMNS, ...LINE_COLUMNS]);
 const ITEMS = namedParameters(['items', 'invoices'] as const);
 const APPLICATIONS = namedParameters(['invoices', 'grants', 'amounts'] as const);
 const GRANT_USE = namedParameters(['grants', 'amounts'] as const);
