@@ -1,4 +1,10 @@
-import { AdvanceTestClockDocument, CreateOrganizationDocument, CreatePaymentSetupDocument, InvoicesDocument } from '../generated/graphql';
+import {
+  AdvanceTestClockDocument,
+  CreateOrganizationDocument,
+  CreatePaymentSetupDocument,
+  InvoicesDocument,
+  VoidInvoiceDocument,
+} from '../generated/graphql';
 import { createApiKey } from '../helpers/factories';
 import { signedWebhook, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -131,6 +137,26 @@ describe('collection through Stripe', () => {
     );
     expect(replay.body).toEqual({ received: true, duplicate: true });
     expect((await invoicesOf(org))[0]!.status).toBe('PAID');
+  });
+
+  it('refuses to mark a voided invoice paid, as the invoice lifecycle refuses any path', async () => {
+    stripe.failNextPayments('pm_card_declined', 1);
+    const { org } = await customerWithCard('pm_card_declined');
+    await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-01T09:00:00Z' });
+    const [invoice] = await invoicesOf(org);
+    expect((await t.admin.data(VoidInvoiceDocument, { id: invoice!.id })).voidInvoice.status).toBe('VOID');
+    const [{ stripe_payment_intent_id: intentId }] = await t.db.query('SELECT stripe_payment_intent_id FROM invoices WHERE id = $1', [
+      invoice!.id,
+    ]);
+    const paid = await webhook('payment_intent.succeeded', {
+      id: intentId,
+      object: 'payment_intent',
+      metadata: { invoiceId: invoice!.id },
+    });
+    expect(paid.status).toBe(400);
+    expect(paid.body).toEqual({ error: { code: 'BAD_USER_INPUT', message: 'A VOID invoice cannot become PAID' } });
+    expect((await invoicesOf(org))[0]).toMatchObject({ status: 'VOID', amountDue: { amount: '21.50' } });
+    expect(await t.db.query('SELECT id FROM stripe_events WHERE id = $1', [paid.event.id])).toEqual([]);
   });
 
   it('refuses a webhook with a bad signature or an old timestamp', async () => {

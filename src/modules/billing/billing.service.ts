@@ -9,7 +9,8 @@ import { Invoice } from '../invoice/invoice.entity';
 import type { InvoiceService, OverdueInvoice } from '../invoice/invoice.service';
 import { Organization } from '../organization/organization.entity';
 import { SubscriptionError, SubscriptionErrorReason } from '../subscription/subscription.error';
-import type { BillingCloseService, CloseFilter } from './billing-close.service';
+import type { BillingCloseService } from './billing-close.service';
+import type { CloseFilter } from './billing-close.store';
 
 /** Collects due invoices (Stripe when configured); none means manual collection. */
 export interface PaymentCollector {

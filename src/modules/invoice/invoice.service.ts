@@ -3,6 +3,7 @@ import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
 import { updateReturning } from '../../common/database/batch-load';
+import { namedParameters } from '../../common/database/pg-array';
 import { pageOf, timeCursor, type Page } from '../../common/graphql/cursor';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney } from '../../common/money/decimal';
@@ -11,6 +12,7 @@ import { InvoiceLine } from './invoice-line.entity';
 import { renderInvoicePdf } from './invoice-pdf';
 import { Invoice } from './invoice.entity';
 import { InvoiceError, InvoiceErrorReason } from './invoice.error';
+import { assertTransition, sourcesOf } from './invoice-lifecycle';
 import { InvoiceStatus } from './invoice-status';
 
 export interface OverdueInvoice {
@@ -25,12 +27,9 @@ export interface InvoicePage extends Page<Invoice> {
   totalCount: number;
 }
 
-const OPEN_STATES = [InvoiceStatus.OPEN, InvoiceStatus.OVERDUE];
-const ALLOWED: Record<'paid' | 'void' | 'uncollectible', InvoiceStatus[]> = {
-  paid: OPEN_STATES,
-  void: [InvoiceStatus.DRAFT, ...OPEN_STATES],
-  uncollectible: OPEN_STATES,
-};
+const INVOICE = namedParameters(['invoice'] as const);
+const ORGANIZATION = namedParameters(['organization'] as const);
+const OVERDUE = namedParameters(['organization', 'from'] as const);
 
 /** Reading invoices and moving them through their lifecycle. */
 export class InvoiceService {
@@ -108,8 +107,7 @@ export class InvoiceService {
 
   /** Manual collection when Stripe is not configured (bank transfer, cheque). */
   markPaid(principal: Principal, id: string): Promise<Invoice> {
-    return this.transition(principal, id, 'paid', async (tx, invoice) => {
-      invoice.status = InvoiceStatus.PAID;
+    return this.transition(principal, id, InvoiceStatus.PAID, async (tx, invoice) => {
       invoice.amountPaid = invoice.total;
       invoice.paidAt = await this.clockOf(tx, invoice.organizationId);
     });
@@ -117,38 +115,39 @@ export class InvoiceService {
 
   /** Cancels an invoice and gives its credits back to the grants they came from. */
   void(principal: Principal, id: string): Promise<Invoice> {
-    return this.transition(principal, id, 'void', async (tx, invoice) => {
+    return this.transition(principal, id, InvoiceStatus.VOID, async (tx, invoice) => {
+      const $ = INVOICE.sql;
+      const values = INVOICE.values({ invoice: invoice.id });
       await tx.query(
-        `UPDATE credit_grants g SET remaining = g.remaining + a.amount FROM credit_applications a WHERE a.invoice_id = $1 AND a.grant_id = g.id`,
-        [invoice.id],
+        `UPDATE credit_grants g SET remaining = g.remaining + a.amount FROM credit_applications a WHERE a.invoice_id = ${$.invoice} AND a.grant_id = g.id`,
+        values,
       );
-      await tx.query('DELETE FROM credit_applications WHERE invoice_id = $1', [invoice.id]);
-      invoice.status = InvoiceStatus.VOID;
+      await tx.query(`DELETE FROM credit_applications WHERE invoice_id = ${$.invoice}`, values);
     });
   }
 
   markUncollectible(principal: Principal, id: string): Promise<Invoice> {
-    return this.transition(principal, id, 'uncollectible', async (_tx, invoice) => {
-      invoice.status = InvoiceStatus.UNCOLLECTIBLE;
-    });
+    return this.transition(principal, id, InvoiceStatus.UNCOLLECTIBLE, async () => undefined);
   }
 
   /** OPEN invoices whose due day has passed on their organisation's clock become OVERDUE. */
   async markOverdue(organizationId?: string): Promise<OverdueInvoice[]> {
+    const $ = OVERDUE.sql;
     return updateReturning<OverdueInvoice>(
       this.db,
-      `UPDATE invoices i SET status = 'OVERDUE' FROM organizations o
-        WHERE o.id = i.organization_id AND i.status = 'OPEN' AND i.due_date + interval '1 day' <= coalesce(o.test_clock_at, now())
-          AND ($1::uuid IS NULL OR i.organization_id = $1)
+      `UPDATE invoices i SET status = '${InvoiceStatus.OVERDUE}' FROM organizations o
+        WHERE o.id = i.organization_id AND i.status = ANY(${$.from}::invoice_status[])
+          AND i.due_date + interval '1 day' <= coalesce(o.test_clock_at, now())
+          AND (${$.organization}::uuid IS NULL OR i.organization_id = ${$.organization})
         RETURNING i.id, i.organization_id AS "organizationId", i.number, (i.total - i.amount_paid)::text AS "amountDue", i.currency`,
-      [organizationId ?? null],
+      OVERDUE.values({ organization: organizationId ?? null, from: sourcesOf(InvoiceStatus.OVERDUE) }),
     );
   }
 
   private async transition(
     principal: Principal,
     idInput: string,
-    to: keyof typeof ALLOWED,
+    to: InvoiceStatus,
     apply: (tx: EntityManager, invoice: Invoice) => Promise<void>,
   ): Promise<Invoice> {
     const id = assertId(idInput, 'invoice id');
@@ -156,18 +155,18 @@ export class InvoiceService {
       const invoice = await tx.getRepository(Invoice).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!invoice) throw new InvoiceError(InvoiceErrorReason.NOT_FOUND, `Invoice ${id} does not exist`);
       assertCan(principal, Permission.RUN_BILLING, invoice.organizationId);
-      if (!ALLOWED[to].includes(invoice.status)) {
-        throw new InvoiceError(InvoiceErrorReason.INVALID_TRANSITION, `A ${invoice.status} invoice cannot become ${to}`);
-      }
+      assertTransition(invoice.status, to);
       await apply(tx, invoice);
+      invoice.status = to;
       return tx.getRepository(Invoice).save(invoice);
     });
   }
 
   private async clockOf(tx: EntityManager, organizationId: string): Promise<Date> {
-    const rows: Array<{ at: Date }> = await tx.query('SELECT coalesce(test_clock_at, now()) AS at FROM organizations WHERE id = $1', [
-      organizationId,
-    ]);
+    const rows: Array<{ at: Date }> = await tx.query(
+      `SELECT coalesce(test_clock_at, now()) AS at FROM organizations WHERE id = ${ORGANIZATION.sql.organization}`,
+      ORGANIZATION.values({ organization: organizationId }),
+    );
     return rows[0]?.at ?? new Date();
   }
 }

@@ -4,10 +4,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
+import { namedParameters } from '../../common/database/pg-array';
 import { minorUnits } from '../../common/money/currency';
 import { Dec } from '../../common/money/decimal';
 import type { PaymentCollector } from '../billing/billing.service';
 import { Invoice } from '../invoice/invoice.entity';
+import { assertTransition, sourcesOf } from '../invoice/invoice-lifecycle';
 import { InvoiceStatus } from '../invoice/invoice-status';
 import { Organization } from '../organization/organization.entity';
 import type { PaymentSetupPayload } from './dto/payment-setup.types';
@@ -18,6 +20,9 @@ import { StripeEvent } from './stripe-event.entity';
 const RETRY_DAYS = 3;
 const MAX_ATTEMPTS = 4;
 const DAY = 24 * 3600_000;
+
+const DUE = namedParameters(['organization', 'payable', 'maxAttempts'] as const);
+const ORGANIZATION = namedParameters(['organization'] as const);
 
 /** Notified of payment outcomes (the alerts module raises alerts from these). */
 export interface PaymentListener {
@@ -68,13 +73,14 @@ export class StripePayments implements PaymentCollector {
 
   /** Charges every invoice whose collection date has come, on its organisation's clock. */
   async collectDue(organizationId?: string): Promise<void> {
+    const $ = DUE.sql;
     const due: Array<{ id: string }> = await this.db.query(
       `SELECT i.id FROM invoices i JOIN organizations o ON o.id = i.organization_id
-        WHERE i.status IN ('OPEN', 'OVERDUE') AND i.total > i.amount_paid AND i.payment_attempts < $2
+        WHERE i.status = ANY(${$.payable}::invoice_status[]) AND i.total > i.amount_paid AND i.payment_attempts < ${$.maxAttempts}
           AND i.payment_due_at <= coalesce(o.test_clock_at, now()) AND o.stripe_payment_method_id IS NOT NULL
-          AND ($1::uuid IS NULL OR i.organization_id = $1)
+          AND (${$.organization}::uuid IS NULL OR i.organization_id = ${$.organization})
         ORDER BY i.payment_due_at`,
-      [organizationId ?? null, MAX_ATTEMPTS],
+      DUE.values({ organization: organizationId ?? null, payable: sourcesOf(InvoiceStatus.PAID), maxAttempts: MAX_ATTEMPTS }),
     );
     for (const { id } of due) {
       try {
@@ -182,17 +188,34 @@ export class StripePayments implements PaymentCollector {
     return { duplicate };
   }
 
-  private async invoiceFor(tx: EntityManager, paymentIntentId: string, invoiceId: string | undefined): Promise<Invoice | null> {
+  /** Locked when its status is about to change, so that no other path moves it meanwhile. */
+  private async invoiceFor(
+    tx: EntityManager,
+    paymentIntentId: string,
+    invoiceId: string | undefined,
+    lock = false,
+  ): Promise<Invoice | null> {
     const repo = tx.getRepository(Invoice);
-    return (invoiceId ? await repo.findOneBy({ id: invoiceId }) : null) ?? repo.findOneBy({ stripePaymentIntentId: paymentIntentId });
+    const find = (where: { id: string } | { stripePaymentIntentId: string }) =>
+      repo.findOne({ where, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return (invoiceId ? await find({ id: invoiceId }) : null) ?? find({ stripePaymentIntentId: paymentIntentId });
   }
 
+  /**
+   * Stripe took the money. A success for an invoice this intent already paid
+   * (the charge saw it, then the webhook) changes nothing; any other status
+   * the lifecycle refuses to make PAID (say VOID) is refused as a manual
+   * payment would be.
+   */
   private async markPaid(tx: EntityManager, paymentIntentId: string, invoiceId: string | undefined): Promise<void> {
-    const invoice = await this.invoiceFor(tx, paymentIntentId, invoiceId);
-    if (!invoice || (invoice.status !== InvoiceStatus.OPEN && invoice.status !== InvoiceStatus.OVERDUE)) return;
-    const rows: Array<{ at: Date }> = await tx.query('SELECT coalesce(test_clock_at, now()) AS at FROM organizations WHERE id = $1', [
-      invoice.organizationId,
-    ]);
+    const invoice = await this.invoiceFor(tx, paymentIntentId, invoiceId, true);
+    if (!invoice) return;
+    if (invoice.status === InvoiceStatus.PAID && invoice.stripePaymentIntentId === paymentIntentId) return;
+    assertTransition(invoice.status, InvoiceStatus.PAID);
+    const rows: Array<{ at: Date }> = await tx.query(
+      `SELECT coalesce(test_clock_at, now()) AS at FROM organizations WHERE id = ${ORGANIZATION.sql.organization}`,
+      ORGANIZATION.values({ organization: invoice.organizationId }),
+    );
     await tx.getRepository(Invoice).update(
       { id: invoice.id },
       {
