@@ -17,7 +17,8 @@ export class PlanCharge {
   @Column({ name: 'plan_id', type: 'uuid' })
   planId!: string;
 
-  @ManyToOne(() => Plan, (plan) => plan.charges, { onDelete: 'CASCADE' })
+  // One-sided: the plan's charges are read by plan id (a loader), so Plan needs no back reference.
+  @ManyToOne(() => Plan, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'plan_id' })
   plan?: Plan;
 

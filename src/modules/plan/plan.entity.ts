@@ -1,7 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { DecimalScalar } from '../../common/graphql/scalars';
-import type { PlanCharge } from './plan-charge.entity';
 
 @ObjectType({ description: 'A price list: base fee, and for each metric what is included, limited and charged.' })
 @Entity({ name: 'plans' })
@@ -44,9 +43,6 @@ export class Plan {
   @Field(() => Int, { description: 'Days from issue to due date: 0 (due on receipt) or e.g. 30 (net-30).' })
   @Column({ name: 'payment_terms_days', type: 'int', default: 0 })
   paymentTermsDays!: number;
-
-  @OneToMany('PlanCharge', 'plan')
-  charges?: PlanCharge[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -15,7 +15,7 @@ import { PriceModel } from './price-model';
 
 const CODE = /^[a-z][a-z0-9_]{0,62}$/;
 
-type PlanRow = Omit<Plan, 'id' | 'createdAt' | 'charges'>;
+type PlanRow = Omit<Plan, 'id' | 'createdAt'>;
 type ChargeRow = Omit<PlanCharge, 'id' | 'planId' | 'plan' | 'metric'>;
 
 function amount(
