@@ -1,7 +1,7 @@
 import { Dec } from '../../common/money/decimal';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
 import { Aggregation } from '../metric/aggregation';
-import type { RollupDelta } from '../usage/ingest/usage-aggregator';
+import type { RollupDelta } from '../usage/ingest/aggregator-state';
 import { AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
 
 export interface RuleTerms {

@@ -11,7 +11,8 @@ import type { ChangeBus } from '../../common/pubsub/change-bus';
 import { validateEvent, type RawUsageEvent } from './ingest/event-validator';
 import { IngestStore } from './ingest/ingest-store';
 import { RejectionReason, type NormalizedEvent, type Rejection } from './ingest/normalized-event';
-import { UsageAggregator, type RollupDelta, type TotalState } from './ingest/usage-aggregator';
+import type { RollupDelta, TotalState } from './ingest/aggregator-state';
+import { UsageAggregator } from './ingest/usage-aggregator';
 import type { PlanTerms, RatingCatalog } from '../rating/rating-catalog';
 import { UsageError, UsageErrorReason } from './usage.error';
 

@@ -5,7 +5,8 @@ import { PriceModel } from '../../plan/price-model';
 import type { ChargeRule } from '../../rating/charge-rule';
 import { validateEvent, type RawUsageEvent } from '../ingest/event-validator';
 import type { NormalizedEvent } from '../ingest/normalized-event';
-import { UsageAggregator, type AggregatorState } from '../ingest/usage-aggregator';
+import type { AggregatorState } from '../ingest/aggregator-state';
+import { UsageAggregator } from '../ingest/usage-aggregator';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 const metric = (code: string, aggregation: Aggregation, extra: Partial<MetricDefinition> = {}): MetricDefinition => ({

@@ -6,7 +6,8 @@ import type { SubscriptionStatus } from '../../subscription/plan-subscription.en
 import { eventKeyValue } from './event-validator';
 import type { NormalizedEvent } from './normalized-event';
 import { Aggregation } from '../../metric/aggregation';
-import { sessionGroupKey, totalKey, type SessionState, type TotalState, type UsageAggregator } from './usage-aggregator';
+import { sessionGroupKey, totalKey, type SessionState, type TotalState } from './aggregator-state';
+import type { UsageAggregator } from './usage-aggregator';
 
 /** What ingestion needs of the organisation and its subscription. */
 export interface IngestContext {

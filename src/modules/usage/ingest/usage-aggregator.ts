@@ -6,111 +6,21 @@ import type { ChargeRule } from '../../rating/charge-rule';
 import { hasRateCard, marginalCost } from '../../rating/price-calculator';
 import { priceLabel } from '../../rating/usage-lines';
 import { eventKeyValue } from './event-validator';
+import {
+  sessionGroupKey,
+  totalKey,
+  type AcceptedEvent,
+  type AggregatorState,
+  type PriceDelta,
+  type RollupDelta,
+  type SessionState,
+  type TotalState,
+} from './aggregator-state';
+import { NestedMap } from './nested-map';
 import { RejectionReason, type NormalizedEvent, type Rejection } from './normalized-event';
-
-/** A metric's aggregate for one period: what `usage` reads. */
-export interface TotalState {
-  metricId: string;
-  periodStart: Date;
-  quantity: Dec;
-  cost: Dec;
-  eventCount: number;
-  latestAt: Date | null;
-  latestQuantity: Dec | null;
-  dirty: boolean;
-}
-
-export interface SessionState {
-  id: string;
-  metricId: string;
-  periodStart: Date;
-  key: string;
-  startedAt: Date;
-  lastAt: Date;
-  state: 'loaded' | 'new' | 'changed' | 'deleted';
-}
-
-/** The summed effect of events on one rollup cell (hour × team × project × user × dimensions). */
-export interface RollupDelta {
-  metricId: string;
-  bucket: Date;
-  team: string;
-  project: string;
-  user: string;
-  dimensions: string;
-  quantity: Dec;
-  cost: Dec;
-  events: number;
-  maxQuantity: Dec;
-  latestAt: Date;
-  latestQuantity: Dec;
-}
-
-/** The summed effect of events on one rate-card price of a metric's period. */
-export interface PriceDelta {
-  metricId: string;
-  periodStart: Date;
-  label: string;
-  unitPrice: string | null;
-  quantity: Dec;
-  cost: Dec;
-}
-
-export interface AcceptedEvent {
-  event: NormalizedEvent;
-  /** What the event added to the metric's period quantity (sessions merged by it: negative). */
-  delta: Dec;
-  cost: Dec;
-}
-
-export interface AggregatorState {
-  charges: ReadonlyMap<string, ChargeRule>;
-  totals: Map<string, TotalState>;
-  /** Usage cost so far in each period (ms of its start), over every metric. */
-  periodCosts: Map<number, Dec>;
-  uniqueSeen: Map<string, Set<string>>;
-  sessions: Map<string, SessionState[]>;
-  budget: { amount: Dec; autoPause: boolean } | null;
-  /** Events still allowed this minute; null without a rate limit. */
-  rateAllowance: number | null;
-}
-
-export const totalKey = (metricId: string, periodStart: Date): string => `${metricId}|${periodStart.getTime()}`;
-export const sessionGroupKey = (metricId: string, periodStart: Date, key: string): string => `${metricId}|${periodStart.getTime()}|${key}`;
 
 const HOUR = 3600 * 1000;
 
-type Part = string | number;
-
-/** Values keyed by a tuple of strings and numbers, in one Map per part; `values` in the order they were added. */
-class NestedMap<T> {
-  readonly values: T[] = [];
-  private readonly root = new Map<Part, unknown>();
-
-  get(key: readonly Part[]): T | undefined {
-    let level: unknown = this.root;
-    for (const part of key) {
-      level = (level as Map<Part, unknown>).get(part);
-      if (level === undefined) return undefined;
-    }
-    return level as T;
-  }
-
-  /** Adds the value of a key not yet present. */
-  add(key: readonly Part[], value: T): void {
-    let level = this.root;
-    for (let i = 0; i < key.length - 1; i++) {
-      let next = level.get(key[i]!) as Map<Part, unknown> | undefined;
-      if (!next) {
-        next = new Map();
-        level.set(key[i]!, next);
-      }
-      level = next;
-    }
-    level.set(key[key.length - 1]!, value);
-    this.values.push(value);
-  }
-}
 const rejection = (event: NormalizedEvent, code: ErrorCode, reason: RejectionReason, message: string): Rejection => ({
   index: event.index,
   id: event.id,
