@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/role';
-import { connectionOf } from '../../common/database/pg-connection';
+import { connectionOf } from '../../common/database/pg-driver';
 import { assertId } from '../../common/errors/common-error';
 import { pageOf, timeCursor } from '../../common/graphql/cursor';
 import { Dec, parseDecimalInput } from '../../common/money/decimal';

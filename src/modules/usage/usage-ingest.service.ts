@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
-import { connectionOf } from '../../common/database/pg-connection';
+import { connectionOf } from '../../common/database/pg-driver';
 import { assertId } from '../../common/errors/common-error';
 import { Dec } from '../../common/money/decimal';
 import { ErrorCode } from '../../common/errors/error-code';

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
-import { preparedQuery } from '../../common/database/prepared';
+import { preparedQuery } from '../../common/database/pg-driver';
 import { assertId } from '../../common/errors/common-error';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
