@@ -64,3 +64,32 @@ export function namedParameters<N extends string>(names: readonly N[]) {
   const sql = Object.fromEntries(names.map((name, i) => [name, `$${i + 1}`])) as Record<N, string>;
   return { sql, values: (byName: Record<N, unknown>): unknown[] => names.map((name) => byName[name]) };
 }
+
+/** A statement's text and how to order its parameters' values. */
+export interface NamedStatement<N extends string> {
+  readonly text: string;
+  values(byName: Record<N, unknown>): unknown[];
+}
+
+/**
+ * A statement written with parameters by name, without listing them apart:
+ * `build` is run once to learn which names it uses (numbered in order of first
+ * use), then again with their `$n`. Made once, at module level, a call costs
+ * only the ordering of its values.
+ *
+ *   const BALANCE = namedStatement<'org' | 'at'>((p) => `… WHERE organization_id = ${p.org} AND expires_at > ${p.at}`);
+ *   await db.query<BalanceRow[]>(BALANCE.text, BALANCE.values({ org, at }));
+ */
+export function namedStatement<N extends string>(build: (p: Record<N, string>) => string): NamedStatement<N> {
+  const used: N[] = [];
+  const recorder = new Proxy({} as Record<N, string>, {
+    get: (_, name) => {
+      if (typeof name !== 'string') return undefined;
+      if (!used.includes(name as N)) used.push(name as N);
+      return '';
+    },
+  });
+  build(recorder);
+  const { sql, values } = namedParameters(used);
+  return { text: build(sql), values };
+}

@@ -1,4 +1,4 @@
-import { Dictionary, namedParameters, plainArray, textArray } from '../pg-array';
+import { Dictionary, namedParameters, namedStatement, plainArray, textArray } from '../pg-array';
 
 describe('PostgreSQL array literals', () => {
   it('joins plain values and writes null as NULL', () => {
@@ -37,5 +37,11 @@ describe('PostgreSQL array literals', () => {
     const p = namedParameters(['org', 'ids', 'at'] as const);
     expect(p.sql).toEqual({ org: '$1', ids: '$2', at: '$3' });
     expect(p.values({ at: 3, org: 'o', ids: '{}' })).toEqual(['o', '{}', 3]);
+  });
+
+  it('numbers the names a statement uses in order of first use, once each, and orders values by them', () => {
+    const s = namedStatement<'org' | 'at' | 'limit'>((p) => `SELECT ${p.at}, ${p.org} WHERE ${p.org} IS NOT NULL LIMIT ${p.limit}`);
+    expect(s.text).toBe('SELECT $1, $2 WHERE $2 IS NOT NULL LIMIT $3');
+    expect(s.values({ org: 'o', limit: 10, at: null })).toEqual([null, 'o', 10]);
   });
 });
