@@ -72,24 +72,25 @@ export interface NamedStatement<N extends string> {
 }
 
 /**
- * A statement written with parameters by name, without listing them apart:
- * `build` is run once to learn which names it uses (numbered in order of first
- * use), then again with their `$n`. Made once, at module level, a call costs
- * only the ordering of its values.
+ * A statement written with parameters by name: `names` declares them, in the
+ * order their values are sent, and `build` writes the text with each name's
+ * `$n`. Names the text does not use are left out, so a statement whose parts
+ * depend on the call declares all it may need. Made once, at module level, a
+ * call costs only the ordering of its values.
  *
- *   const BALANCE = namedStatement<'org' | 'at'>((p) => `… WHERE organization_id = ${p.org} AND expires_at > ${p.at}`);
+ *   const BALANCE = namedStatement(['org', 'at'], (p) => `… WHERE organization_id = ${p.org} AND expires_at > ${p.at}`);
  *   await db.query<BalanceRow[]>(BALANCE.text, BALANCE.values({ org, at }));
  */
-export function namedStatement<N extends string>(build: (p: Record<N, string>) => string): NamedStatement<N> {
-  const used: N[] = [];
-  const recorder = new Proxy({} as Record<N, string>, {
-    get: (_, name) => {
-      if (typeof name !== 'string') return undefined;
-      if (!used.includes(name as N)) used.push(name as N);
-      return '';
-    },
-  });
-  build(recorder);
-  const { sql, values } = namedParameters(used);
+export function namedStatement<N extends string>(names: readonly N[], build: (p: Record<N, string>) => string): NamedStatement<N> {
+  const used = new Set<string | symbol>();
+  build(
+    new Proxy({} as Record<N, string>, {
+      get: (_, name) => {
+        used.add(name);
+        return '';
+      },
+    }),
+  );
+  const { sql, values } = namedParameters(names.filter((name) => used.has(name)));
   return { text: build(sql), values };
 }

@@ -39,9 +39,12 @@ describe('PostgreSQL array literals', () => {
     expect(p.values({ at: 3, org: 'o', ids: '{}' })).toEqual(['o', '{}', 3]);
   });
 
-  it('numbers the names a statement uses in order of first use, once each, and orders values by them', () => {
-    const s = namedStatement<'org' | 'at' | 'limit'>((p) => `SELECT ${p.at}, ${p.org} WHERE ${p.org} IS NOT NULL LIMIT ${p.limit}`);
-    expect(s.text).toBe('SELECT $1, $2 WHERE $2 IS NOT NULL LIMIT $3');
-    expect(s.values({ org: 'o', limit: 10, at: null })).toEqual([null, 'o', 10]);
+  it('numbers the names a statement uses in the order declared, leaves out the others, and orders values by them', () => {
+    const s = namedStatement(
+      ['org', 'unused', 'at', 'limit'],
+      (p) => `SELECT ${p.at}, ${p.org} WHERE ${p.org} IS NOT NULL LIMIT ${p.limit}`,
+    );
+    expect(s.text).toBe('SELECT $2, $1 WHERE $1 IS NOT NULL LIMIT $3');
+    expect(s.values({ org: 'o', unused: 'x', limit: 10, at: null })).toEqual(['o', null, 10]);
   });
 });
