@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { dataSourceOptions } from './app/data-source-options';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './common/database/embedded-postgres';
+import { QueryLogger } from './common/database/query-logger';
 import { createLogger } from './common/observability/logger';
 import { loadConfig, type AppConfig } from './config';
 import { ApiKeyService } from './modules/api-key/api-key.service';
@@ -44,7 +45,7 @@ async function primary(): Promise<void> {
     process.removeAllListeners('SIGINT');
   }
   const databaseUrl = config.databaseUrl ?? embedded!.url;
-  const db = new DataSource(dataSourceOptions(databaseUrl));
+  const db = new DataSource(dataSourceOptions(databaseUrl, { logger: new QueryLogger(logger) }));
   await db.initialize();
   const applied = await db.runMigrations({ transaction: 'each' });
   logger.info({ applied: applied.map((m) => m.name) }, 'migrations up to date');
@@ -153,7 +154,7 @@ async function worker(): Promise<void> {
   const loaded = loadConfig();
   const config: AppConfig = { ...loaded, billingIntervalSeconds: first ? loaded.billingIntervalSeconds : 0 };
   const logger = createLogger(config.logLevel).child({ worker: process.env.MTR_WORKER_INDEX });
-  const db = new DataSource(dataSourceOptions(config.databaseUrl!));
+  const db = new DataSource(dataSourceOptions(config.databaseUrl!, { logger: new QueryLogger(logger) }));
   await db.initialize();
   const { server, ready } = await startNode(db, config, logger, first && config.demoData);
   process.send?.(ready);

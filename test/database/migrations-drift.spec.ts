@@ -1,19 +1,49 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/app/data-source-options';
+import { oneQueryAtATime } from '../../src/common/database/pg-driver';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+
+/**
+ * Records each query sent to a pg client while it still runs another: node-postgres deprecates it (an error
+ * from pg 9), but warns once per process, so a listener would miss the second offender.
+ */
+function watchBusyClients(): { busy: string[]; stop(): void } {
+  const busy: string[] = [];
+  const running = new WeakMap<Client, number>();
+  const query = Client.prototype.query as (this: Client, ...args: unknown[]) => unknown;
+  Client.prototype.query = function (this: Client, ...args: unknown[]) {
+    const count = running.get(this) ?? 0;
+    if (count > 0) busy.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text).slice(0, 100));
+    const result = query.apply(this, args);
+    if (result instanceof Promise) {
+      running.set(this, count + 1);
+      const done = () => running.set(this, (running.get(this) ?? 1) - 1);
+      result.then(done, done);
+    }
+    return result;
+  } as typeof Client.prototype.query;
+  return { busy, stop: () => void (Client.prototype.query = query as typeof Client.prototype.query) };
+}
 
 describe('migrations', () => {
   let database: TestDatabase;
   let db: DataSource;
+  const clients = watchBusyClients();
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    db = new DataSource(dataSourceOptions(database.url));
+    db = oneQueryAtATime(new DataSource(dataSourceOptions(database.url)));
     await db.initialize();
   });
   afterAll(async () => {
+    clients.stop();
     await db.destroy();
     await database.drop();
+  });
+
+  afterEach(() => {
+    expect(clients.busy).toEqual([]);
   });
 
   it('leave nothing for the entities to change (run `npm run migration:generate -- migrations/Name`)', async () => {

@@ -64,3 +64,33 @@ export function namedParameters<N extends string>(names: readonly N[]) {
   const sql = Object.fromEntries(names.map((name, i) => [name, `$${i + 1}`])) as Record<N, string>;
   return { sql, values: (byName: Record<N, unknown>): unknown[] => names.map((name) => byName[name]) };
 }
+
+/** A statement's text and how to order its parameters' values. */
+export interface NamedStatement<N extends string> {
+  readonly text: string;
+  values(byName: Record<N, unknown>): unknown[];
+}
+
+/**
+ * A statement written with parameters by name: `names` declares them, in the
+ * order their values are sent, and `build` writes the text with each name's
+ * `$n`. Names the text does not use are left out, so a statement whose parts
+ * depend on the call declares all it may need. Made once, at module level, a
+ * call costs only the ordering of its values.
+ *
+ *   const BALANCE = namedStatement(['org', 'at'], (p) => `… WHERE organization_id = ${p.org} AND expires_at > ${p.at}`);
+ *   await db.query<BalanceRow[]>(BALANCE.text, BALANCE.values({ org, at }));
+ */
+export function namedStatement<N extends string>(names: readonly N[], build: (p: Record<N, string>) => string): NamedStatement<N> {
+  const used = new Set<string | symbol>();
+  build(
+    new Proxy({} as Record<N, string>, {
+      get: (_, name) => {
+        used.add(name);
+        return '';
+      },
+    }),
+  );
+  const { sql, values } = namedParameters(names.filter((name) => used.has(name)));
+  return { text: build(sql), values };
+}

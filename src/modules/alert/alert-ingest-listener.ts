@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { EntityManager } from 'typeorm';
 import { namedParameters } from '../../common/database/pg-array';
-import { connectionOf } from '../../common/database/pg-connection';
+import { connectionOf } from '../../common/database/pg-driver';
 import { Dec } from '../../common/money/decimal';
 import type { IngestedBatch, IngestListener } from '../usage/usage-ingest.service';
 import type { RatingCatalog } from '../rating/rating-catalog';

@@ -5,6 +5,7 @@ import { Permission } from '../../common/auth/permission';
 import { isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import { namedStatement } from '../../common/database/pg-array';
 import { decodeCursor, pageOf, timeCursor } from '../../common/graphql/cursor';
 import { AuditEntry } from './audit-entry.entity';
 
@@ -48,6 +49,39 @@ function organizationOf(operation: string, args: Record<string, unknown>, result
   return null;
 }
 
+const INSERT_ENTRY = namedStatement(
+  ['apiKeyId', 'role', 'organizationId', 'operation', 'arguments', 'result'],
+  (p) => `INSERT INTO audit_log (api_key_id, role, organization_id, operation, arguments, result)
+          VALUES (${p.apiKeyId}, ${p.role}, ${p.organizationId}, ${p.operation}, ${p.arguments}, ${p.result})`,
+);
+
+/** A recorded event as the per-event trail reads it. */
+interface EventTrailRow {
+  event_id: string;
+  code: string;
+  occurred_at: Date;
+  received_at: Date;
+  quantity: string;
+  raw_quantity: string;
+  cost: string;
+  team: string | null;
+  project: string | null;
+  user_key: string | null;
+  dimensions: unknown;
+}
+
+/** Newest first, keyset-paged on (occurred_at, event_id); a null metric or cursor does not filter. */
+const EVENT_TRAIL = namedStatement(
+  ['organizationId', 'metric', 'beforeAt', 'beforeId', 'limit'],
+  (
+    p,
+  ) => `SELECT e.event_id, m.code, e.occurred_at, e.received_at, e.quantity, e.raw_quantity, e.cost, e.team, e.project, e.user_key, e.dimensions
+            FROM usage_events e JOIN metrics m ON m.id = e.metric_id
+           WHERE e.organization_id = ${p.organizationId} AND (${p.metric}::text IS NULL OR m.code = ${p.metric})
+             AND (${p.beforeAt}::timestamptz IS NULL OR (e.occurred_at, e.event_id) < (${p.beforeAt}::timestamptz, ${p.beforeId}::text))
+           ORDER BY e.occurred_at DESC, e.event_id DESC LIMIT ${p.limit}`,
+);
+
 /** The audit trail: written after each successful mutation, readable by admins, never editable through the API. */
 export class AuditService {
   constructor(
@@ -71,8 +105,15 @@ export class AuditService {
     const organization = organizationId ?? organizationOf(operation, args, result);
     try {
       await this.db.query(
-        'INSERT INTO audit_log (api_key_id, role, organization_id, operation, arguments, result) VALUES ($1, $2, $3, $4, $5, $6)',
-        [principal.apiKeyId, principal.role, organization, operation, JSON.stringify(sanitize(args)), JSON.stringify(summarize(result))],
+        INSERT_ENTRY.text,
+        INSERT_ENTRY.values({
+          apiKeyId: principal.apiKeyId,
+          role: principal.role,
+          organizationId: organization,
+          operation,
+          arguments: JSON.stringify(sanitize(args)),
+          result: JSON.stringify(summarize(result)),
+        }),
       );
     } catch (err) {
       this.failures.inc({ operation });
@@ -116,25 +157,15 @@ export class AuditService {
       throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'first must be 1 to 500');
     const cursor = after ? timeCursor(after) : null;
     if (after && !cursor) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'after is not a cursor of this list');
-    const rows: Array<{
-      event_id: string;
-      code: string;
-      occurred_at: Date;
-      received_at: Date;
-      quantity: string;
-      raw_quantity: string;
-      cost: string;
-      team: string | null;
-      project: string | null;
-      user_key: string | null;
-      dimensions: unknown;
-    }> = await this.db.query(
-      `SELECT e.event_id, m.code, e.occurred_at, e.received_at, e.quantity, e.raw_quantity, e.cost, e.team, e.project, e.user_key, e.dimensions
-           FROM usage_events e JOIN metrics m ON m.id = e.metric_id
-          WHERE e.organization_id = $1 AND ($2::text IS NULL OR m.code = $2)
-            AND ($3::timestamptz IS NULL OR (e.occurred_at, e.event_id) < ($3::timestamptz, $4::text))
-          ORDER BY e.occurred_at DESC, e.event_id DESC LIMIT $5`,
-      [organizationId, metric ?? null, cursor?.[0] ?? null, cursor?.[1] ?? null, first + 1],
+    const rows = await this.db.query<EventTrailRow[]>(
+      EVENT_TRAIL.text,
+      EVENT_TRAIL.values({
+        organizationId,
+        metric: metric ?? null,
+        beforeAt: cursor?.[0] ?? null,
+        beforeId: cursor?.[1] ?? null,
+        limit: first + 1,
+      }),
     );
     const page = pageOf(rows, first, (r) => [r.occurred_at.toISOString(), r.event_id]);
     return {

@@ -3,6 +3,7 @@ import { Permission } from '../../common/auth/permission';
 import type { Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import { namedStatement } from '../../common/database/pg-array';
 import { allocate } from '../../common/money/allocate';
 import { minorUnits } from '../../common/money/currency';
 import { Dec } from '../../common/money/decimal';
@@ -19,6 +20,24 @@ const FIELDS: Record<string, string> = {
 };
 const DIMENSION_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
 const MAX_GROUPS = 5;
+
+/** A group's keys as g0, g1, … (null when a row has none) and its cost. */
+interface GroupCostRow {
+  [key: `g${number}`]: string | null;
+  cost: string;
+}
+
+interface GroupDayCostRow extends GroupCostRow {
+  at: Date;
+}
+
+const COST_PARAMETERS = ['organizationId', 'from', 'to', 'dimensionKeys'] as const;
+type CostParameter = (typeof COST_PARAMETERS)[number];
+
+/** The rollups of [from, to) with their metric and team; dimension keys travel as one array. */
+const FROM_ROLLUPS = (p: Record<CostParameter, string>) => `FROM usage_rollups r JOIN metrics m ON m.id = r.metric_id
+      LEFT JOIN teams t ON t.organization_id = r.organization_id AND t.key = r.team
+     WHERE r.organization_id = ${p.organizationId} AND r.bucket_start >= ${p.from} AND r.bucket_start < ${p.to}`;
 
 /**
  * Who spent it (seeds 003, 004): cost by any mix of team, project, user,
@@ -39,11 +58,15 @@ export class CostService {
   ): Promise<CostBreakdown> {
     const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
     const report = await this.usage.reportFor(organizationId, period);
-    const { select, params } = this.grouping(groupBy);
-    const rows: Array<Record<string, string | null> & { cost: string }> = await this.db.query(
-      `SELECT ${select}, sum(r.cost) AS cost ${this.from()}
-        GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')}`,
-      [organizationId, report.periodStart.toISOString(), report.periodEnd.toISOString(), ...params],
+    const { select, dimensionKeys } = this.grouping(groupBy);
+    const statement = namedStatement(
+      COST_PARAMETERS,
+      (p) => `SELECT ${select(p)}, sum(r.cost) AS cost ${FROM_ROLLUPS(p)}
+               GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')}`,
+    );
+    const rows = await this.db.query<GroupCostRow[]>(
+      statement.text,
+      statement.values({ organizationId, from: report.periodStart.toISOString(), to: report.periodEnd.toISOString(), dimensionKeys }),
     );
     const currency = report.totalCost.currency;
     const decimals = minorUnits(currency);
@@ -81,11 +104,17 @@ export class CostService {
   ): Promise<CostSeries[]> {
     const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
     const range = await this.usage.periodFor(organizationId, period);
-    const { select, params } = this.grouping(groupBy);
-    const rows: Array<Record<string, string | null> & { at: Date; cost: string }> = await this.db.query(
-      `SELECT ${select}, date_trunc('day', r.bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at, sum(r.cost) AS cost ${this.from()}
-        GROUP BY ${[...groupBy.map((_, i) => i + 1), groupBy.length + 1].join(', ')} ORDER BY ${groupBy.length + 1}`,
-      [organizationId, range.start.toISOString(), range.end.toISOString(), ...params],
+    const { select, dimensionKeys } = this.grouping(groupBy);
+    const statement = namedStatement(
+      COST_PARAMETERS,
+      (
+        p,
+      ) => `SELECT ${select(p)}, date_trunc('day', r.bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at, sum(r.cost) AS cost ${FROM_ROLLUPS(p)}
+               GROUP BY ${[...groupBy.map((_, i) => i + 1), groupBy.length + 1].join(', ')} ORDER BY ${groupBy.length + 1}`,
+    );
+    const rows = await this.db.query<GroupDayCostRow[]>(
+      statement.text,
+      statement.values({ organizationId, from: range.start.toISOString(), to: range.end.toISOString(), dimensionKeys }),
     );
     const series = new Map<string, CostSeries>();
     for (const row of rows) {
@@ -98,27 +127,19 @@ export class CostService {
     return [...series.values()];
   }
 
-  private from(): string {
-    return `FROM usage_rollups r JOIN metrics m ON m.id = r.metric_id
-      LEFT JOIN teams t ON t.organization_id = r.organization_id AND t.key = r.team
-     WHERE r.organization_id = $1 AND r.bucket_start >= $2 AND r.bucket_start < $3`;
-  }
-
-  /** SELECT expressions g0, g1, … for the group keys; dimension keys travel as parameters. */
-  private grouping(groupBy: string[]): { select: string; params: string[] } {
+  /** SELECT expressions g0, g1, … for the group keys; dimension keys are read from the `dimensionKeys` parameter. */
+  private grouping(groupBy: string[]): { select: (p: Record<CostParameter, string>) => string; dimensionKeys: string[] } {
     if (groupBy.length === 0 || groupBy.length > MAX_GROUPS || new Set(groupBy).size !== groupBy.length) {
       throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, `groupBy takes 1 to ${MAX_GROUPS} distinct keys`);
     }
-    const params: string[] = [];
-    const select = groupBy
-      .map((key, i) => {
-        const field = FIELDS[key];
-        if (field) return `${field} AS g${i}`;
-        if (!DIMENSION_KEY.test(key)) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, `"${key}" is not a field or dimension key`);
-        params.push(key);
-        return `r.dimensions ->> $${3 + params.length} AS g${i}`;
-      })
-      .join(', ');
-    return { select, params };
+    const dimensionKeys: string[] = [];
+    const expressions = groupBy.map((key) => {
+      const field = FIELDS[key];
+      if (field) return () => field;
+      if (!DIMENSION_KEY.test(key)) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, `"${key}" is not a field or dimension key`);
+      const position = dimensionKeys.push(key);
+      return (p: Record<CostParameter, string>) => `r.dimensions ->> (${p.dimensionKeys}::text[])[${position}]`;
+    });
+    return { select: (p) => expressions.map((expression, i) => `${expression(p)} AS g${i}`).join(', '), dimensionKeys };
   }
 }

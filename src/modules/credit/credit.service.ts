@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import type { Principal } from '../../common/auth/principal';
 import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import { namedStatement } from '../../common/database/pg-array';
 import { minorUnits } from '../../common/money/currency';
 import { parseDecimalInput } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
@@ -16,6 +17,16 @@ export interface GrantCreditsCommand {
   reason?: string | null;
   expiresAt?: Date | null;
 }
+
+interface BalanceRow {
+  balance: string | null;
+}
+
+const BALANCE = namedStatement(
+  ['organizationId', 'at'],
+  (p) => `SELECT sum(remaining) AS balance FROM credit_grants
+           WHERE organization_id = ${p.organizationId} AND remaining > 0 AND (expires_at IS NULL OR expires_at > ${p.at})`,
+);
 
 /** Prepaid balances (seed 002: "available credits are first applied"). */
 export class CreditService {
@@ -55,9 +66,9 @@ export class CreditService {
 
   /** What is left of the grants that have not expired on the organisation's clock. */
   async balanceOf(organization: Organization): Promise<Money> {
-    const rows: Array<{ balance: string | null }> = await this.db.query(
-      'SELECT sum(remaining) AS balance FROM credit_grants WHERE organization_id = $1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > $2)',
-      [organization.id, organizationNow(organization).toISOString()],
+    const rows = await this.db.query<BalanceRow[]>(
+      BALANCE.text,
+      BALANCE.values({ organizationId: organization.id, at: organizationNow(organization).toISOString() }),
     );
     return Money.rounded(rows[0]?.balance ?? 0, organization.currency);
   }

@@ -3,6 +3,7 @@ import { Permission } from '../../common/auth/permission';
 import type { Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import { namedStatement } from '../../common/database/pg-array';
 import { Dec, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
@@ -21,6 +22,25 @@ interface DailyHistory {
   /** Exact cost of the period's complete days: money that must not go through the floats above. */
   periodCost: Dec;
 }
+
+interface DailyUsageRow {
+  /** Null when the history is of all metrics together. */
+  metric_id: string | null;
+  day: Date;
+  cost: string;
+  quantity: string;
+}
+
+/** Usage by UTC day in [from, to): per metric of `metricIds`, or of all metrics under null when it is null. */
+const DAILY_USAGE = namedStatement(
+  ['organizationId', 'from', 'to', 'metricIds'],
+  (p) => `SELECT CASE WHEN ${p.metricIds}::uuid[] IS NOT NULL THEN metric_id END AS metric_id,
+                 date_trunc('day', bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, sum(cost) AS cost, sum(quantity) AS quantity
+            FROM usage_rollups
+           WHERE organization_id = ${p.organizationId} AND bucket_start >= ${p.from} AND bucket_start < ${p.to}
+             AND (${p.metricIds}::uuid[] IS NULL OR metric_id = ANY(${p.metricIds}::uuid[]))
+           GROUP BY 1, 2 ORDER BY 1, 2`,
+);
 
 const EMPTY_HISTORY: DailyHistory = { cost: [], quantity: [], periodCost: ZERO };
 
@@ -151,12 +171,9 @@ export class ForecastService {
   ): Promise<Map<string | null, DailyHistory>> {
     const histories = new Map<string | null, DailyHistory>();
     if (metricIds?.length === 0) return histories;
-    const rows: Array<{ metric_id: string | null; day: Date; cost: string; quantity: string }> = await this.db.query(
-      `SELECT CASE WHEN $4::uuid[] IS NOT NULL THEN metric_id END AS metric_id,
-              date_trunc('day', bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, sum(cost) AS cost, sum(quantity) AS quantity
-         FROM usage_rollups WHERE organization_id = $1 AND bucket_start >= $2 AND bucket_start < $3 AND ($4::uuid[] IS NULL OR metric_id = ANY($4::uuid[]))
-        GROUP BY 1, 2 ORDER BY 1, 2`,
-      [organizationId, from.toISOString(), today.toISOString(), metricIds],
+    const rows = await this.db.query<DailyUsageRow[]>(
+      DAILY_USAGE.text,
+      DAILY_USAGE.values({ organizationId, from: from.toISOString(), to: today.toISOString(), metricIds }),
     );
     const byMetric = new Map<string | null, typeof rows>();
     for (const row of rows) {

@@ -3,6 +3,7 @@ import { Permission } from '../../common/auth/permission';
 import type { Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import { namedStatement } from '../../common/database/pg-array';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
@@ -25,6 +26,32 @@ interface UsageSnapshot {
   quantity: Dec;
   cells: Array<{ dimensions: Dimensions; quantity: Dec }>;
 }
+
+interface PeriodTotalRow {
+  metric_id: string;
+  quantity: string;
+  aggregation: Aggregation;
+}
+
+interface DimensionCellRow {
+  metric_id: string;
+  dimensions: Dimensions;
+  quantity: string;
+}
+
+const PERIOD_TOTALS = namedStatement(
+  ['organizationId', 'periodStart'],
+  (p) => `SELECT t.metric_id, t.quantity, m.aggregation FROM usage_totals t JOIN metrics m ON m.id = t.metric_id
+           WHERE t.organization_id = ${p.organizationId} AND t.period_start = ${p.periodStart}`,
+);
+
+/** Each metric's quantity per dimension set over [from, to); events without dimensions are left out. */
+const DIMENSION_CELLS = namedStatement(
+  ['organizationId', 'from', 'to'],
+  (p) => `SELECT metric_id, dimensions, sum(quantity) AS quantity FROM usage_rollups
+           WHERE organization_id = ${p.organizationId} AND bucket_start >= ${p.from} AND bucket_start < ${p.to} AND dimensions <> '{}'::jsonb
+           GROUP BY metric_id, dimensions`,
+);
 
 /**
  * How to pay less (seeds 001, 004): the organisation's usage priced under
@@ -191,16 +218,13 @@ export class RecommendationService {
 
   /** A period's usage per metric, with rate-card cells (dimension sets) for additive metrics. */
   private async snapshot(organizationId: string, period: Period): Promise<UsageSnapshot[]> {
-    const totals: Array<{ metric_id: string; quantity: string; aggregation: Aggregation }> = await this.db.query(
-      `SELECT t.metric_id, t.quantity, m.aggregation FROM usage_totals t JOIN metrics m ON m.id = t.metric_id
-        WHERE t.organization_id = $1 AND t.period_start = $2`,
-      [organizationId, period.start.toISOString()],
+    const totals = await this.db.query<PeriodTotalRow[]>(
+      PERIOD_TOTALS.text,
+      PERIOD_TOTALS.values({ organizationId, periodStart: period.start.toISOString() }),
     );
-    const cells: Array<{ metric_id: string; dimensions: Dimensions; quantity: string }> = await this.db.query(
-      `SELECT metric_id, dimensions, sum(quantity) AS quantity FROM usage_rollups
-        WHERE organization_id = $1 AND bucket_start >= $2 AND bucket_start < $3 AND dimensions <> '{}'::jsonb
-        GROUP BY metric_id, dimensions`,
-      [organizationId, period.start.toISOString(), period.end.toISOString()],
+    const cells = await this.db.query<DimensionCellRow[]>(
+      DIMENSION_CELLS.text,
+      DIMENSION_CELLS.values({ organizationId, from: period.start.toISOString(), to: period.end.toISOString() }),
     );
     return totals.map((t) => {
       const additive = isAdditive(t.aggregation);

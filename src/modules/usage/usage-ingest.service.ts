@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import type { Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
-import { connectionOf } from '../../common/database/pg-connection';
+import { connectionOf } from '../../common/database/pg-driver';
 import { organizationNotFound } from '../../common/errors/common-error';
 import { Dec } from '../../common/money/decimal';
 import { ErrorCode } from '../../common/errors/error-code';

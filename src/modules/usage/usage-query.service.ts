@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import type { Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
-import { preparedQuery } from '../../common/database/prepared';
+import { namedStatement } from '../../common/database/pg-array';
+import { preparedQuery } from '../../common/database/pg-driver';
 import { organizationNotFound } from '../../common/errors/common-error';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney, ZERO } from '../../common/money/decimal';
@@ -47,45 +48,149 @@ const ROLLUP_QUANTITY = `CASE m.aggregation
     WHEN 'LATEST' THEN (array_agg(r.latest_quantity ORDER BY r.latest_at DESC))[1]
     ELSE sum(r.quantity) END`;
 
-/** Filter on $1 organisation, $4 metric, $5 team, $6 project, $7 user, $8 dimensions; `p` is the table alias. */
-const filterClause = (p: string) => `${p}.organization_id = $1 AND ($4::uuid IS NULL OR ${p}.metric_id = $4)
-  AND ($5::text IS NULL OR ${p}.team = $5) AND ($6::text IS NULL OR ${p}.project = $6) AND ($7::text IS NULL OR ${p}.user_key = $7)
-  AND ($8::jsonb IS NULL OR ${p}.dimensions @> $8::jsonb)`;
+/** The parameters of a filtered read: the organisation, the period [from, to) and the filter (null: any). */
+const FILTER_PARAMETERS = ['org', 'from', 'to', 'metric', 'team', 'project', 'user', 'dimensions'] as const;
+type FilterParameter = (typeof FILTER_PARAMETERS)[number];
+type FilterSql = Record<FilterParameter, string>;
 
-const filterParams = (organizationId: string, period: Period, f: RollupFilter): unknown[] => [
-  organizationId,
-  period.start,
-  period.end,
-  f.metricId ?? null,
-  f.team ?? null,
-  f.project ?? null,
-  f.user ?? null,
-  f.dimensions ? JSON.stringify(f.dimensions) : null,
-];
+/** The filter's conditions on the table aliased `a`. */
+const filterClause = (
+  a: string,
+  p: FilterSql,
+) => `${a}.organization_id = ${p.org} AND (${p.metric}::uuid IS NULL OR ${a}.metric_id = ${p.metric})
+  AND (${p.team}::text IS NULL OR ${a}.team = ${p.team}) AND (${p.project}::text IS NULL OR ${a}.project = ${p.project})
+  AND (${p.user}::text IS NULL OR ${a}.user_key = ${p.user}) AND (${p.dimensions}::jsonb IS NULL OR ${a}.dimensions @> ${p.dimensions}::jsonb)`;
+
+const filterValues = (organizationId: string, period: Period, f: RollupFilter): Record<FilterParameter, unknown> => ({
+  org: organizationId,
+  from: period.start,
+  to: period.end,
+  metric: f.metricId ?? null,
+  team: f.team ?? null,
+  project: f.project ?? null,
+  user: f.user ?? null,
+  dimensions: f.dimensions ? JSON.stringify(f.dimensions) : null,
+});
 
 /**
- * Each metric's quantity and cost over whole months from usage_totals ($1 is
- * the organisation; `from`, `to` and `metric` are SQL expressions).
+ * Each metric's quantity and cost over whole months from usage_totals
+ * (`org`, `from`, `to` and `metric` are SQL expressions).
  */
-const TOTALS_SQL = (from: string, to: string, metric: string) => `SELECT t.metric_id,
+const TOTALS_SQL = (org: string, from: string, to: string, metric: string) => `SELECT t.metric_id,
        CASE m.aggregation
          WHEN 'MAX' THEN max(t.quantity)
          WHEN 'LATEST' THEN (array_agg(t.latest_quantity ORDER BY t.latest_at DESC NULLS LAST))[1]
          WHEN 'UNIQUE_COUNT' THEN CASE WHEN count(*) = 1 THEN sum(t.quantity) ELSE (
            SELECT count(DISTINCT v.value) FROM usage_unique_values v
-            WHERE v.organization_id = $1 AND v.metric_id = t.metric_id AND v.period_start >= ${from} AND v.period_start < ${to}) END
+            WHERE v.organization_id = ${org} AND v.metric_id = t.metric_id AND v.period_start >= ${from} AND v.period_start < ${to}) END
          ELSE sum(t.quantity) END AS quantity,
        sum(t.cost) AS cost
   FROM usage_totals t JOIN metrics m ON m.id = t.metric_id
- WHERE t.organization_id = $1 AND t.period_start >= ${from} AND t.period_start < ${to} AND (${metric}::uuid IS NULL OR t.metric_id = ${metric})
+ WHERE t.organization_id = ${org} AND t.period_start >= ${from} AND t.period_start < ${to} AND (${metric}::uuid IS NULL OR t.metric_id = ${metric})
  GROUP BY t.metric_id, m.aggregation`;
 
 /** Rate-card metrics' per-price totals over whole months, kept at ingest: a few rows however many events. */
-const PRICE_TOTALS_SQL = (from: string, to: string, metric: string) => `SELECT metric_id, label, min(unit_price) AS unit_price,
+const PRICE_TOTALS_SQL = (org: string, from: string, to: string, metric: string) => `SELECT metric_id, label, min(unit_price) AS unit_price,
        sum(quantity) AS quantity, sum(cost) AS cost
   FROM usage_price_totals
- WHERE organization_id = $1 AND period_start >= ${from} AND period_start < ${to} AND (${metric}::uuid IS NULL OR metric_id = ${metric})
+ WHERE organization_id = ${org} AND period_start >= ${from} AND period_start < ${to} AND (${metric}::uuid IS NULL OR metric_id = ${metric})
  GROUP BY 1, 2`;
+
+/** Each metric's quantity and cost: rows of TOTALS_SQL or of a rollup aggregate. */
+interface MetricAggregateRow {
+  metric_id: string;
+  quantity: string | null;
+  cost: string | null;
+}
+
+/** A rate-card price's totals: rows of PRICE_TOTALS_SQL. */
+interface PriceTotalRow {
+  metric_id: string;
+  label: string;
+  unit_price: string | null;
+  quantity: string;
+  cost: string;
+}
+
+/** A rate-card metric's usage in one dimension set. */
+interface DimensionCellRow {
+  metric_id: string;
+  dimensions: Dimensions;
+  quantity: string;
+  cost: string;
+}
+
+interface PeriodCostRow {
+  cost: string | null;
+}
+
+interface SeriesPointRow {
+  at: Date;
+  quantity: string | null;
+  cost: string | null;
+}
+
+interface QueryContextRow {
+  currency: string;
+  /** The organisation's clock: organization_now(o). */
+  now: Date;
+  plan_id: string | null;
+}
+
+/** The default report's one row: totals as [metric, quantity, cost], prices as [metric, label, unit price, quantity, cost]. */
+interface CurrentMonthRow extends QueryContextRow {
+  totals: Array<[string, string | null, string | null]>;
+  prices: Array<[string, string, string | null, string, string]>;
+  period_cost: string | null;
+}
+
+/** The organisation, its clock (`now` when it has no test clock) and plan, and the month's figures, in one statement. */
+const CURRENT_MONTH = namedStatement(
+  ['org', 'metric'],
+  (p) => `WITH o AS (SELECT id, currency, organization_now(org) AS now FROM organizations org WHERE id = ${p.org}),
+               b AS (SELECT start, start + interval '1 month' AS finish
+                       FROM (SELECT date_trunc('month', o.now AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start FROM o) AS s)
+          SELECT o.currency, o.now, s.plan_id,
+                 (SELECT coalesce(json_agg(json_build_array(t.metric_id, t.quantity::text, t.cost::text)), '[]')
+                    FROM (${TOTALS_SQL(p.org, 'b.start', 'b.finish', p.metric)}) AS t) AS totals,
+                 (SELECT coalesce(json_agg(json_build_array(p.metric_id, p.label, p.unit_price::text, p.quantity::text, p.cost::text)), '[]')
+                    FROM (${PRICE_TOTALS_SQL(p.org, 'b.start', 'b.finish', p.metric)}) AS p) AS prices,
+                 (SELECT sum(cost)::text FROM usage_totals WHERE organization_id = ${p.org} AND period_start = b.start) AS period_cost
+            FROM o CROSS JOIN b LEFT JOIN plan_subscriptions s ON s.organization_id = o.id`,
+);
+
+const CONTEXT = namedStatement(
+  ['org'],
+  (p) => `SELECT o.currency, organization_now(o) AS now, s.plan_id
+            FROM organizations o LEFT JOIN plan_subscriptions s ON s.organization_id = o.id WHERE o.id = ${p.org}`,
+);
+
+const TOTALS = namedStatement(['org', 'from', 'to', 'metric'], (p) => TOTALS_SQL(p.org, p.from, p.to, p.metric));
+
+const ROLLUP_AGGREGATES = namedStatement(
+  FILTER_PARAMETERS,
+  (p) => `SELECT r.metric_id, ${ROLLUP_QUANTITY} AS quantity, sum(r.cost) AS cost
+            FROM usage_rollups r JOIN metrics m ON m.id = r.metric_id
+           WHERE r.bucket_start >= ${p.from} AND r.bucket_start < ${p.to} AND ${filterClause('r', p)}
+           GROUP BY r.metric_id, m.aggregation`,
+);
+
+const RATE_CARD_PRICE_TOTALS = namedStatement(
+  ['org', 'from', 'to', 'metricIds'],
+  (p) => `SELECT * FROM (${PRICE_TOTALS_SQL(p.org, p.from, p.to, 'NULL')}) AS p WHERE metric_id = ANY(${p.metricIds}::uuid[])`,
+);
+
+const RATE_CARD_CELLS = namedStatement(
+  [...FILTER_PARAMETERS, 'metricIds'],
+  (p) => `SELECT r.metric_id, r.dimensions, sum(r.quantity) AS quantity, sum(r.cost) AS cost FROM usage_rollups r
+           WHERE r.bucket_start >= ${p.from} AND r.bucket_start < ${p.to} AND ${filterClause('r', p)} AND r.metric_id = ANY(${p.metricIds}::uuid[])
+           GROUP BY r.metric_id, r.dimensions`,
+);
+
+const PERIOD_COST = namedStatement(
+  ['org', 'periodStart'],
+  (p) => `SELECT sum(cost) AS cost FROM usage_totals WHERE organization_id = ${p.org} AND period_start = ${p.periodStart}`,
+);
 
 /** What a report is made of, however it was read. */
 interface ReportInputs {
@@ -179,27 +284,11 @@ export class UsageQueryService {
    * ask for it far more than for anything else.
    */
   private async currentMonth(organizationId: string, metricId: string | undefined): Promise<ReportInputs> {
-    const rows = await preparedQuery<{
-      currency: string;
-      now: Date;
-      plan_id: string | null;
-      totals: Array<[string, string | null, string | null]>;
-      prices: Array<[string, string, string | null, string, string]>;
-      period_cost: string | null;
-    }>(
+    const rows = await preparedQuery<CurrentMonthRow>(
       this.db,
       'meterly_usage_current_month',
-      `WITH o AS (SELECT id, currency, organization_now(org) AS now FROM organizations org WHERE id = $1),
-            b AS (SELECT start, start + interval '1 month' AS finish
-                    FROM (SELECT date_trunc('month', o.now AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start FROM o) AS s)
-       SELECT o.currency, o.now, s.plan_id,
-              (SELECT coalesce(json_agg(json_build_array(t.metric_id, t.quantity::text, t.cost::text)), '[]')
-                 FROM (${TOTALS_SQL('b.start', 'b.finish', '$2')}) AS t) AS totals,
-              (SELECT coalesce(json_agg(json_build_array(p.metric_id, p.label, p.unit_price::text, p.quantity::text, p.cost::text)), '[]')
-                 FROM (${PRICE_TOTALS_SQL('b.start', 'b.finish', '$2')}) AS p) AS prices,
-              (SELECT sum(cost)::text FROM usage_totals WHERE organization_id = $1 AND period_start = b.start) AS period_cost
-         FROM o CROSS JOIN b LEFT JOIN plan_subscriptions s ON s.organization_id = o.id`,
-      [organizationId, metricId ?? null],
+      CURRENT_MONTH.text,
+      CURRENT_MONTH.values({ org: organizationId, metric: metricId ?? null }),
     );
     const row = rows[0];
     if (!row) throw organizationNotFound(organizationId);
@@ -266,9 +355,9 @@ export class UsageQueryService {
     const period = this.resolvePeriod(context, periodInput);
     const f = await this.resolveFilter({ ...filter, metric: metricCode });
     const metric = (await this.catalog.metricById(f.metricId!))!;
-    const params = filterParams(organizationId, period, f);
+    const values = filterValues(organizationId, period, f);
 
-    let rows: Array<{ at: Date; quantity: string | null; cost: string | null }>;
+    let rows: SeriesPointRow[];
     if (granularity === Granularity.MINUTE) {
       if (period.end.getTime() - period.start.getTime() > DAY) {
         throw new UsageError(UsageErrorReason.INVALID_PERIOD, 'MINUTE series cover at most 24 hours');
@@ -279,21 +368,25 @@ export class UsageQueryService {
           : metric.aggregation === Aggregation.LATEST
             ? '(array_agg(quantity ORDER BY occurred_at DESC))[1]'
             : 'sum(delta)';
-      rows = await this.db.query(
-        `SELECT date_trunc('minute', occurred_at) AS at, ${quantity} AS quantity, sum(cost) AS cost
-           FROM usage_events e WHERE e.occurred_at >= $2 AND e.occurred_at < $3 AND ${filterClause('e')}
-          GROUP BY 1 ORDER BY 1`,
-        params,
+      const statement = namedStatement(
+        FILTER_PARAMETERS,
+        (p) => `SELECT date_trunc('minute', occurred_at) AS at, ${quantity} AS quantity, sum(cost) AS cost
+                  FROM usage_events e WHERE e.occurred_at >= ${p.from} AND e.occurred_at < ${p.to} AND ${filterClause('e', p)}
+                 GROUP BY 1 ORDER BY 1`,
       );
+      rows = await this.db.query<SeriesPointRow[]>(statement.text, statement.values(values));
     } else {
       const unit = granularity === Granularity.HOUR ? 'hour' : 'day';
-      rows = await this.db.query(
-        `SELECT date_trunc('${unit}', r.bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at, ${ROLLUP_QUANTITY} AS quantity, sum(r.cost) AS cost
-           FROM usage_rollups r JOIN metrics m ON m.id = r.metric_id
-          WHERE r.bucket_start >= $2 AND r.bucket_start < $3 AND ${filterClause('r')}
-          GROUP BY 1, m.aggregation ORDER BY 1`,
-        params,
+      const statement = namedStatement(
+        FILTER_PARAMETERS,
+        (
+          p,
+        ) => `SELECT date_trunc('${unit}', r.bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS at, ${ROLLUP_QUANTITY} AS quantity, sum(r.cost) AS cost
+                  FROM usage_rollups r JOIN metrics m ON m.id = r.metric_id
+                 WHERE r.bucket_start >= ${p.from} AND r.bucket_start < ${p.to} AND ${filterClause('r', p)}
+                 GROUP BY 1, m.aggregation ORDER BY 1`,
       );
+      rows = await this.db.query<SeriesPointRow[]>(statement.text, statement.values(values));
     }
     const points: UsagePoint[] = rows.map((r) => ({
       at: r.at,
@@ -304,10 +397,7 @@ export class UsageQueryService {
   }
 
   private async context(organizationId: string): Promise<QueryContext> {
-    const rows: Array<{ currency: string; now: Date; plan_id: string | null }> = await this.db.query(
-      `SELECT o.currency, organization_now(o) AS now, s.plan_id FROM organizations o LEFT JOIN plan_subscriptions s ON s.organization_id = o.id WHERE o.id = $1`,
-      [organizationId],
-    );
+    const rows = await this.db.query<QueryContextRow[]>(CONTEXT.text, CONTEXT.values({ org: organizationId }));
     const row = rows[0];
     if (!row) throw organizationNotFound(organizationId);
     return { currency: row.currency, now: row.now, subscription: row.plan_id ? { planId: row.plan_id } : null };
@@ -352,20 +442,17 @@ export class UsageQueryService {
   }
 
   private async fromTotals(organizationId: string, period: Period, metricId?: string): Promise<Map<string, MetricAggregate>> {
-    const rows: Array<{ metric_id: string; quantity: string | null; cost: string | null }> = await this.db.query(
-      TOTALS_SQL('$2', '$3', '$4'),
-      [organizationId, period.start, period.end, metricId ?? null],
+    const rows = await this.db.query<MetricAggregateRow[]>(
+      TOTALS.text,
+      TOTALS.values({ org: organizationId, from: period.start, to: period.end, metric: metricId ?? null }),
     );
     return aggregatesFrom(rows.map((r) => [r.metric_id, r.quantity, r.cost]));
   }
 
   private async fromRollups(organizationId: string, period: Period, f: RollupFilter): Promise<Map<string, MetricAggregate>> {
-    const rows: Array<{ metric_id: string; quantity: string | null; cost: string | null }> = await this.db.query(
-      `SELECT r.metric_id, ${ROLLUP_QUANTITY} AS quantity, sum(r.cost) AS cost
-         FROM usage_rollups r JOIN metrics m ON m.id = r.metric_id
-        WHERE r.bucket_start >= $2 AND r.bucket_start < $3 AND ${filterClause('r')}
-        GROUP BY r.metric_id, m.aggregation`,
-      filterParams(organizationId, period, f),
+    const rows = await this.db.query<MetricAggregateRow[]>(
+      ROLLUP_AGGREGATES.text,
+      ROLLUP_AGGREGATES.values(filterValues(organizationId, period, f)),
     );
     return aggregatesFrom(rows.map((r) => [r.metric_id, r.quantity, r.cost]));
   }
@@ -385,13 +472,15 @@ export class UsageQueryService {
     const cells = new Map<string, RateCell[]>();
     if (rateCardIds.length && isWholeMonths(period) && isUnfiltered(filter)) {
       // Whole months, unfiltered: the per-price totals kept at ingest, a few rows however many events.
-      const rows: Array<{ metric_id: string; label: string; unit_price: string | null; quantity: string; cost: string }> =
-        await this.db.query(`SELECT * FROM (${PRICE_TOTALS_SQL('$2', '$3', 'NULL')}) AS p WHERE metric_id = ANY($4::uuid[])`, [
-          organizationId,
-          period.start.toISOString(),
-          period.end.toISOString(),
-          rateCardIds,
-        ]);
+      const rows = await this.db.query<PriceTotalRow[]>(
+        RATE_CARD_PRICE_TOTALS.text,
+        RATE_CARD_PRICE_TOTALS.values({
+          org: organizationId,
+          from: period.start.toISOString(),
+          to: period.end.toISOString(),
+          metricIds: rateCardIds,
+        }),
+      );
       for (const r of rows)
         addCell(cells, r.metric_id, {
           dimensions: {},
@@ -401,11 +490,9 @@ export class UsageQueryService {
           cost: new Dec(r.cost),
         });
     } else if (rateCardIds.length) {
-      const rows: Array<{ metric_id: string; dimensions: Dimensions; quantity: string; cost: string }> = await this.db.query(
-        `SELECT r.metric_id, r.dimensions, sum(r.quantity) AS quantity, sum(r.cost) AS cost FROM usage_rollups r
-          WHERE r.bucket_start >= $2 AND r.bucket_start < $3 AND ${filterClause('r')} AND r.metric_id = ANY($9::uuid[])
-          GROUP BY r.metric_id, r.dimensions`,
-        [...filterParams(organizationId, period, filter), rateCardIds],
+      const rows = await this.db.query<DimensionCellRow[]>(
+        RATE_CARD_CELLS.text,
+        RATE_CARD_CELLS.values({ ...filterValues(organizationId, period, filter), metricIds: rateCardIds }),
       );
       for (const r of rows) addCell(cells, r.metric_id, { dimensions: r.dimensions, quantity: new Dec(r.quantity), cost: new Dec(r.cost) });
     }
@@ -435,9 +522,9 @@ export class UsageQueryService {
     current: Period,
   ): Promise<boolean> {
     if (!plan?.autoPauseAtBudget || plan.monthlyBudget === null) return false;
-    const rows: Array<{ cost: string | null }> = await this.db.query(
-      'SELECT sum(cost) AS cost FROM usage_totals WHERE organization_id = $1 AND period_start = $2',
-      [organizationId, current.start],
+    const rows = await this.db.query<PeriodCostRow[]>(
+      PERIOD_COST.text,
+      PERIOD_COST.values({ org: organizationId, periodStart: current.start }),
     );
     return new Dec(rows[0]?.cost ?? 0).greaterThanOrEqualTo(plan.monthlyBudget);
   }

@@ -1,4 +1,4 @@
-import { Dictionary, namedParameters, plainArray, textArray } from '../pg-array';
+import { Dictionary, namedParameters, namedStatement, plainArray, textArray } from '../pg-array';
 
 describe('PostgreSQL array literals', () => {
   it('joins plain values and writes null as NULL', () => {
@@ -37,5 +37,14 @@ describe('PostgreSQL array literals', () => {
     const p = namedParameters(['org', 'ids', 'at'] as const);
     expect(p.sql).toEqual({ org: '$1', ids: '$2', at: '$3' });
     expect(p.values({ at: 3, org: 'o', ids: '{}' })).toEqual(['o', '{}', 3]);
+  });
+
+  it('numbers the names a statement uses in the order declared, leaves out the others, and orders values by them', () => {
+    const s = namedStatement(
+      ['org', 'unused', 'at', 'limit'],
+      (p) => `SELECT ${p.at}, ${p.org} WHERE ${p.org} IS NOT NULL LIMIT ${p.limit}`,
+    );
+    expect(s.text).toBe('SELECT $2, $1 WHERE $1 IS NOT NULL LIMIT $3');
+    expect(s.values({ org: 'o', unused: 'x', limit: 10, at: null })).toEqual(['o', null, 10]);
   });
 });

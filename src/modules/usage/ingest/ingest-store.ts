@@ -1,5 +1,5 @@
-import type { PoolClient } from 'pg';
-import { Dictionary, namedParameters, plainArray, textArray } from '../../../common/database/pg-array';
+import type { PoolClient, QueryResult } from 'pg';
+import { Dictionary, namedStatement, plainArray, textArray } from '../../../common/database/pg-array';
 import { Dec } from '../../../common/money/decimal';
 import { organizationNow, type OrganizationClock } from '../../../common/time/organization-clock';
 import type { SubscriptionStatus } from '../../subscription/plan-subscription.entity';
@@ -26,6 +26,59 @@ export interface IngestState {
   sessions: Map<string, SessionState[]>;
   rateCount: number;
 }
+
+interface ContextOrganizationRow extends OrganizationClock {
+  currency: string;
+  closed: boolean;
+}
+
+interface ContextSubscriptionRow {
+  plan_id: string;
+  status: SubscriptionStatus;
+  current_period_start: Date;
+}
+
+/** The batch's stored state, in one row; json arrays keep it to one round trip. */
+interface StateRow {
+  known: string[];
+  /** [metric, period start, quantity, cost, event count, latest at, latest quantity] */
+  totals: Array<[string, string, string, string, number, string | null, string | null]>;
+  /** [metric, period start, value] */
+  uniques: Array<[string, string, string]>;
+  /** [id, metric, period start, key, started at, last at] */
+  sessions: Array<[string, string, string, string, string, string]>;
+  rate_count: number | null;
+}
+
+const STATE = namedStatement(
+  [
+    'org',
+    'eventIds',
+    'periods',
+    'uniqueMetric',
+    'uniquePeriod',
+    'uniqueValue',
+    'sessionMetric',
+    'sessionPeriod',
+    'sessionKey',
+    'rateWindow',
+  ],
+  (p) => `SELECT
+    (SELECT coalesce(array_agg(event_id), '{}') FROM usage_event_keys WHERE organization_id = ${p.org} AND event_id = ANY(${p.eventIds}::text[])) AS known,
+    (SELECT coalesce(json_agg(json_build_array(metric_id, period_start, quantity::text, cost::text, event_count, latest_at, latest_quantity::text)), '[]')
+       FROM usage_totals WHERE organization_id = ${p.org} AND period_start = ANY(${p.periods}::timestamptz[])) AS totals,
+    (SELECT coalesce(json_agg(json_build_array(v.metric_id, v.period_start, v.value)), '[]')
+       FROM usage_unique_values v
+       JOIN (SELECT DISTINCT * FROM unnest(${p.uniqueMetric}::uuid[], ${p.uniquePeriod}::timestamptz[], ${p.uniqueValue}::text[])) AS k(metric_id, period_start, value)
+         ON v.metric_id = k.metric_id AND v.period_start = k.period_start AND v.value = k.value
+      WHERE v.organization_id = ${p.org}) AS uniques,
+    (SELECT coalesce(json_agg(json_build_array(s.id, s.metric_id, s.period_start, s.session_key, s.started_at, s.last_at)), '[]')
+       FROM usage_sessions s
+       JOIN (SELECT DISTINCT * FROM unnest(${p.sessionMetric}::uuid[], ${p.sessionPeriod}::timestamptz[], ${p.sessionKey}::text[])) AS k(metric_id, period_start, session_key)
+         ON s.metric_id = k.metric_id AND s.period_start = k.period_start AND s.session_key = k.session_key
+      WHERE s.organization_id = ${p.org}) AS sessions,
+    (SELECT count FROM usage_rate_windows WHERE organization_id = ${p.org} AND window_start = ${p.rateWindow}) AS rate_count`,
+);
 
 /**
  * ISO text of a timestamp, remembered: the events of a batch share a few
@@ -65,10 +118,10 @@ export class IngestStore {
       `SELECT pg_advisory_xact_lock(hashtextextended(${id}, 0));
        SELECT currency, closed_at IS NOT NULL AS closed, test_clock_at AS "testClockAt" FROM organizations WHERE id = ${id};
        SELECT plan_id, status, current_period_start FROM plan_subscriptions WHERE organization_id = ${id} FOR SHARE`,
-    )) as unknown as Array<{ rows: Array<Record<string, unknown>> }>;
-    const organization = results[1]?.rows[0] as ({ currency: string; closed: boolean } & OrganizationClock) | undefined;
+    )) as unknown as [QueryResult, QueryResult<ContextOrganizationRow>, QueryResult<ContextSubscriptionRow>];
+    const organization = results[1].rows[0];
     if (!organization) return null;
-    const subscription = results[2]?.rows[0] as { plan_id: string; status: SubscriptionStatus; current_period_start: Date } | undefined;
+    const subscription = results[2].rows[0];
     return {
       currency: organization.currency,
       closed: organization.closed,
@@ -85,39 +138,21 @@ export class IngestStore {
     const iso = isoWriter();
     const uniques = candidates.filter((e) => e.metric.aggregation === Aggregation.UNIQUE_COUNT);
     const sessioned = candidates.filter((e) => e.metric.sessionIdleMinutes !== null);
-    const { rows } = await this.client.query<{
-      known: string[];
-      totals: Array<[string, string, string, string, number, string | null, string | null]>;
-      uniques: Array<[string, string, string]>;
-      sessions: Array<[string, string, string, string, string, string]>;
-      rate_count: number | null;
-    }>({
+    const { rows } = await this.client.query<StateRow>({
       name: 'meterly_ingest_state',
-      text: `SELECT
-        (SELECT coalesce(array_agg(event_id), '{}') FROM usage_event_keys WHERE organization_id = $1 AND event_id = ANY($2::text[])) AS known,
-        (SELECT coalesce(json_agg(json_build_array(metric_id, period_start, quantity::text, cost::text, event_count, latest_at, latest_quantity::text)), '[]')
-           FROM usage_totals WHERE organization_id = $1 AND period_start = ANY($3::timestamptz[])) AS totals,
-        (SELECT coalesce(json_agg(json_build_array(v.metric_id, v.period_start, v.value)), '[]')
-           FROM usage_unique_values v JOIN (SELECT DISTINCT * FROM unnest($4::uuid[], $5::timestamptz[], $6::text[])) AS k(metric_id, period_start, value)
-             ON v.metric_id = k.metric_id AND v.period_start = k.period_start AND v.value = k.value
-          WHERE v.organization_id = $1) AS uniques,
-        (SELECT coalesce(json_agg(json_build_array(s.id, s.metric_id, s.period_start, s.session_key, s.started_at, s.last_at)), '[]')
-           FROM usage_sessions s JOIN (SELECT DISTINCT * FROM unnest($7::uuid[], $8::timestamptz[], $9::text[])) AS k(metric_id, period_start, session_key)
-             ON s.metric_id = k.metric_id AND s.period_start = k.period_start AND s.session_key = k.session_key
-          WHERE s.organization_id = $1) AS sessions,
-        (SELECT count FROM usage_rate_windows WHERE organization_id = $1 AND window_start = $10) AS rate_count`,
-      values: [
-        organizationId,
-        textArray(candidates.map((e) => e.id)),
-        plainArray([...new Set(candidates.map((e) => iso(e.periodStart)))]),
-        plainArray(uniques.map((e) => e.metric.id)),
-        plainArray(uniques.map((e) => iso(e.periodStart))),
-        textArray(uniques.map((e) => eventKeyValue(e, e.metric.uniqueBy!))),
-        plainArray(sessioned.map((e) => e.metric.id)),
-        plainArray(sessioned.map((e) => iso(e.periodStart))),
-        textArray(sessioned.map((e) => eventKeyValue(e, e.metric.sessionKey!))),
-        rateWindow && iso(rateWindow),
-      ],
+      text: STATE.text,
+      values: STATE.values({
+        org: organizationId,
+        eventIds: textArray(candidates.map((e) => e.id)),
+        periods: plainArray([...new Set(candidates.map((e) => iso(e.periodStart)))]),
+        uniqueMetric: plainArray(uniques.map((e) => e.metric.id)),
+        uniquePeriod: plainArray(uniques.map((e) => iso(e.periodStart))),
+        uniqueValue: textArray(uniques.map((e) => eventKeyValue(e, e.metric.uniqueBy!))),
+        sessionMetric: plainArray(sessioned.map((e) => e.metric.id)),
+        sessionPeriod: plainArray(sessioned.map((e) => iso(e.periodStart))),
+        sessionKey: textArray(sessioned.map((e) => eventKeyValue(e, e.metric.sessionKey!))),
+        rateWindow: rateWindow && iso(rateWindow),
+      }),
     });
     const row = rows[0]!;
 
@@ -158,7 +193,7 @@ export class IngestStore {
   }
 
   /**
-   * Everything the batch changed, in one statement (WRITE_SQL): the new team,
+   * Everything the batch changed, in one statement (WRITE): the new team,
    * project and user keys, idempotency keys, raw events, totals, rollups,
    * rate-card totals, distinct values, sessions and the rate window, plus the
    * NOTIFY that announces the change on commit. Ids were checked under the
@@ -184,7 +219,7 @@ export class IngestStore {
     const quantities = events.map((e) => e.quantity.toFixed());
     await this.client.query({
       name: 'meterly_ingest_write',
-      text: WRITE_SQL,
+      text: WRITE.text,
       values: WRITE.values({
         org: organizationId,
         eventIds: textArray(events.map((e) => e.id)),
@@ -248,68 +283,68 @@ export class IngestStore {
   }
 }
 
-const WRITE = namedParameters([
-  'org',
-  'eventIds',
-  'eventMetric',
-  'eventAt',
-  'eventQuantity',
-  'eventRawQuantity',
-  'eventDelta',
-  'eventCost',
-  'eventTeam',
-  'eventProject',
-  'eventUser',
-  'eventDimensions',
-  'cellMetric',
-  'cellBucket',
-  'cellTeam',
-  'cellProject',
-  'cellUser',
-  'cellDimensions',
-  'cellQuantity',
-  'cellCost',
-  'cellEvents',
-  'cellMax',
-  'cellLatestAt',
-  'cellLatestQuantity',
-  'metrics',
-  'teams',
-  'projects',
-  'users',
-  'dimensions',
-  'totalMetric',
-  'totalPeriod',
-  'totalQuantity',
-  'totalCost',
-  'totalEvents',
-  'totalLatestAt',
-  'totalLatestQuantity',
-  'priceMetric',
-  'pricePeriod',
-  'priceLabel',
-  'priceUnit',
-  'priceQuantity',
-  'priceCost',
-  'uniqueMetric',
-  'uniquePeriod',
-  'uniqueValue',
-  'goneSessions',
-  'sessionId',
-  'sessionMetric',
-  'sessionPeriod',
-  'sessionKey',
-  'sessionStarted',
-  'sessionLast',
-  'rateWindow',
-  'rateCount',
-  'notifyChannel',
-] as const);
-const $ = WRITE.sql;
 /** Epoch milliseconds as a timestamp, exactly: an integer parses cheaper than ISO text. */
 const fromMs = (column: string) => `(timestamptz 'epoch' + ${column} * interval '1 millisecond')`;
 
-const WRITE_SQL = `WITH
+const WRITE = namedStatement(
+  [
+    'org',
+    'eventIds',
+    'eventMetric',
+    'eventAt',
+    'eventQuantity',
+    'eventRawQuantity',
+    'eventDelta',
+    'eventCost',
+    'eventTeam',
+    'eventProject',
+    'eventUser',
+    'eventDimensions',
+    'cellMetric',
+    'cellBucket',
+    'cellTeam',
+    'cellProject',
+    'cellUser',
+    'cellDimensions',
+    'cellQuantity',
+    'cellCost',
+    'cellEvents',
+    'cellMax',
+    'cellLatestAt',
+    'cellLatestQuantity',
+    'metrics',
+    'teams',
+    'projects',
+    'users',
+    'dimensions',
+    'totalMetric',
+    'totalPeriod',
+    'totalQuantity',
+    'totalCost',
+    'totalEvents',
+    'totalLatestAt',
+    'totalLatestQuantity',
+    'priceMetric',
+    'pricePeriod',
+    'priceLabel',
+    'priceUnit',
+    'priceQuantity',
+    'priceCost',
+    'uniqueMetric',
+    'uniquePeriod',
+    'uniqueValue',
+    'goneSessions',
+    'sessionId',
+    'sessionMetric',
+    'sessionPeriod',
+    'sessionKey',
+    'sessionStarted',
+    'sessionLast',
+    'rateWindow',
+    'rateCount',
+    'notifyChannel',
+  ],
+  ($) => `WITH
   teams AS (INSERT INTO teams (organization_id, key) SELECT ${$.org}::uuid, k FROM unnest(${$.teams}::text[]) AS k WHERE k IS NOT NULL ON CONFLICT (organization_id, key) DO NOTHING),
   projects AS (INSERT INTO projects (organization_id, key) SELECT ${$.org}::uuid, k FROM unnest(${$.projects}::text[]) AS k WHERE k IS NOT NULL ON CONFLICT (organization_id, key) DO NOTHING),
   users AS (INSERT INTO users (organization_id, key) SELECT ${$.org}::uuid, k FROM unnest(${$.users}::text[]) AS k WHERE k IS NOT NULL ON CONFLICT (organization_id, key) DO NOTHING),
@@ -366,4 +401,5 @@ const WRITE_SQL = `WITH
   old_rates AS (
     DELETE FROM usage_rate_windows
      WHERE ${$.rateWindow}::timestamptz IS NOT NULL AND organization_id = ${$.org}::uuid AND window_start < ${$.rateWindow}::timestamptz - interval '1 hour')
-SELECT pg_notify(${$.notifyChannel}, ${$.org}::text) WHERE ${$.notifyChannel}::text IS NOT NULL`;
+SELECT pg_notify(${$.notifyChannel}, ${$.org}::text) WHERE ${$.notifyChannel}::text IS NOT NULL`,
+);
