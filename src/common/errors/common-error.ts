@@ -7,6 +7,8 @@ export enum CommonErrorReason {
   FORBIDDEN = 'FORBIDDEN',
   INVALID_ID = 'INVALID_ID',
   INVALID_ARGUMENT = 'INVALID_ARGUMENT',
+  INVALID_PAGE_SIZE = 'INVALID_PAGE_SIZE',
+  INVALID_CURSOR = 'INVALID_CURSOR',
   NOT_FOUND = 'NOT_FOUND',
   ORGANIZATION_NOT_FOUND = 'ORGANIZATION_NOT_FOUND',
 }
@@ -16,6 +18,8 @@ export const CommonError = defineDomainError<CommonErrorReason>('CommonError', {
   [CommonErrorReason.FORBIDDEN]: ErrorCode.FORBIDDEN,
   [CommonErrorReason.INVALID_ID]: ErrorCode.BAD_USER_INPUT,
   [CommonErrorReason.INVALID_ARGUMENT]: ErrorCode.BAD_USER_INPUT,
+  [CommonErrorReason.INVALID_PAGE_SIZE]: ErrorCode.BAD_USER_INPUT,
+  [CommonErrorReason.INVALID_CURSOR]: ErrorCode.BAD_USER_INPUT,
   [CommonErrorReason.NOT_FOUND]: ErrorCode.NOT_FOUND,
   [CommonErrorReason.ORGANIZATION_NOT_FOUND]: ErrorCode.NOT_FOUND,
 });

@@ -8,7 +8,6 @@ export enum AlertErrorReason {
   UNKNOWN_METRIC = 'UNKNOWN_METRIC',
   INVALID_CHANNEL = 'INVALID_CHANNEL',
   INVALID_WINDOW = 'INVALID_WINDOW',
-  INVALID_CURSOR = 'INVALID_CURSOR',
 }
 
 export const AlertError = defineDomainError<AlertErrorReason>('AlertError', {
@@ -18,5 +17,4 @@ export const AlertError = defineDomainError<AlertErrorReason>('AlertError', {
   [AlertErrorReason.UNKNOWN_METRIC]: ErrorCode.BAD_USER_INPUT,
   [AlertErrorReason.INVALID_CHANNEL]: ErrorCode.BAD_USER_INPUT,
   [AlertErrorReason.INVALID_WINDOW]: ErrorCode.BAD_USER_INPUT,
-  [AlertErrorReason.INVALID_CURSOR]: ErrorCode.BAD_USER_INPUT,
 });

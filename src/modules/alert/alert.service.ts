@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { assertId } from '../../common/errors/common-error';
-import { pageOf, timeCursor } from '../../common/graphql/cursor';
+import { CursorKey, keysetPage, pageRequest } from '../../common/graphql/pagination';
 import { existingOrganization } from '../organization/organization-lookup';
 import type { AlertSeverity } from './alert-severity';
 import { Alert } from './alert.entity';
@@ -25,23 +25,11 @@ export class AlertService {
   ) {
     const organizationId = assertId(organizationIdInput, 'organizationId');
     assertCan(principal, Permission.VIEW_USAGE, organizationId);
-    if (!Number.isInteger(first) || first < 1 || first > 100)
-      throw new AlertError(AlertErrorReason.INVALID_CURSOR, 'first must be 1 to 100');
+    const page = pageRequest(first, after, 100, CursorKey.timeAndId);
     const qb = this.db.getRepository(Alert).createQueryBuilder('a').where('a.organizationId = :organizationId', { organizationId });
     if (severity) qb.andWhere('a.severity = :severity', { severity });
     if (acknowledged != null) qb.andWhere(acknowledged ? 'a.acknowledgedAt IS NOT NULL' : 'a.acknowledgedAt IS NULL');
-    const totalCount = await qb.clone().getCount();
-    if (after) {
-      const key = timeCursor(after);
-      if (!key) throw new AlertError(AlertErrorReason.INVALID_CURSOR, 'after is not a cursor of this list');
-      qb.andWhere('(a.triggeredAt, a.seq) < (:at, :seq)', { at: key[0], seq: key[1] });
-    }
-    const rows = await qb
-      .orderBy('a.triggeredAt', 'DESC')
-      .addOrderBy('a.seq', 'DESC')
-      .take(first + 1)
-      .getMany();
-    return { ...pageOf(rows, first, (node) => [node.triggeredAt.toISOString(), node.seq]), totalCount };
+    return keysetPage(qb, page, ['a.triggeredAt', 'a.seq'], (node) => [node.triggeredAt.toISOString(), node.seq]);
   }
 
   async acknowledge(principal: Principal, idInput: string): Promise<Alert> {

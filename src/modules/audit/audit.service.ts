@@ -6,7 +6,7 @@ import { isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
 import { namedStatement } from '../../common/database/pg-array';
-import { decodeCursor, pageOf, timeCursor } from '../../common/graphql/cursor';
+import { CursorKey, keysetPage, pageOf, pageRequest } from '../../common/graphql/pagination';
 import { AuditEntry } from './audit-entry.entity';
 
 /**
@@ -131,32 +131,17 @@ export class AuditService {
     const organizationId = organizationIdInput ? authorizeTenant(principal, Permission.VIEW_AUDIT, organizationIdInput) : null;
     if (!organizationId && !isPlatformAdmin(principal))
       throw new CommonError(CommonErrorReason.FORBIDDEN, 'Only platform admins read the whole log');
-    if (!Number.isInteger(first) || first < 1 || first > 200)
-      throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'first must be 1 to 200');
+    const page = pageRequest(first, after, 200, CursorKey.serial);
     const qb = this.db.getRepository(AuditEntry).createQueryBuilder('e');
     if (organizationId) qb.where('e.organizationId = :organizationId', { organizationId });
     if (operation) qb.andWhere('e.operation = :operation', { operation });
-    const totalCount = await qb.clone().getCount();
-    if (after) {
-      const key = decodeCursor(after);
-      if (!key || typeof key[0] !== 'string' || !/^\d+$/.test(key[0]))
-        throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'after is not a cursor of this list');
-      qb.andWhere('e.id < :id', { id: key[0] });
-    }
-    const rows = await qb
-      .orderBy('e.id', 'DESC')
-      .take(first + 1)
-      .getMany();
-    return { ...pageOf(rows, first, (node) => [node.id]), totalCount };
+    return keysetPage(qb, page, ['e.id'], (node) => [node.id]);
   }
 
   /** The per-event trail: each recorded event with the cost it was given. */
   async events(principal: Principal, organizationIdInput: string, first = 50, after?: string | null, metric?: string | null) {
     const organizationId = authorizeTenant(principal, Permission.VIEW_AUDIT, organizationIdInput);
-    if (!Number.isInteger(first) || first < 1 || first > 500)
-      throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'first must be 1 to 500');
-    const cursor = after ? timeCursor(after) : null;
-    if (after && !cursor) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'after is not a cursor of this list');
+    const { after: cursor } = pageRequest(first, after, 500, CursorKey.timeAndId);
     const rows = await this.db.query<EventTrailRow[]>(
       EVENT_TRAIL.text,
       EVENT_TRAIL.values({

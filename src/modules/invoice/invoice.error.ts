@@ -3,14 +3,10 @@ import { ErrorCode } from '../../common/errors/error-code';
 
 export enum InvoiceErrorReason {
   NOT_FOUND = 'NOT_FOUND',
-  INVALID_CURSOR = 'INVALID_CURSOR',
-  INVALID_PAGE_SIZE = 'INVALID_PAGE_SIZE',
   INVALID_TRANSITION = 'INVALID_TRANSITION',
 }
 
 export const InvoiceError = defineDomainError<InvoiceErrorReason>('InvoiceError', {
   [InvoiceErrorReason.NOT_FOUND]: ErrorCode.NOT_FOUND,
-  [InvoiceErrorReason.INVALID_CURSOR]: ErrorCode.BAD_USER_INPUT,
-  [InvoiceErrorReason.INVALID_PAGE_SIZE]: ErrorCode.BAD_USER_INPUT,
   [InvoiceErrorReason.INVALID_TRANSITION]: ErrorCode.BAD_USER_INPUT,
 });

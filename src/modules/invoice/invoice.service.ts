@@ -4,7 +4,7 @@ import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/pr
 import { assertId } from '../../common/errors/common-error';
 import { updateReturning } from '../../common/database/batch-load';
 import { namedParameters } from '../../common/database/pg-array';
-import { pageOf, timeCursor, type Page } from '../../common/graphql/cursor';
+import { CursorKey, keysetPage, pageRequest, type Page } from '../../common/graphql/pagination';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney } from '../../common/money/decimal';
 import { Organization } from '../organization/organization.entity';
@@ -44,22 +44,10 @@ export class InvoiceService {
   ): Promise<InvoicePage> {
     const organizationId = assertId(organizationIdInput, 'organizationId');
     assertCan(principal, Permission.VIEW_INVOICES, organizationId);
-    if (!Number.isInteger(first) || first < 1 || first > 100)
-      throw new InvoiceError(InvoiceErrorReason.INVALID_PAGE_SIZE, 'first must be 1 to 100');
+    const page = pageRequest(first, after, 100, CursorKey.timeAndId);
     const qb = this.db.getRepository(Invoice).createQueryBuilder('i').where('i.organizationId = :organizationId', { organizationId });
     if (status) qb.andWhere('i.status = :status', { status });
-    const totalCount = await qb.clone().getCount();
-    if (after) {
-      const key = timeCursor(after);
-      if (!key) throw new InvoiceError(InvoiceErrorReason.INVALID_CURSOR, 'after is not a cursor of this list');
-      qb.andWhere('(i.periodStart, i.id) < (:ps, :id)', { ps: key[0], id: key[1] });
-    }
-    const rows = await qb
-      .orderBy('i.periodStart', 'DESC')
-      .addOrderBy('i.id', 'DESC')
-      .take(first + 1)
-      .getMany();
-    return { ...pageOf(rows, first, (node) => [node.periodStart.toISOString(), node.id]), totalCount };
+    return keysetPage(qb, page, ['i.periodStart', 'i.id'], (node) => [node.periodStart.toISOString(), node.id]);
   }
 
   /** An invoice the caller may see; another organisation's answers NOT_FOUND, as if it did not exist. */

@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DecimalScalar } from '../../../common/graphql/scalars';
-import { PageInfo } from '../../invoice/dto/invoice.types';
+import { PageInfo } from '../../../common/graphql/pagination';
 import { AlertSeverity, AlertWindow } from '../alert-severity';
 import { Alert } from '../alert.entity';
 

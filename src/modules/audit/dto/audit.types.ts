@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { DecimalScalar, JSONScalar } from '../../../common/graphql/scalars';
-import { PageInfo } from '../../invoice/dto/invoice.types';
+import { PageInfo } from '../../../common/graphql/pagination';
 import { AuditEntry } from '../audit-entry.entity';
 
 @ObjectType()

@@ -1,14 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { PageInfo } from '../../../common/graphql/pagination';
 import { Invoice } from '../invoice.entity';
-
-@ObjectType()
-export class PageInfo {
-  @Field()
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
-}
 
 @ObjectType()
 export class InvoiceEdge {

@@ -1,0 +1,93 @@
+import { Field, ObjectType } from 'type-graphql';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { CommonError, CommonErrorReason } from '../errors/common-error';
+
+/** Relay's page info: whether more rows follow, and the cursor to ask for them with. */
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+export interface Page<T> {
+  edges: Array<{ cursor: string; node: T }>;
+  pageInfo: PageInfo;
+}
+
+/** Opaque keyset cursors: base64url of a JSON array of the sort key. */
+export const encodeCursor = (key: unknown[]): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+export function decodeCursor(cursor: string): unknown[] | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a list's sort key looks like in a cursor: each part checked before it reaches SQL. */
+export const CursorKey = {
+  /** [ISO timestamp, id]: newest first, ties broken by id. */
+  timeAndId: (key: unknown[]): key is [string, string] =>
+    key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) && typeof key[1] === 'string',
+  /** [bigint id as digits]. */
+  serial: (key: unknown[]): key is [string] => key.length === 1 && typeof key[0] === 'string' && /^\d+$/.test(key[0]),
+};
+
+export interface PageRequest<K extends unknown[]> {
+  first: number;
+  /** The decoded cursor of the last row already seen, or null for the first page. */
+  after: K | null;
+}
+
+/**
+ * Checks a list's `first` and `after` once for every list: the page size
+ * within 1..max, the cursor one this list hands out.
+ */
+export function pageRequest<K extends unknown[]>(
+  first: number,
+  after: string | null | undefined,
+  max: number,
+  isKey: (key: unknown[]) => key is K,
+): PageRequest<K> {
+  if (!Number.isInteger(first) || first < 1 || first > max)
+    throw new CommonError(CommonErrorReason.INVALID_PAGE_SIZE, `first must be 1 to ${max}`);
+  if (!after) return { first, after: null };
+  const key = decodeCursor(after);
+  if (!key || !isKey(key)) throw new CommonError(CommonErrorReason.INVALID_CURSOR, 'after is not a cursor of this list');
+  return { first, after: key };
+}
+
+/** A page from `first + 1` rows fetched in order: the extra row only says there is a next page. */
+export function pageOf<T>(rows: T[], first: number, keyOf: (node: T) => unknown[]): Page<T> {
+  const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+  return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+/**
+ * One keyset page of a query, newest first: the count of the whole filtered
+ * list, then `first + 1` rows after the cursor in descending order of
+ * `columns` (a row-value comparison, so an index on the same columns serves it).
+ */
+export async function keysetPage<E extends ObjectLiteral, K extends unknown[]>(
+  qb: SelectQueryBuilder<E>,
+  request: PageRequest<K>,
+  columns: { [I in keyof K]: string },
+  keyOf: (node: E) => K,
+): Promise<Page<E> & { totalCount: number }> {
+  const totalCount = await qb.clone().getCount();
+  if (request.after) {
+    const names = request.after.map((_, i) => `keyset_${i}`);
+    qb.andWhere(
+      `(${columns.join(', ')}) < (${names.map((n) => `:${n}`).join(', ')})`,
+      Object.fromEntries(names.map((n, i) => [n, request.after![i]])),
+    );
+  }
+  columns.forEach((column, i) => (i === 0 ? qb.orderBy(column, 'DESC') : qb.addOrderBy(column, 'DESC')));
+  const rows = await qb.take(request.first + 1).getMany();
+  return { ...pageOf(rows, request.first, keyOf), totalCount };
+}
