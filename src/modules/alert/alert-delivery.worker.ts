@@ -3,6 +3,7 @@ import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { updateReturning } from '../../common/database/batch-load';
+import { namedParameters } from '../../common/database/pg-array';
 
 export interface DeliveryOptions {
   /** First retry delay; each further one doubles, up to an hour. */
@@ -15,6 +16,10 @@ export interface DeliveryOptions {
 
 /** Retry and polling settings; the server takes `baseDelayMs` from its config. */
 export const DEFAULT_DELIVERY: DeliveryOptions = { baseDelayMs: 1000, pollMs: 1000, maxAttempts: 12, leaseMs: 30_000 };
+
+const CLAIM = namedParameters(['leaseMs', 'maxAttempts'] as const);
+const DELIVERED = namedParameters(['id'] as const);
+const FAILED = namedParameters(['id', 'error', 'delayMs'] as const);
 
 interface Claimed {
   id: string;
@@ -95,20 +100,21 @@ export class AlertDeliveryWorker {
   }
 
   private claim(): Promise<Claimed[]> {
+    const $ = CLAIM.sql;
     return updateReturning<Claimed>(
       this.db,
       `WITH due AS (
          SELECT id FROM alert_deliveries
-          WHERE delivered_at IS NULL AND next_attempt_at <= now() AND attempts < $2
+          WHERE delivered_at IS NULL AND next_attempt_at <= now() AND attempts < ${$.maxAttempts}
           ORDER BY next_attempt_at LIMIT 20 FOR UPDATE SKIP LOCKED)
        -- A webhook goes to the organisation's URL of now, which is set together with the secret it is signed with.
-       UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $1::double precision / 1000),
+       UPDATE alert_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => ${$.leaseMs}::double precision / 1000),
               target = CASE WHEN d.channel = 'webhook' THEN coalesce(o.alert_webhook_url, d.target) ELSE d.target END
          FROM due, alerts a JOIN organizations o ON o.id = a.organization_id
         WHERE d.id = due.id AND a.id = d.alert_id
        RETURNING d.id, d.channel, d.target, d.attempts, a.id AS alert_id, a.organization_id, a.severity, a.kind, a.metric_code, a.threshold, a.value,
                  a.message, a.triggered_at, o.alert_webhook_secret AS webhook_secret`,
-      [this.options.leaseMs, this.options.maxAttempts],
+      CLAIM.values({ leaseMs: this.options.leaseMs, maxAttempts: this.options.maxAttempts }),
     );
   }
 
@@ -116,13 +122,17 @@ export class AlertDeliveryWorker {
     try {
       if (delivery.channel === 'webhook') await this.post(delivery);
       else await this.mail(delivery);
-      await this.db.query('UPDATE alert_deliveries SET delivered_at = now(), last_error = NULL WHERE id = $1', [delivery.id]);
+      await this.db.query(
+        `UPDATE alert_deliveries SET delivered_at = now(), last_error = NULL WHERE id = ${DELIVERED.sql.id}`,
+        DELIVERED.values({ id: delivery.id }),
+      );
     } catch (err) {
       const delay = Math.min(this.options.baseDelayMs * 2 ** (delivery.attempts - 1), 3600_000);
       const message = err instanceof Error ? err.message : String(err);
+      const $ = FAILED.sql;
       await this.db.query(
-        `UPDATE alert_deliveries SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
-        [delivery.id, message.slice(0, 1000), delay],
+        `UPDATE alert_deliveries SET last_error = ${$.error}, next_attempt_at = now() + make_interval(secs => ${$.delayMs}::double precision / 1000) WHERE id = ${$.id}`,
+        FAILED.values({ id: delivery.id, error: message.slice(0, 1000), delayMs: delay }),
       );
       this.logger.warn(
         { deliveryId: delivery.id, channel: delivery.channel, attempt: delivery.attempts, retryInMs: delay, err: message },

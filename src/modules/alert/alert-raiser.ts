@@ -1,9 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { namedParameters } from '../../common/database/pg-array';
+import { organizationNotFound } from '../../common/errors/common-error';
 import type { ChangeBus } from '../../common/pubsub/change-bus';
+import { organizationNow, type OrganizationClock } from '../../common/time/organization-clock';
 import type { FiredAlert } from './alert-evaluator';
 import type { AlertSeverity } from './alert-severity';
-import { AlertError, AlertErrorReason } from './alert.error';
 
 /** An alert raised outside any rule (a failed payment, an overdue invoice). */
 export interface SystemAlert {
@@ -63,11 +64,10 @@ interface MessageRow {
 }
 
 const CLOCKS = namedParameters(['ids'] as const);
-const CLOCKS_SQL = `SELECT id, test_clock_at FROM organizations WHERE id = ANY(${CLOCKS.sql.ids}::uuid[])`;
+const CLOCKS_SQL = `SELECT id, test_clock_at AS "testClockAt" FROM organizations WHERE id = ANY(${CLOCKS.sql.ids}::uuid[])`;
 
-interface ClockRow {
+interface ClockRow extends OrganizationClock {
   id: string;
-  test_clock_at: Date | null;
 }
 
 /**
@@ -98,23 +98,13 @@ export class AlertRaiser {
     if (alerts.length === 0) return;
     const organizationIds = [...new Set(alerts.map((a) => a.organizationId))];
     const clocks: ClockRow[] = await this.db.query(CLOCKS_SQL, CLOCKS.values({ ids: organizationIds }));
-    const clockOf = new Map(clocks.map((c) => [c.id, c.test_clock_at]));
-    const missing = organizationIds.find((id) => !clockOf.has(id));
-    if (missing) throw new AlertError(AlertErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${missing} does not exist`);
-    const now = new Date();
-    const messages = await this.db.transaction((tx) =>
-      this.insert(
-        tx,
-        alerts.map(({ organizationId, ...alert }) => ({
-          ...alert,
-          organizationId,
-          at: clockOf.get(organizationId) ?? now,
-          ruleId: null,
-          metricCode: null,
-          channels: ['in_app', 'email', 'webhook'],
-        })),
-      ),
-    );
+    const nowOf = new Map(clocks.map((c) => [c.id, organizationNow(c)]));
+    const toInsert = alerts.map(({ organizationId, ...alert }): AlertToInsert => {
+      const at = nowOf.get(organizationId);
+      if (!at) throw organizationNotFound(organizationId);
+      return { ...alert, organizationId, at, ruleId: null, metricCode: null, channels: ['in_app', 'email', 'webhook'] };
+    });
+    const messages = await this.db.transaction((tx) => this.insert(tx, toInsert));
     await this.announce(messages);
   }
 

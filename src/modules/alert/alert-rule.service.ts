@@ -1,10 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
+import type { Principal } from '../../common/auth/principal';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { assertId } from '../../common/errors/common-error';
 import { Dec, parseDecimalInput } from '../../common/money/decimal';
-import { existingOrganization } from '../organization/organization-lookup';
 import { OrganizationService } from '../organization/organization.service';
+import { tenantScope } from '../organization/tenant-scope';
 import type { RatingCatalog } from '../rating/rating-catalog';
 import { DEFAULT_RULES } from './alert-evaluator';
 import { AlertRule } from './alert-rule.entity';
@@ -43,9 +44,7 @@ export class AlertRuleService {
   }
 
   async create(principal: Principal, input: CreateAlertRuleInput): Promise<AlertRule> {
-    const organizationId = assertId(input.organizationId, 'organizationId');
-    assertCan(principal, Permission.MANAGE_ALERTS, organizationId);
-    await existingOrganization(this.db.manager, organizationId);
+    const { organizationId } = await tenantScope(this.db.manager, principal, Permission.MANAGE_ALERTS, input.organizationId);
     if ((input.thresholdPercent == null) === (input.thresholdAmount == null)) {
       throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'Give exactly one of thresholdPercent and thresholdAmount');
     }
@@ -93,8 +92,7 @@ export class AlertRuleService {
   }
 
   async list(principal: Principal, organizationIdInput: string): Promise<AlertRule[]> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
     return this.db.getRepository(AlertRule).find({ where: { organizationId }, order: RULE_ORDER });
   }
 
@@ -103,7 +101,7 @@ export class AlertRuleService {
     const id = assertId(idInput, 'rule id');
     const rule = await this.db.getRepository(AlertRule).findOneBy({ id });
     if (!rule) throw new AlertError(AlertErrorReason.NOT_FOUND, `Alert rule ${id} does not exist`);
-    assertCan(principal, Permission.MANAGE_ALERTS, rule.organizationId);
+    authorizeTenant(principal, Permission.MANAGE_ALERTS, rule.organizationId);
     await this.db.getRepository(AlertRule).delete({ id });
     return rule;
   }

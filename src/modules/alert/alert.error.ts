@@ -2,7 +2,6 @@ import { defineDomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-code';
 
 export enum AlertErrorReason {
-  ORGANIZATION_NOT_FOUND = 'ORGANIZATION_NOT_FOUND',
   NOT_FOUND = 'NOT_FOUND',
   INVALID_THRESHOLD = 'INVALID_THRESHOLD',
   UNKNOWN_METRIC = 'UNKNOWN_METRIC',
@@ -11,7 +10,6 @@ export enum AlertErrorReason {
 }
 
 export const AlertError = defineDomainError<AlertErrorReason>('AlertError', {
-  [AlertErrorReason.ORGANIZATION_NOT_FOUND]: ErrorCode.NOT_FOUND,
   [AlertErrorReason.NOT_FOUND]: ErrorCode.NOT_FOUND,
   [AlertErrorReason.INVALID_THRESHOLD]: ErrorCode.BAD_USER_INPUT,
   [AlertErrorReason.UNKNOWN_METRIC]: ErrorCode.BAD_USER_INPUT,

@@ -13,8 +13,7 @@ import {
   type SubscribeResolverData,
 } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
-import { assertCan } from '../../common/auth/principal';
-import { assertId } from '../../common/errors/common-error';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
 import type { RequestContext } from '../../app/request-context';
 import type { MutationContext } from '../audit/audit.middleware';
 import { AlertRule } from './alert-rule.entity';
@@ -69,8 +68,7 @@ export class AlertResolver {
   @Subscription(() => Alert, {
     description: 'Each alert of the organisation as it fires.',
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { organizationId: string }, RequestContext>) => {
-      const organizationId = assertId(String(args.organizationId), 'organizationId');
-      assertCan(context.principal, Permission.VIEW_USAGE, organizationId);
+      const organizationId = authorizeTenant(context.principal, Permission.VIEW_USAGE, String(args.organizationId));
       return context.services.alertLive.subscribe(organizationId);
     },
   })

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
+import type { Principal } from '../../common/auth/principal';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { assertId } from '../../common/errors/common-error';
 import { CursorKey, keysetPage, pageRequest } from '../../common/graphql/pagination';
-import { existingOrganization } from '../organization/organization-lookup';
+import { loadTenantScope } from '../organization/tenant-scope';
 import type { AlertSeverity } from './alert-severity';
 import { Alert } from './alert.entity';
 import { AlertError, AlertErrorReason } from './alert.error';
@@ -23,8 +24,7 @@ export class AlertService {
     severity?: AlertSeverity | null,
     acknowledged?: boolean | null,
   ) {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.VIEW_USAGE, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
     const page = pageRequest(first, after, 100, CursorKey.timeAndId);
     const qb = this.db.getRepository(Alert).createQueryBuilder('a').where('a.organizationId = :organizationId', { organizationId });
     if (severity) qb.andWhere('a.severity = :severity', { severity });
@@ -36,9 +36,9 @@ export class AlertService {
     const id = assertId(idInput, 'alert id');
     const alert = await this.db.getRepository(Alert).findOneBy({ id });
     if (!alert) throw new AlertError(AlertErrorReason.NOT_FOUND, `Alert ${id} does not exist`);
-    assertCan(principal, Permission.MANAGE_ALERTS, alert.organizationId);
+    authorizeTenant(principal, Permission.MANAGE_ALERTS, alert.organizationId);
     if (!alert.acknowledgedAt) {
-      alert.acknowledgedAt = (await existingOrganization(this.db.manager, alert.organizationId)).testClockAt ?? new Date();
+      alert.acknowledgedAt = (await loadTenantScope(this.db.manager, alert.organizationId)).now;
       await this.db.getRepository(Alert).update({ id }, { acknowledgedAt: alert.acknowledgedAt });
     }
     return alert;

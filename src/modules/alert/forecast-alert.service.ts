@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { namedParameters } from '../../common/database/pg-array';
 import { Dec } from '../../common/money/decimal';
 import { monthPeriod } from '../../common/time/billing-period';
-import { existingOrganization } from '../organization/organization-lookup';
+import { loadTenantScope } from '../organization/tenant-scope';
 import { crossed, thresholdOf, type FiredAlert, type RuleTerms } from './alert-evaluator';
 import type { AlertRaiser } from './alert-raiser';
 
@@ -62,7 +62,7 @@ export class ForecastAlertService {
         if (alert) fired.push(alert);
       }
       if (fired.length === 0) continue;
-      const now = (await existingOrganization(this.db.manager, org)).testClockAt ?? new Date();
+      const { now } = await loadTenantScope(this.db.manager, org);
       const created = await this.db.transaction((tx) =>
         this.raiser.insert(
           tx,

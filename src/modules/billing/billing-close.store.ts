@@ -201,7 +201,7 @@ export class BillingCloseStore {
       `SELECT s.organization_id, o.name AS organization_name, s.plan_id, s.period_plan_id, s.pending_plan_id, s.cancel_at_period_end,
               s.current_period_start, s.current_period_end, o.currency
          FROM plan_subscriptions s JOIN organizations o ON o.id = s.organization_id
-        WHERE s.status = 'active' AND s.current_period_end <= coalesce(o.test_clock_at, now())
+        WHERE s.status = 'active' AND s.current_period_end <= organization_now(o)
           AND (${$.organization}::uuid IS NULL OR s.organization_id = ${$.organization})
           AND (${$.periodEnd}::timestamptz IS NULL OR s.current_period_end = ${$.periodEnd})
         ORDER BY s.organization_id

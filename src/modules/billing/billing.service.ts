@@ -3,11 +3,12 @@ import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
-import { assertId } from '../../common/errors/common-error';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { monthPeriod } from '../../common/time/billing-period';
 import { Invoice } from '../invoice/invoice.entity';
 import type { InvoiceService, OverdueInvoice } from '../invoice/invoice.service';
 import { Organization } from '../organization/organization.entity';
+import { loadTenantScope, tenantScope } from '../organization/tenant-scope';
 import { SubscriptionError, SubscriptionErrorReason } from '../subscription/subscription.error';
 import type { BillingCloseService } from './billing-close.service';
 import type { CloseFilter } from './billing-close.store';
@@ -48,8 +49,9 @@ export class BillingService {
   /** The ids of the invoices created; invoicesByIds reads them when the caller wants them. */
   async closeBillingPeriod(principal: Principal, input: { organizationId?: string | null; periodEnd?: Date | null }): Promise<string[]> {
     const filter: CloseFilter = {};
-    if (input.organizationId) filter.organizationId = assertId(input.organizationId, 'organizationId');
-    assertCan(principal, Permission.RUN_BILLING, filter.organizationId);
+    // Without an organisation the close runs for all of them, which only the role check guards.
+    if (input.organizationId) filter.organizationId = authorizeTenant(principal, Permission.RUN_BILLING, input.organizationId);
+    else assertCan(principal, Permission.RUN_BILLING);
     if (input.periodEnd) {
       if (monthPeriod(input.periodEnd).start.getTime() !== input.periodEnd.getTime()) {
         throw new SubscriptionError(
@@ -58,8 +60,8 @@ export class BillingService {
         );
       }
       if (filter.organizationId) {
-        const org = await this.organization(filter.organizationId);
-        if (input.periodEnd > (org.testClockAt ?? new Date())) {
+        const { now } = await loadTenantScope(this.db.manager, filter.organizationId);
+        if (input.periodEnd > now) {
           throw new SubscriptionError(SubscriptionErrorReason.PERIOD_NOT_ENDED, "That period has not ended on the organization's clock");
         }
       }
@@ -69,9 +71,12 @@ export class BillingService {
   }
 
   async advanceTestClock(principal: Principal, organizationIdInput: string, to: Date): Promise<Organization> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.RUN_BILLING, organizationId);
-    const org = await this.organization(organizationId);
+    const { organizationId, organization: org } = await tenantScope(
+      this.db.manager,
+      principal,
+      Permission.RUN_BILLING,
+      organizationIdInput,
+    );
     if (!org.testClockAt)
       throw new SubscriptionError(
         SubscriptionErrorReason.NOT_SIMULATED,
@@ -80,7 +85,7 @@ export class BillingService {
     if (to < org.testClockAt) throw new SubscriptionError(SubscriptionErrorReason.CLOCK_BACKWARDS, 'A test clock only moves forward');
     await this.db.getRepository(Organization).update({ id: organizationId }, { testClockAt: to });
     await this.cycle({ organizationId }, principal.apiKeyId);
-    return this.organization(organizationId);
+    return (await loadTenantScope(this.db.manager, organizationId)).organization;
   }
 
   /** The scheduler's tick, for every organisation whose periods ended on its own clock. */
@@ -104,11 +109,5 @@ export class BillingService {
     await this.collector?.collectDue(filter.organizationId);
     for (const listener of this.cycleListeners) await listener(filter.organizationId);
     return ids;
-  }
-
-  private async organization(id: string): Promise<Organization> {
-    const org = await this.db.getRepository(Organization).findOneBy({ id });
-    if (!org) throw new SubscriptionError(SubscriptionErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${id} does not exist`);
-    return org;
   }
 }

@@ -7,7 +7,7 @@ import { namedStatement } from '../../common/database/pg-array';
 import { Dec, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
-import { loadBillingContext } from '../usage/billing-context';
+import { loadBillingContext } from './billing-context';
 import { costOfTotal, hasRateCard } from '../rating/price-calculator';
 import type { RatingCatalog } from '../rating/rating-catalog';
 import type { Forecast } from './dto/forecast.types';

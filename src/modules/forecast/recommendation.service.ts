@@ -11,7 +11,7 @@ import { monthPeriod, type Period } from '../../common/time/billing-period';
 import { priceMonth } from '../cost/month-estimate';
 import { Aggregation } from '../metric/aggregation';
 import { Plan } from '../plan/plan.entity';
-import { loadBillingContext } from '../usage/billing-context';
+import { loadBillingContext } from './billing-context';
 import { hasRateCard, type Dimensions } from '../rating/price-calculator';
 import type { PlanTerms, RatingCatalog } from '../rating/rating-catalog';
 import type { PlannedUsage } from '../rating/usage-pricing';

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { assertId } from '../../common/errors/common-error';
 import { updateReturning } from '../../common/database/batch-load';
 import { namedParameters } from '../../common/database/pg-array';
@@ -8,6 +9,7 @@ import { CursorKey, keysetPage, pageRequest, type Page } from '../../common/grap
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney } from '../../common/money/decimal';
 import { Organization } from '../organization/organization.entity';
+import { loadTenantScope } from '../organization/tenant-scope';
 import { InvoiceLine } from './invoice-line.entity';
 import { renderInvoicePdf } from './invoice-pdf';
 import { Invoice } from './invoice.entity';
@@ -28,7 +30,6 @@ export interface InvoicePage extends Page<Invoice> {
 }
 
 const INVOICE = namedParameters(['invoice'] as const);
-const ORGANIZATION = namedParameters(['organization'] as const);
 const OVERDUE = namedParameters(['organization', 'from'] as const);
 
 /** Reading invoices and moving them through their lifecycle. */
@@ -42,8 +43,7 @@ export class InvoiceService {
     after?: string | null,
     status?: InvoiceStatus | null,
   ): Promise<InvoicePage> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.VIEW_INVOICES, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.VIEW_INVOICES, organizationIdInput);
     const page = pageRequest(first, after, 100, CursorKey.timeAndId);
     const qb = this.db.getRepository(Invoice).createQueryBuilder('i').where('i.organizationId = :organizationId', { organizationId });
     if (status) qb.andWhere('i.status = :status', { status });
@@ -97,7 +97,7 @@ export class InvoiceService {
   markPaid(principal: Principal, id: string): Promise<Invoice> {
     return this.transition(principal, id, InvoiceStatus.PAID, async (tx, invoice) => {
       invoice.amountPaid = invoice.total;
-      invoice.paidAt = await this.clockOf(tx, invoice.organizationId);
+      invoice.paidAt = (await loadTenantScope(tx, invoice.organizationId)).now;
     });
   }
 
@@ -125,7 +125,7 @@ export class InvoiceService {
       this.db,
       `UPDATE invoices i SET status = '${InvoiceStatus.OVERDUE}' FROM organizations o
         WHERE o.id = i.organization_id AND i.status = ANY(${$.from}::invoice_status[])
-          AND i.due_date + interval '1 day' <= coalesce(o.test_clock_at, now())
+          AND i.due_date + interval '1 day' <= organization_now(o)
           AND (${$.organization}::uuid IS NULL OR i.organization_id = ${$.organization})
         RETURNING i.id, i.organization_id AS "organizationId", i.number, (i.total - i.amount_paid)::text AS "amountDue", i.currency`,
       OVERDUE.values({ organization: organizationId ?? null, from: sourcesOf(InvoiceStatus.OVERDUE) }),
@@ -142,19 +142,11 @@ export class InvoiceService {
     return this.db.transaction(async (tx) => {
       const invoice = await tx.getRepository(Invoice).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!invoice) throw new InvoiceError(InvoiceErrorReason.NOT_FOUND, `Invoice ${id} does not exist`);
-      assertCan(principal, Permission.RUN_BILLING, invoice.organizationId);
+      authorizeTenant(principal, Permission.RUN_BILLING, invoice.organizationId);
       assertTransition(invoice.status, to);
       await apply(tx, invoice);
       invoice.status = to;
       return tx.getRepository(Invoice).save(invoice);
     });
-  }
-
-  private async clockOf(tx: EntityManager, organizationId: string): Promise<Date> {
-    const rows: Array<{ at: Date }> = await tx.query(
-      `SELECT coalesce(test_clock_at, now()) AS at FROM organizations WHERE id = ${ORGANIZATION.sql.organization}`,
-      ORGANIZATION.values({ organization: organizationId }),
-    );
-    return rows[0]?.at ?? new Date();
   }
 }

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
+import type { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/role';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { namedParameters } from '../../common/database/pg-array';
-import { assertId } from '../../common/errors/common-error';
-import { existingOrganization } from './organization-lookup';
 import { Organization } from './organization.entity';
 import { OrganizationError, OrganizationErrorReason } from './organization.error';
 import { OrganizationService } from './organization.service';
+import { loadTenantScope } from './tenant-scope';
 import { User } from './user.entity';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -26,8 +26,7 @@ export class OrganizationSettingsService {
 
   /** Sets where webhook alerts go and returns a new signing secret, shown once. */
   async setWebhook(principal: Principal, organizationIdInput: string, url: string): Promise<{ url: string; secret: string }> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.MANAGE_ALERTS, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.MANAGE_ALERTS, organizationIdInput);
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -36,7 +35,7 @@ export class OrganizationSettingsService {
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
       throw new OrganizationError(OrganizationErrorReason.INVALID_URL, 'The webhook URL must be http or https');
-    await existingOrganization(this.db.manager, organizationId);
+    await loadTenantScope(this.db.manager, organizationId);
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
     await this.db
       .getRepository(Organization)
@@ -46,11 +45,10 @@ export class OrganizationSettingsService {
 
   /** A billing contact receives alert emails. */
   async setBillingContact(principal: Principal, organizationIdInput: string, email: string, userKey?: string | null): Promise<User> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.MANAGE_ALERTS, organizationId);
+    const organizationId = authorizeTenant(principal, Permission.MANAGE_ALERTS, organizationIdInput);
     if (!EMAIL.test(email) || email.length > 320)
       throw new OrganizationError(OrganizationErrorReason.INVALID_EMAIL, `"${email}" is not an email address`);
-    await existingOrganization(this.db.manager, organizationId);
+    await loadTenantScope(this.db.manager, organizationId);
     const key = userKey ?? email.toLowerCase();
     if (!OrganizationService.isValidKey(key))
       throw new OrganizationError(OrganizationErrorReason.INVALID_EMAIL, `"${key}" is not a valid user key`);

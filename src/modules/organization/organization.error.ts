@@ -8,9 +8,6 @@ export enum OrganizationErrorReason {
   CURRENCY_MISMATCH = 'CURRENCY_MISMATCH',
   INVALID_TEST_CLOCK = 'INVALID_TEST_CLOCK',
   INVALID_KEY = 'INVALID_KEY',
-  NOT_FOUND = 'NOT_FOUND',
-  /** What other modules have always answered for a missing organisation; `organization(id)` answers NOT_FOUND. */
-  ORGANIZATION_NOT_FOUND = 'ORGANIZATION_NOT_FOUND',
   INVALID_URL = 'INVALID_URL',
   INVALID_EMAIL = 'INVALID_EMAIL',
 }
@@ -22,8 +19,6 @@ export const OrganizationError = defineDomainError<OrganizationErrorReason>('Org
   [OrganizationErrorReason.CURRENCY_MISMATCH]: ErrorCode.BAD_USER_INPUT,
   [OrganizationErrorReason.INVALID_TEST_CLOCK]: ErrorCode.BAD_USER_INPUT,
   [OrganizationErrorReason.INVALID_KEY]: ErrorCode.BAD_USER_INPUT,
-  [OrganizationErrorReason.NOT_FOUND]: ErrorCode.NOT_FOUND,
-  [OrganizationErrorReason.ORGANIZATION_NOT_FOUND]: ErrorCode.NOT_FOUND,
   [OrganizationErrorReason.INVALID_URL]: ErrorCode.BAD_USER_INPUT,
   [OrganizationErrorReason.INVALID_EMAIL]: ErrorCode.BAD_USER_INPUT,
 });

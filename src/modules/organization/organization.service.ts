@@ -2,13 +2,14 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { namedParameters } from '../../common/database/pg-array';
-import { assertId } from '../../common/errors/common-error';
 import { isCurrency } from '../../common/money/currency';
 import { monthPeriod } from '../../common/time/billing-period';
+import { organizationNow } from '../../common/time/organization-clock';
 import { Plan } from '../plan/plan.entity';
 import { PlanSubscription, SubscriptionStatus } from '../subscription/plan-subscription.entity';
 import { Organization } from './organization.entity';
 import { OrganizationError, OrganizationErrorReason } from './organization.error';
+import { tenantScope } from './tenant-scope';
 
 export interface CreateOrganizationCommand {
   name: string;
@@ -42,11 +43,7 @@ export class OrganizationService {
   }
 
   async get(principal: Principal, id: string): Promise<Organization> {
-    const organizationId = assertId(id, 'organization id');
-    assertCan(principal, Permission.VIEW_ORGANIZATION, organizationId);
-    const organization = await this.db.getRepository(Organization).findOneBy({ id: organizationId });
-    if (!organization) throw new OrganizationError(OrganizationErrorReason.NOT_FOUND, `Organization ${organizationId} does not exist`);
-    return organization;
+    return (await tenantScope(this.db.manager, principal, Permission.VIEW_ORGANIZATION, id)).organization;
   }
 
   async create(principal: Principal, command: CreateOrganizationCommand): Promise<Organization> {
@@ -69,7 +66,7 @@ export class OrganizationService {
     }
     const created = await this.db.transaction(async (tx) => {
       const organization = await tx.getRepository(Organization).save({ name, currency, testClockAt: command.testClock ?? null });
-      const period = monthPeriod(command.testClock ?? new Date());
+      const period = monthPeriod(organizationNow(organization));
       await tx.getRepository(PlanSubscription).insert({
         organizationId: organization.id,
         planId: plan.id,

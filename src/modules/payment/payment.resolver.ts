@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
-import { assertCan } from '../../common/auth/principal';
-import { assertId } from '../../common/errors/common-error';
+import { authorizeTenant } from '../../common/auth/tenant-scope';
 import type { RequestContext } from '../../app/request-context';
 import { PaymentSetupPayload } from './dto/payment-setup.types';
 import { PaymentError, PaymentErrorReason } from './payment.error';
@@ -16,7 +15,7 @@ export class PaymentResolver {
     @Arg('organizationId', () => ID) organizationId: string,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<PaymentSetupPayload> {
-    assertCan(principal, Permission.MANAGE_PAYMENT, assertId(organizationId, 'organizationId'));
+    authorizeTenant(principal, Permission.MANAGE_PAYMENT, organizationId);
     if (!services.payments)
       throw new PaymentError(PaymentErrorReason.NOT_CONFIGURED, 'Payments are collected manually here: STRIPE_SECRET_KEY is not set');
     return services.payments.createSetup(principal, organizationId);

@@ -2,16 +2,17 @@ import type { Logger } from 'pino';
 import Stripe from 'stripe';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
-import { assertId } from '../../common/errors/common-error';
+import type { Principal } from '../../common/auth/principal';
 import { namedParameters } from '../../common/database/pg-array';
 import { minorUnits } from '../../common/money/currency';
 import { Dec } from '../../common/money/decimal';
+import { organizationNow } from '../../common/time/organization-clock';
 import type { PaymentCollector } from '../billing/billing.service';
 import { Invoice } from '../invoice/invoice.entity';
 import { assertTransition, sourcesOf } from '../invoice/invoice-lifecycle';
 import { InvoiceStatus } from '../invoice/invoice-status';
 import { Organization } from '../organization/organization.entity';
+import { loadTenantScope, tenantScope } from '../organization/tenant-scope';
 import type { PaymentSetupPayload } from './dto/payment-setup.types';
 import { PaymentError, PaymentErrorReason } from './payment.error';
 import { StripeEvent } from './stripe-event.entity';
@@ -22,7 +23,6 @@ const MAX_ATTEMPTS = 4;
 const DAY = 24 * 3600_000;
 
 const DUE = namedParameters(['organization', 'payable', 'maxAttempts'] as const);
-const ORGANIZATION = namedParameters(['organization'] as const);
 
 /** Notified of payment outcomes (the alerts module raises alerts from these). */
 export interface PaymentListener {
@@ -49,10 +49,7 @@ export class StripePayments implements PaymentCollector {
   }
 
   async createSetup(principal: Principal, organizationIdInput: string): Promise<PaymentSetupPayload> {
-    const organizationId = assertId(organizationIdInput, 'organizationId');
-    assertCan(principal, Permission.MANAGE_PAYMENT, organizationId);
-    const organization = await this.db.getRepository(Organization).findOneBy({ id: organizationId });
-    if (!organization) throw new PaymentError(PaymentErrorReason.ORGANIZATION_NOT_FOUND, `Organization ${organizationId} does not exist`);
+    const { organizationId, organization } = await tenantScope(this.db.manager, principal, Permission.MANAGE_PAYMENT, organizationIdInput);
     const customerId = await this.ensureCustomer(organization);
     const intent = await this.stripe.setupIntents.create(
       { customer: customerId, usage: 'off_session', metadata: { organizationId } },
@@ -77,7 +74,7 @@ export class StripePayments implements PaymentCollector {
     const due: Array<{ id: string }> = await this.db.query(
       `SELECT i.id FROM invoices i JOIN organizations o ON o.id = i.organization_id
         WHERE i.status = ANY(${$.payable}::invoice_status[]) AND i.total > i.amount_paid AND i.payment_attempts < ${$.maxAttempts}
-          AND i.payment_due_at <= coalesce(o.test_clock_at, now()) AND o.stripe_payment_method_id IS NOT NULL
+          AND i.payment_due_at <= organization_now(o) AND o.stripe_payment_method_id IS NOT NULL
           AND (${$.organization}::uuid IS NULL OR i.organization_id = ${$.organization})
         ORDER BY i.payment_due_at`,
       DUE.values({ organization: organizationId ?? null, payable: sourcesOf(InvoiceStatus.PAID), maxAttempts: MAX_ATTEMPTS }),
@@ -120,7 +117,7 @@ export class StripePayments implements PaymentCollector {
       if (intent.status === 'succeeded') await this.db.transaction((tx) => this.markPaid(tx, intent.id, invoice.id));
     } catch (err) {
       if (!(err instanceof Stripe.errors.StripeCardError)) throw err;
-      const now = organization.testClockAt ?? new Date();
+      const now = organizationNow(organization);
       await this.db.getRepository(Invoice).update(
         { id: invoice.id },
         {
@@ -212,16 +209,13 @@ export class StripePayments implements PaymentCollector {
     if (!invoice) return;
     if (invoice.status === InvoiceStatus.PAID && invoice.stripePaymentIntentId === paymentIntentId) return;
     assertTransition(invoice.status, InvoiceStatus.PAID);
-    const rows: Array<{ at: Date }> = await tx.query(
-      `SELECT coalesce(test_clock_at, now()) AS at FROM organizations WHERE id = ${ORGANIZATION.sql.organization}`,
-      ORGANIZATION.values({ organization: invoice.organizationId }),
-    );
+    const { now } = await loadTenantScope(tx, invoice.organizationId);
     await tx.getRepository(Invoice).update(
       { id: invoice.id },
       {
         status: InvoiceStatus.PAID,
         amountPaid: invoice.total,
-        paidAt: rows[0]?.at ?? new Date(),
+        paidAt: now,
         stripePaymentIntentId: paymentIntentId,
         lastPaymentError: null,
       },

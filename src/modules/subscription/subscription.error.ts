@@ -2,7 +2,6 @@ import { defineDomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-code';
 
 export enum SubscriptionErrorReason {
-  ORGANIZATION_NOT_FOUND = 'ORGANIZATION_NOT_FOUND',
   UNKNOWN_PLAN = 'UNKNOWN_PLAN',
   CURRENCY_MISMATCH = 'CURRENCY_MISMATCH',
   SAME_PLAN = 'SAME_PLAN',
@@ -14,7 +13,6 @@ export enum SubscriptionErrorReason {
 }
 
 export const SubscriptionError = defineDomainError<SubscriptionErrorReason>('SubscriptionError', {
-  [SubscriptionErrorReason.ORGANIZATION_NOT_FOUND]: ErrorCode.NOT_FOUND,
   [SubscriptionErrorReason.UNKNOWN_PLAN]: ErrorCode.BAD_USER_INPUT,
   [SubscriptionErrorReason.CURRENCY_MISMATCH]: ErrorCode.BAD_USER_INPUT,
   [SubscriptionErrorReason.SAME_PLAN]: ErrorCode.BAD_USER_INPUT,

@@ -31,14 +31,15 @@ describe('pagination', () => {
     const serial = encodeCursor(['42']);
     expect(pageRequest(5, time, 100, CursorKey.timeAndId).after).toEqual(['2026-11-01T00:00:00.000Z', '42']);
     expect(pageRequest(5, serial, 100, CursorKey.serial).after).toEqual(['42']);
-    for (const [after, isKey] of [
+    const shapes: Array<[string, (key: unknown[]) => key is unknown[]]> = [
       [serial, CursorKey.timeAndId],
       [time, CursorKey.serial],
       [encodeCursor(['not a date', '42']), CursorKey.timeAndId],
       [encodeCursor(['2026-11-01T00:00:00.000Z', 42]), CursorKey.timeAndId],
       [encodeCursor(['4e2']), CursorKey.serial],
       ['garbage', CursorKey.serial],
-    ] as const) {
+    ];
+    for (const [after, isKey] of shapes) {
       expect(reasonOf(() => pageRequest(5, after, 100, isKey))).toBe(CommonErrorReason.INVALID_CURSOR);
     }
   });
