@@ -10,20 +10,7 @@ import {
   type RuleTerms,
 } from '../alert-evaluator';
 import { AlertRuleKind, AlertSeverity, AlertWindow } from '../alert-severity';
-
-const rule = (over: Partial<RuleTerms>): RuleTerms => ({
-  id: 'r1',
-  kind: AlertRuleKind.USAGE,
-  metricId: null,
-  thresholdPercent: '80',
-  thresholdAmount: null,
-  severity: AlertSeverity.WARNING,
-  channels: ['in_app'],
-  window: AlertWindow.PERIOD,
-  team: null,
-  project: null,
-  ...over,
-});
+import { ruleTerms } from './rule-fixtures';
 
 const cell = (bucket: string, over: Partial<BatchCell> = {}): BatchCell => ({
   metricId: 'm1',
@@ -60,7 +47,7 @@ describe('alert evaluation', () => {
       cell('2026-04-01T02:00:00Z', { metricId: 'm2', team: 'ml' }),
     ];
     const windows = (r: Partial<RuleTerms>) =>
-      measureWindows([rule(r)], cells, metrics).map((w) => [w.start.toISOString(), w.end.toISOString(), w.aggregate]);
+      measureWindows([ruleTerms(r)], cells, metrics).map((w) => [w.start.toISOString(), w.end.toISOString(), w.aggregate]);
     expect(windows({ metricId: 'm1', team: 'ml' })).toEqual([
       ['2026-03-01T00:00:00.000Z', '2026-04-01T00:00:00.000Z', 'quantity'],
       ['2026-04-01T00:00:00.000Z', '2026-05-01T00:00:00.000Z', 'quantity'],
@@ -88,7 +75,7 @@ describe('alert evaluation', () => {
   });
 
   it('raises an alert once the value reaches a positive threshold', () => {
-    const r = rule({});
+    const r = ruleTerms({});
     expect(crossed(r, 'k', 'usage', 'tokens', new Dec(10), new Dec(9.99), 'm')).toBeNull();
     expect(crossed(r, 'k', 'usage', 'tokens', new Dec(0), new Dec(5), 'm')).toBeNull();
     expect(crossed(r, 'k', 'usage', 'tokens', new Dec(10), new Dec(12), 'm')?.value).toBe('12');
@@ -107,9 +94,9 @@ describe('alert evaluation', () => {
 
   it('reports every threshold a value is at or past, whichever batch crossed it: the dedup key keeps one alert', () => {
     const rules = [
-      rule({ id: 'usage80' }),
-      rule({ id: 'usage95', thresholdPercent: '95' }),
-      rule({ id: 'cost50', kind: AlertRuleKind.COST, thresholdPercent: '50' }),
+      ruleTerms({ id: 'usage80' }),
+      ruleTerms({ id: 'usage95', thresholdPercent: '95' }),
+      ruleTerms({ id: 'cost50', kind: AlertRuleKind.COST, thresholdPercent: '50' }),
     ];
     const fired = evaluateRules(
       rules,
@@ -127,8 +114,8 @@ describe('alert evaluation', () => {
 
   it("compares a measured rule with the windows of the batch's events, late ones in their own period", () => {
     const rules = [
-      rule({ id: 'team', metricId: 'm1', thresholdPercent: null, thresholdAmount: '10', team: 'ml' }),
-      rule({ id: 'hour', kind: AlertRuleKind.COST, thresholdPercent: null, thresholdAmount: '4', window: AlertWindow.HOUR }),
+      ruleTerms({ id: 'team', metricId: 'm1', thresholdPercent: null, thresholdAmount: '10', team: 'ml' }),
+      ruleTerms({ id: 'hour', kind: AlertRuleKind.COST, thresholdPercent: null, thresholdAmount: '4', window: AlertWindow.HOUR }),
     ];
     const fired = evaluateRules(
       rules,

@@ -4,24 +4,12 @@ import type { ChangeBus } from '../../../common/pubsub/change-bus';
 import { Aggregation } from '../../metric/aggregation';
 import type { RatingCatalog } from '../../rating/rating-catalog';
 import type { IngestedBatch } from '../../usage/usage-ingest.service';
-import type { RuleTerms } from '../alert-evaluator';
-import { AlertRuleKind, AlertSeverity, AlertWindow } from '../alert-severity';
 import { AlertIngestListener } from '../alert-ingest-listener';
 import { AlertRaiser } from '../alert-raiser';
+import { ruleTerms } from './rule-fixtures';
 
 const ORG = '00000000-0000-4000-8000-000000000001';
-const rule: RuleTerms = {
-  id: 'r80',
-  kind: AlertRuleKind.USAGE,
-  metricId: null,
-  thresholdPercent: '80',
-  thresholdAmount: null,
-  severity: AlertSeverity.WARNING,
-  channels: ['in_app'],
-  window: AlertWindow.PERIOD,
-  team: null,
-  project: null,
-};
+const rule = ruleTerms({ id: 'r80' });
 
 /** An alert listener over a fake ingest transaction whose alert inserts return `inserted` rows, and a batch at 85 of a 100 limit. */
 function setup(inserted: Array<{ message: string }>) {
