@@ -1,3 +1,7 @@
+import type { EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { loadTenantScope } from '../organization/tenant-scope';
+import { Invoice } from './invoice.entity';
 import { InvoiceError, InvoiceErrorReason } from './invoice.error';
 import { InvoiceStatus } from './invoice-status';
 
@@ -40,4 +44,25 @@ export function issuedStatus(settled: boolean): InvoiceStatus {
   if (!settled) return InvoiceStatus.OPEN;
   assertTransition(InvoiceStatus.OPEN, InvoiceStatus.PAID);
   return InvoiceStatus.PAID;
+}
+
+/**
+ * Moves one invoice (read under a row lock by the caller's transaction) to
+ * `to`, with whatever else that change sets, once the table allows it.
+ */
+export async function moveInvoice(
+  tx: EntityManager,
+  invoice: Invoice,
+  to: InvoiceStatus,
+  changes: QueryDeepPartialEntity<Invoice> & Partial<Invoice> = {},
+): Promise<Invoice> {
+  assertTransition(invoice.status, to);
+  await tx.getRepository(Invoice).update({ id: invoice.id, organizationId: invoice.organizationId }, { ...changes, status: to });
+  return Object.assign(invoice, changes, { status: to });
+}
+
+/** Paid in full, on the organisation's clock: the one way an invoice becomes PAID, by hand or through Stripe. */
+export async function payInvoice(tx: EntityManager, invoice: Invoice, changes: Partial<Invoice> = {}): Promise<Invoice> {
+  const { now } = await loadTenantScope(tx, invoice.organizationId);
+  return moveInvoice(tx, invoice, InvoiceStatus.PAID, { amountPaid: invoice.total, paidAt: now, ...changes });
 }

@@ -9,12 +9,11 @@ import { CursorKey, keysetPage, pageRequest, type Page } from '../../common/grap
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney } from '../../common/money/decimal';
 import { Organization } from '../organization/organization.entity';
-import { loadTenantScope } from '../organization/tenant-scope';
 import { InvoiceLine } from './invoice-line.entity';
 import { renderInvoicePdf } from './invoice-pdf';
 import { Invoice } from './invoice.entity';
 import { InvoiceError, InvoiceErrorReason } from './invoice.error';
-import { assertTransition, sourcesOf } from './invoice-lifecycle';
+import { moveInvoice, payInvoice, sourcesOf } from './invoice-lifecycle';
 import { InvoiceStatus } from './invoice-status';
 
 export interface OverdueInvoice {
@@ -95,15 +94,13 @@ export class InvoiceService {
 
   /** Manual collection when Stripe is not configured (bank transfer, cheque). */
   markPaid(principal: Principal, id: string): Promise<Invoice> {
-    return this.transition(principal, id, InvoiceStatus.PAID, async (tx, invoice) => {
-      invoice.amountPaid = invoice.total;
-      invoice.paidAt = (await loadTenantScope(tx, invoice.organizationId)).now;
-    });
+    return this.transition(principal, id, (tx, invoice) => payInvoice(tx, invoice));
   }
 
   /** Cancels an invoice and gives its credits back to the grants they came from. */
   void(principal: Principal, id: string): Promise<Invoice> {
-    return this.transition(principal, id, InvoiceStatus.VOID, async (tx, invoice) => {
+    return this.transition(principal, id, async (tx, invoice) => {
+      await moveInvoice(tx, invoice, InvoiceStatus.VOID);
       const $ = INVOICE.sql;
       const values = INVOICE.values({ invoice: invoice.id });
       await tx.query(
@@ -111,11 +108,12 @@ export class InvoiceService {
         values,
       );
       await tx.query(`DELETE FROM credit_applications WHERE invoice_id = ${$.invoice}`, values);
+      return invoice;
     });
   }
 
   markUncollectible(principal: Principal, id: string): Promise<Invoice> {
-    return this.transition(principal, id, InvoiceStatus.UNCOLLECTIBLE, async () => undefined);
+    return this.transition(principal, id, (tx, invoice) => moveInvoice(tx, invoice, InvoiceStatus.UNCOLLECTIBLE));
   }
 
   /** OPEN invoices whose due day has passed on their organisation's clock become OVERDUE. */
@@ -132,21 +130,18 @@ export class InvoiceService {
     );
   }
 
+  /** Reads the invoice under a row lock, checks the caller may bill its organisation, then applies one lifecycle move. */
   private async transition(
     principal: Principal,
     idInput: string,
-    to: InvoiceStatus,
-    apply: (tx: EntityManager, invoice: Invoice) => Promise<void>,
+    move: (tx: EntityManager, invoice: Invoice) => Promise<Invoice>,
   ): Promise<Invoice> {
     const id = assertId(idInput, 'invoice id');
     return this.db.transaction(async (tx) => {
       const invoice = await tx.getRepository(Invoice).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!invoice) throw new InvoiceError(InvoiceErrorReason.NOT_FOUND, `Invoice ${id} does not exist`);
       authorizeTenant(principal, Permission.RUN_BILLING, invoice.organizationId);
-      assertTransition(invoice.status, to);
-      await apply(tx, invoice);
-      invoice.status = to;
-      return tx.getRepository(Invoice).save(invoice);
+      return move(tx, invoice);
     });
   }
 }

@@ -9,10 +9,10 @@ import { Dec } from '../../common/money/decimal';
 import { organizationNow } from '../../common/time/organization-clock';
 import type { PaymentCollector } from '../billing/billing.service';
 import { Invoice } from '../invoice/invoice.entity';
-import { assertTransition, sourcesOf } from '../invoice/invoice-lifecycle';
+import { payInvoice, sourcesOf } from '../invoice/invoice-lifecycle';
 import { InvoiceStatus } from '../invoice/invoice-status';
 import { Organization } from '../organization/organization.entity';
-import { loadTenantScope, tenantScope } from '../organization/tenant-scope';
+import { tenantScope } from '../organization/tenant-scope';
 import type { PaymentSetupPayload } from './dto/payment-setup.types';
 import { PaymentError, PaymentErrorReason } from './payment.error';
 import { StripeEvent } from './stripe-event.entity';
@@ -208,17 +208,6 @@ export class StripePayments implements PaymentCollector {
     const invoice = await this.invoiceFor(tx, paymentIntentId, invoiceId, true);
     if (!invoice) return;
     if (invoice.status === InvoiceStatus.PAID && invoice.stripePaymentIntentId === paymentIntentId) return;
-    assertTransition(invoice.status, InvoiceStatus.PAID);
-    const { now } = await loadTenantScope(tx, invoice.organizationId);
-    await tx.getRepository(Invoice).update(
-      { id: invoice.id },
-      {
-        status: InvoiceStatus.PAID,
-        amountPaid: invoice.total,
-        paidAt: now,
-        stripePaymentIntentId: paymentIntentId,
-        lastPaymentError: null,
-      },
-    );
+    await payInvoice(tx, invoice, { stripePaymentIntentId: paymentIntentId, lastPaymentError: null });
   }
 }
