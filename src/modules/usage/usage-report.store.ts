@@ -54,6 +54,11 @@ function addCell(cells: Map<string, RateCell[]>, metricId: string, cell: RateCel
   else cells.set(metricId, [cell]);
 }
 
+/** A rate-card price's totals as ingest keeps them (over all dimension sets): the cell of its invoice line. */
+function priceCell(label: string, unitPrice: string | null, quantity: string, cost: string): RateCell {
+  return { dimensions: {}, label, unitPrice, quantity: new Dec(quantity), cost: new Dec(cost) };
+}
+
 /** Metrics of the plan priced by a rate card (only `metricId`, when given). */
 function rateCardMetrics(charges: ReadonlyMap<string, ChargeRule>, metricId: string | undefined): Set<string> {
   return new Set([...charges].filter(([id, charge]) => hasRateCard(charge) && (!metricId || metricId === id)).map(([id]) => id));
@@ -86,7 +91,7 @@ export class UsageReportStore {
     const rateCards = rateCardMetrics(terms?.charges ?? new Map(), metricId);
     const cells = new Map<string, RateCell[]>();
     for (const [id, label, unitPrice, quantity, cost] of row.prices) {
-      if (rateCards.has(id)) addCell(cells, id, { dimensions: {}, label, unitPrice, quantity: new Dec(quantity), cost: new Dec(cost) });
+      if (rateCards.has(id)) addCell(cells, id, priceCell(label, unitPrice, quantity, cost));
     }
     const budget = terms?.plan.autoPauseAtBudget ? terms.plan.monthlyBudget : null;
     return {
@@ -141,14 +146,7 @@ export class UsageReportStore {
           metricIds: rateCardIds,
         }),
       );
-      for (const r of rows)
-        addCell(cells, r.metric_id, {
-          dimensions: {},
-          label: r.label,
-          unitPrice: r.unit_price,
-          quantity: new Dec(r.quantity),
-          cost: new Dec(r.cost),
-        });
+      for (const r of rows) addCell(cells, r.metric_id, priceCell(r.label, r.unit_price, r.quantity, r.cost));
     } else if (rateCardIds.length) {
       const rows = await this.db.query<DimensionCellRow[]>(
         RATE_CARD_CELLS.text,
