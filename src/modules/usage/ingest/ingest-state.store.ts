@@ -1,0 +1,127 @@
+import type { PoolClient } from 'pg';
+import { namedStatement, plainArray, textArray } from '../../../common/database/pg-array';
+import { Dec } from '../../../common/money/decimal';
+import { Aggregation } from '../../metric/aggregation';
+import { sessionGroupKey, totalKey, type SessionState, type TotalState } from './aggregator-state';
+import { eventKeyValue } from './event-validator';
+import { isoWriter } from './iso-writer';
+import type { NormalizedEvent } from './normalized-event';
+
+/** The organisation's stored state that a batch's events touch. */
+export interface IngestState {
+  known: Set<string>;
+  totals: Map<string, TotalState>;
+  periodCosts: Map<number, Dec>;
+  uniqueSeen: Map<string, Set<string>>;
+  sessions: Map<string, SessionState[]>;
+  rateCount: number;
+}
+
+/** The batch's stored state, in one row; json arrays keep it to one round trip. */
+interface StateRow {
+  known: string[];
+  /** [metric, period start, quantity, cost, event count, latest at, latest quantity] */
+  totals: Array<[string, string, string, string, number, string | null, string | null]>;
+  /** [metric, period start, value] */
+  uniques: Array<[string, string, string]>;
+  /** [id, metric, period start, key, started at, last at] */
+  sessions: Array<[string, string, string, string, string, string]>;
+  rate_count: number | null;
+}
+
+const STATE = namedStatement(
+  [
+    'org',
+    'eventIds',
+    'periods',
+    'uniqueMetric',
+    'uniquePeriod',
+    'uniqueValue',
+    'sessionMetric',
+    'sessionPeriod',
+    'sessionKey',
+    'rateWindow',
+  ],
+  (p) => `SELECT
+    (SELECT coalesce(array_agg(event_id), '{}') FROM usage_event_keys WHERE organization_id = ${p.org} AND event_id = ANY(${p.eventIds}::text[])) AS known,
+    (SELECT coalesce(json_agg(json_build_array(metric_id, period_start, quantity::text, cost::text, event_count, latest_at, latest_quantity::text)), '[]')
+       FROM usage_totals WHERE organization_id = ${p.org} AND period_start = ANY(${p.periods}::timestamptz[])) AS totals,
+    (SELECT coalesce(json_agg(json_build_array(v.metric_id, v.period_start, v.value)), '[]')
+       FROM usage_unique_values v
+       JOIN (SELECT DISTINCT * FROM unnest(${p.uniqueMetric}::uuid[], ${p.uniquePeriod}::timestamptz[], ${p.uniqueValue}::text[])) AS k(metric_id, period_start, value)
+         ON v.metric_id = k.metric_id AND v.period_start = k.period_start AND v.value = k.value
+      WHERE v.organization_id = ${p.org}) AS uniques,
+    (SELECT coalesce(json_agg(json_build_array(s.id, s.metric_id, s.period_start, s.session_key, s.started_at, s.last_at)), '[]')
+       FROM usage_sessions s
+       JOIN (SELECT DISTINCT * FROM unnest(${p.sessionMetric}::uuid[], ${p.sessionPeriod}::timestamptz[], ${p.sessionKey}::text[])) AS k(metric_id, period_start, session_key)
+         ON s.metric_id = k.metric_id AND s.period_start = k.period_start AND s.session_key = k.session_key
+      WHERE s.organization_id = ${p.org}) AS sessions,
+    (SELECT count FROM usage_rate_windows WHERE organization_id = ${p.org} AND window_start = ${p.rateWindow}) AS rate_count`,
+);
+
+/**
+ * Ids already recorded, and the totals, distinct values, sessions and rate
+ * window the candidates would change: one prepared statement, one round trip.
+ */
+export async function readIngestState(
+  client: PoolClient,
+  organizationId: string,
+  candidates: NormalizedEvent[],
+  rateWindow: Date | null,
+): Promise<IngestState> {
+  const iso = isoWriter();
+  const uniques = candidates.filter((e) => e.metric.aggregation === Aggregation.UNIQUE_COUNT);
+  const sessioned = candidates.filter((e) => e.metric.sessionIdleMinutes !== null);
+  const { rows } = await client.query<StateRow>({
+    name: 'meterly_ingest_state',
+    text: STATE.text,
+    values: STATE.values({
+      org: organizationId,
+      eventIds: textArray(candidates.map((e) => e.id)),
+      periods: plainArray([...new Set(candidates.map((e) => iso(e.periodStart)))]),
+      uniqueMetric: plainArray(uniques.map((e) => e.metric.id)),
+      uniquePeriod: plainArray(uniques.map((e) => iso(e.periodStart))),
+      uniqueValue: textArray(uniques.map((e) => eventKeyValue(e, e.metric.uniqueBy!))),
+      sessionMetric: plainArray(sessioned.map((e) => e.metric.id)),
+      sessionPeriod: plainArray(sessioned.map((e) => iso(e.periodStart))),
+      sessionKey: textArray(sessioned.map((e) => eventKeyValue(e, e.metric.sessionKey!))),
+      rateWindow: rateWindow && iso(rateWindow),
+    }),
+  });
+  const row = rows[0]!;
+
+  const totals = new Map<string, TotalState>();
+  const periodCosts = new Map<number, Dec>();
+  for (const [metricId, periodText, quantity, cost, eventCount, latestAt, latestQuantity] of row.totals) {
+    const periodStart = new Date(periodText);
+    const total: TotalState = {
+      metricId,
+      periodStart,
+      quantity: new Dec(quantity),
+      cost: new Dec(cost),
+      eventCount: Number(eventCount),
+      latestAt: latestAt === null ? null : new Date(latestAt),
+      latestQuantity: latestQuantity === null ? null : new Dec(latestQuantity),
+      dirty: false,
+    };
+    totals.set(totalKey(metricId, periodStart), total);
+    periodCosts.set(periodStart.getTime(), (periodCosts.get(periodStart.getTime()) ?? new Dec(0)).plus(total.cost));
+  }
+
+  const uniqueSeen = new Map<string, Set<string>>();
+  for (const [metricId, periodText, value] of row.uniques) {
+    const key = totalKey(metricId, new Date(periodText));
+    uniqueSeen.set(key, (uniqueSeen.get(key) ?? new Set()).add(value));
+  }
+
+  const sessions = new Map<string, SessionState[]>();
+  for (const [id, metricId, periodText, key, startedAt, lastAt] of row.sessions) {
+    const periodStart = new Date(periodText);
+    const group = sessionGroupKey(metricId, periodStart, key);
+    const list = sessions.get(group) ?? [];
+    list.push({ id, metricId, periodStart, key, startedAt: new Date(startedAt), lastAt: new Date(lastAt), state: 'loaded' });
+    sessions.set(group, list);
+  }
+
+  return { known: new Set(row.known), totals, periodCosts, uniqueSeen, sessions, rateCount: row.rate_count ?? 0 };
+}
