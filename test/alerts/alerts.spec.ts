@@ -391,9 +391,14 @@ describe('alerts', () => {
         threshold: '10',
         value: '11',
       });
-      const [row] = await t.db.query(`SELECT attempts, delivered_at FROM alert_deliveries WHERE channel = 'webhook' AND target = $1`, [
-        url,
-      ]);
+      // The receiver has the body before the worker hears its 204 and records the delivery: wait for that record.
+      const row = await waitFor(async () => {
+        const [found] = await t.db.query(
+          `SELECT attempts, delivered_at FROM alert_deliveries WHERE channel = 'webhook' AND target = $1 AND delivered_at IS NOT NULL`,
+          [url],
+        );
+        return found as { attempts: number; delivered_at: Date | null } | undefined;
+      });
       expect(row.attempts).toBe(3);
       expect(row.delivered_at).not.toBeNull();
     } finally {
