@@ -15,7 +15,7 @@ export class Alerts1795569027098 implements MigrationInterface {
         await queryRunner.query(`CREATE INDEX "ix_alerts_org_triggered" ON "alerts"  ("organization_id", "triggered_at") `);
         await queryRunner.query(`ALTER TABLE "organizations" ADD "alert_webhook_url" text`);
         await queryRunner.query(`ALTER TABLE "organizations" ADD "alert_webhook_secret" text`);
-        // Organisations that exist already get the default rules every new one gets (seeds 003 and 004).
+        // Organisations that exist already get the default rules every new one gets.
         await queryRunner.query(`INSERT INTO "alert_rules" ("organization_id", "kind", "threshold_percent", "severity", "channels", "is_default")
             SELECT o.id, d.kind, d.pct, d.severity::alert_severity, '{in_app,email}', true FROM "organizations" o
             CROSS JOIN (VALUES ('USAGE', 80, 'WARNING'), ('USAGE', 95, 'CRITICAL'), ('USAGE', 100, 'CRITICAL'),

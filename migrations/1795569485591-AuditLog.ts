@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
-/** The append-only audit trail of mutations (seed 004). */
+/** The append-only audit trail of mutations. */
 export class AuditLog1795569485591 implements MigrationInterface {
     name = 'AuditLog1795569485591'
 

@@ -127,7 +127,7 @@ describe('alerts', () => {
     expect((await summary(org)).map((a) => a[2])).toEqual(['80', '95', '100']);
   });
 
-  it('fires budget thresholds at 50, 80 and 95 % of the monthly budget (seed 004)', async () => {
+  it('fires budget thresholds at 50, 80 and 95 % of the monthly budget', async () => {
     const { org, code } = await limitedOrganization({ budget: '10' });
     for (const [id, quantity] of [
       ['a', '5'],

@@ -34,7 +34,7 @@ describe('billing lifecycle', () => {
   });
   afterAll(() => t.close());
 
-  describe('plan changes (seeds 001 and 002)', () => {
+  describe('plan changes', () => {
     it('an upgrade applies at once and credits the unused part of the old base fee pro rata', async () => {
       const org = await organizationOn(t.admin, 'flowstack_starter');
       await advance(org, '2026-03-16T00:00:00Z');
@@ -190,7 +190,7 @@ describe('billing lifecycle', () => {
       ).toBe(5);
     });
 
-    it('is due 30 days after close on a net-30 plan (seed 003 Enterprise)', async () => {
+    it('is due 30 days after close on a net-30 plan (analytics Enterprise)', async () => {
       const org = await organizationOn(t.admin, 'analytics_enterprise');
       await advance(org, '2026-04-20T00:00:00Z');
       const [invoice] = (await invoicesOf(org)).edges.map((e) => e.node);

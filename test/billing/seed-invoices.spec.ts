@@ -3,7 +3,7 @@ import { AdvanceTestClockDocument, GrantCreditsDocument, InvoicesDocument } from
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { at, loadSeedCatalog, organizationOn, record } from '../helpers/usage-fixtures';
 
-/** A month of each seed platform on a test clock, invoiced; every amount worked out by hand. */
+/** A month of each demo platform on a test clock, invoiced; every amount worked out by hand. */
 describe('seed plans billed for a month', () => {
   let t: TestServer;
   beforeAll(async () => {
@@ -22,7 +22,7 @@ describe('seed plans billed for a month', () => {
   const lines = (invoice: Awaited<ReturnType<typeof marchInvoice>>) =>
     invoice.lines.map((l) => [l.description, l.quantity, l.amount.amount]);
 
-  it('seed 000 Free: within the free allowance nothing is owed, and usage past it was refused', async () => {
+  it('Connectors Free: within the free allowance nothing is owed, and usage past it was refused', async () => {
     const org = await organizationOn(t.admin, 'connectors_free');
     const calls = Array.from({ length: 101 }, (_, i) => ({ id: `c${i}`, metric: 'connector_calls', timestamp: at(i) }));
     const res = await record(t.admin, org, [...calls, { id: 'mb', metric: 'connector_data_mb', quantity: '8', timestamp: at(0) }]);
@@ -35,7 +35,7 @@ describe('seed plans billed for a month', () => {
     ]);
   });
 
-  it('seed 000 Pro: $19 plus 2 blocks of 500 calls ($10) and 2 blocks of 50 MB ($4)', async () => {
+  it('Connectors Pro: $19 plus 2 blocks of 500 calls ($10) and 2 blocks of 50 MB ($4)', async () => {
     const org = await organizationOn(t.admin, 'connectors_pro');
     const calls = Array.from({ length: 1600 }, (_, i) => ({ id: `c${i}`, metric: 'connector_calls', timestamp: at(i % 300) }));
     await record(t.admin, org, [
@@ -58,7 +58,7 @@ describe('seed plans billed for a month', () => {
     expect(invoice.dueDate).toBe('2026-04-01T00:00:00.000Z');
   });
 
-  it('seed 001 Starter: $29 for 1,000 sessions; the 1,001st conversation was refused, so nothing more is owed', async () => {
+  it('FlowStack Starter: $29 for 1,000 sessions; the 1,001st conversation was refused, so nothing more is owed', async () => {
     const org = await organizationOn(t.admin, 'flowstack_starter');
     const messages = Array.from({ length: 1001 }, (_, i) => ({
       id: `m${i}`,
@@ -77,7 +77,7 @@ describe('seed plans billed for a month', () => {
     expect(invoice.total.amount).toBe('29.00');
   });
 
-  it('seed 002: started hours rounded up, credits applied first, the rest charged', async () => {
+  it('hourly pay as you go: started hours rounded up, credits applied first, the rest charged', async () => {
     const org = await organizationOn(t.admin, 'hourly_payg');
     const hours = (minutes: number) => new Dec(minutes).div(60).toFixed(12);
     await record(t.admin, org, [
@@ -97,7 +97,7 @@ describe('seed plans billed for a month', () => {
     });
   });
 
-  it('seed 003 Starter: $99 and the overage of tokens, queries, peak storage and users', async () => {
+  it('analytics Starter: $99 and the overage of tokens, queries, peak storage and users', async () => {
     const org = await organizationOn(t.admin, 'analytics_starter');
     await record(t.admin, org, [
       { id: 't1', metric: 'llm_tokens', quantity: '350000', timestamp: at(0) },
@@ -129,7 +129,7 @@ describe('seed plans billed for a month', () => {
     expect(invoice.subtotal.amount).toBe('123.70');
   });
 
-  it('seed 003 Professional: within every limit only the $499 fee is owed', async () => {
+  it('analytics Professional: within every limit only the $499 fee is owed', async () => {
     const org = await organizationOn(t.admin, 'analytics_professional');
     await record(t.admin, org, [
       { id: 't1', metric: 'llm_tokens', quantity: '4999999', timestamp: at(0) },
@@ -140,7 +140,7 @@ describe('seed plans billed for a month', () => {
     expect(invoice.total.amount).toBe('499.00');
   });
 
-  it('seed 004 Professional: $199 and tokens priced per model, one line per model', async () => {
+  it('AI API platform Professional: $199 and tokens priced per model, one line per model', async () => {
     const org = await organizationOn(t.admin, 'auterity_professional');
     await record(t.admin, org, [
       { id: 'a', metric: 'ai_tokens', quantity: '1200', timestamp: at(0), dimensions: { model: 'gpt-4' } },

@@ -20,14 +20,14 @@ describe('metric and plan catalog', () => {
   });
   afterAll(() => t.close());
 
-  it('recreates every tier of every seed through the API, exactly as stated', async () => {
+  it('recreates every tier of every demo platform through the API, exactly as published', async () => {
     for (const input of SEED_METRICS) await t.admin.data(CreateMetricDocument, { input });
     for (const input of SEED_PLANS) await t.admin.data(CreatePlanDocument, { input: input as CreatePlanInput });
     const { plans } = await t.admin.data(PlansDocument);
     expect(plans.map((p) => p.code).sort()).toEqual(SEED_PLANS.map((p) => p.code).sort());
 
     const byCode = new Map(plans.map((p) => [p.code, p]));
-    // Seed 000: Pro is $19 with 1,000 calls included, then 500 calls for $5 and 50 MB for $2.
+    // Connectors Pro is $19 with 1,000 calls included, then 500 calls for $5 and 50 MB for $2.
     expect(byCode.get('connectors_pro')).toMatchObject({
       basePrice: { amount: '19.00', currency: 'USD' },
       charges: expect.arrayContaining([
@@ -35,7 +35,7 @@ describe('metric and plan catalog', () => {
         expect.objectContaining({ metric: 'connector_data_mb', included: '100', model: 'PACKAGE', packageSize: '50', packagePrice: '2' }),
       ]),
     });
-    // Seed 004: GPT-4 at $0.03 per 1K tokens is 0.00003 per token; Community budget $5, 10 requests/min, auto-pause.
+    // The AI API platform: GPT-4 at $0.03 per 1K tokens is 0.00003 per token; Community budget $5, 10 requests/min, auto-pause.
     const community = byCode.get('auterity_community');
     expect(community).toMatchObject({ monthlyBudget: '5', autoPauseAtBudget: true, requestsPerMinute: 10 });
     const tokens = community?.charges.find((c) => c.metric === 'ai_tokens');
@@ -45,7 +45,7 @@ describe('metric and plan catalog', () => {
         { dimensions: { model: 'claude-3-haiku' }, unitPrice: '0.00000025' },
       ]),
     );
-    // Seed 001: the free tier blocks after 25 sessions; seed 003 Enterprise is net-30.
+    // FlowStack Free blocks after 25 sessions; analytics Enterprise is net-30.
     expect(byCode.get('flowstack_free')?.charges[0]).toMatchObject({ metric: 'sessions', limit: '25', hardLimit: true });
     expect(byCode.get('analytics_enterprise')?.paymentTermsDays).toBe(30);
 

@@ -22,7 +22,7 @@ export type AlertSeverity =
   | 'INFO'
   | 'WARNING';
 
-/** PERIOD: the billing month. HOUR and DAY: spend limits per hour and per day (seed 004), on cost rules with an amount. FORECAST: the projected period-end cost crossing the threshold (projected overage), on cost rules. */
+/** PERIOD: the billing month. HOUR and DAY: spend limits per hour and per day, on cost rules with an amount. FORECAST: the projected period-end cost crossing the threshold (projected overage), on cost rules. */
 export type AlertWindow =
   | 'DAY'
   | 'FORECAST'
@@ -71,10 +71,10 @@ export type CreateMetricInput = {
   aggregation: Aggregation;
   /** Stable identifier used in events and plans, e.g. "llm_tokens". */
   code: string;
-  /** Each event's quantity is rounded UP to a multiple of this ("1" hour: seed 002). */
+  /** Each event's quantity is rounded UP to a multiple of this ("1" on an hours metric bills every started hour). */
   eventRounding?: string | null | undefined;
   name?: string | null | undefined;
-  /** COUNT of sessions: a session ends after this many idle minutes (seed 001). */
+  /** COUNT of sessions: a session ends after this many idle minutes. */
   sessionIdleMinutes?: number | null | undefined;
   /** The field or dimension that identifies a conversation, e.g. "user". */
   sessionKey?: string | null | undefined;
@@ -193,7 +193,7 @@ export type RecordUsageInput = {
   organizationId: string | number;
 };
 
-/** What an API key may do (seed 003 permission matrix). */
+/** What an API key may do, by the role/permission matrix. */
 export type Role =
   | 'BILLING_CONTACT'
   | 'MEMBER'

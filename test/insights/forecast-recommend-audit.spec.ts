@@ -34,7 +34,7 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
       return count;
     };
   };
-  /** An analytics (seed 003) organisation on 20 March with 32 days of four metrics: two additive, a peak, distinct users. */
+  /** An analytics-platform organisation on 20 March with 32 days of four metrics: two additive, a peak, distinct users. */
   const analyticsHistory = async () => {
     const org = await organizationOn(t.admin, 'analytics_starter', '2026-03-20T12:00:00Z');
     const events = Array.from({ length: 32 }, (_, i) => {
@@ -102,7 +102,7 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
   });
 
   describe('recommendations', () => {
-    it('suggests the smaller FlowStack plan to a customer using under 50 % of Professional (seed 001)', async () => {
+    it('suggests the smaller FlowStack plan to a customer using under 50 % of Professional', async () => {
       const org = await organizationOn(t.admin, 'flowstack_professional', '2026-02-20T12:00:00Z');
       const sessions = Array.from({ length: 300 }, (_, i) => ({
         id: `s${i}`,
@@ -126,7 +126,7 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
       expect(r.options.find((o) => o.plan.code === 'flowstack_free')).toMatchObject({ fits: false });
     });
 
-    it('suggests an upgrade when overage costs more than the next tier (seed 003)', async () => {
+    it('suggests an upgrade when overage costs more than the next tier', async () => {
       const org = await organizationOn(t.admin, 'analytics_starter', '2026-02-20T12:00:00Z');
       const when = '2026-02-20T12:00:00Z';
       await record(t.admin, org, [
@@ -172,7 +172,7 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
       }
     });
 
-    it('names cheaper models for rate-card usage (seed 004)', async () => {
+    it('names cheaper models for rate-card usage', async () => {
       const org = await organizationOn(t.admin, 'auterity_professional');
       await record(t.admin, org, [{ id: 'g', metric: 'ai_tokens', quantity: '1000000', timestamp: at(0), dimensions: { model: 'gpt-4' } }]);
       const { planRecommendations: r } = await t.admin.data(PlanRecommendationsDocument, { organizationId: org });
@@ -188,8 +188,8 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
     });
   });
 
-  describe('estimator (seed 000)', () => {
-    it("prices the document's example and matches a period actually billed with the same usage", async () => {
+  describe('estimator (connectors)', () => {
+    it("prices the connectors cost calculator's example and matches a period actually billed with the same usage", async () => {
       const usage = [
         { metric: 'connector_calls', quantity: '2000', dimensions: { connector: 'notion' } },
         { metric: 'connector_data_mb', quantity: '100' },
@@ -240,7 +240,7 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
     });
   });
 
-  describe('estimator (seed 003)', () => {
+  describe('estimator (analytics)', () => {
     it('prices monthly totals of distinct-count metrics, which need no user key', async () => {
       const { estimateCost } = await t.admin.data(EstimateCostDocument, {
         planCode: 'analytics_starter',
@@ -252,7 +252,7 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
     });
   });
 
-  describe('audit trail (seed 004)', () => {
+  describe('audit trail', () => {
     it('records plan changes, rule changes and credits with who made them; a tenant reads only its own', async () => {
       const org = await organizationOn(t.admin, 'flowstack_starter');
       const other = await organizationOn(t.admin, 'flowstack_starter');

@@ -4,13 +4,14 @@ import { buildAppSchema } from '../../src/app/build-schema';
 import { CONTRACT_PATH, contractBreaks, loadContract, SHARED_CONTRACT_PATH } from './contract';
 
 /**
- * Parts of ../shared/api-contract.graphql that open issues have yet to build,
- * by the issue that delivers them. Nothing else may be missing or changed, and
- * an entry must go as soon as its part exists (the second test fails until then).
+ * Parts of the public contract (schema/api-contract.graphql) that open issues
+ * have yet to build, by the issue that delivers them. Nothing else may be
+ * missing or changed, and an entry must go as soon as its part exists (the
+ * second test fails until then).
  */
 const PENDING: Record<string, number> = {};
 
-describe('the public contract (../shared/api-contract.graphql)', () => {
+describe('the public contract (schema/api-contract.graphql)', () => {
   const contract = loadContract();
 
   it('is not broken by the emitted schema, beyond parts still pending in open issues', async () => {
@@ -25,7 +26,7 @@ describe('the public contract (../shared/api-contract.graphql)', () => {
   });
 
   const sharedIt = existsSync(SHARED_CONTRACT_PATH) ? it : it.skip;
-  sharedIt('is the same as the copy in ../shared (copy it to schema/ when it changes)', () => {
+  sharedIt('is the same as its original beside the repository, when present (copy it to schema/ when it changes)', () => {
     expect(readFileSync(CONTRACT_PATH, 'utf8')).toBe(readFileSync(SHARED_CONTRACT_PATH, 'utf8'));
   });
 

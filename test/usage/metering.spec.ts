@@ -401,7 +401,7 @@ describe('usage metering', () => {
       }
     });
 
-    it('auto-pauses at the budget (seed 004 overage protection) and limits requests per minute', async () => {
+    it('auto-pauses at the budget (overage protection) and limits requests per minute', async () => {
       const paused = await planWithOrganization(t.admin, [{ code: 'inference', unit: 'request', aggregation: 'SUM' }], {
         code: 'budgeted',
         name: 'Budgeted',

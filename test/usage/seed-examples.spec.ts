@@ -2,15 +2,15 @@ import { Dec } from '../../src/common/money/decimal';
 import { at, metricUsage, planWithOrganization, record, usage } from '../helpers/usage-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
-/** The billing documents of ../shared/seeds, with the amounts worked out by hand. */
-describe('seed examples, billed exactly', () => {
+/** The examples the five demo platforms publish with their pricing, with the amounts worked out by hand. */
+describe("the demo platforms' published examples, billed exactly", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer();
   });
   afterAll(() => t.close());
 
-  it('seed 000 Pro: 1,000 calls and 100 MB included, then 500 calls for $5 and 50 MB for $2', async () => {
+  it('Connectors Pro: 1,000 calls and 100 MB included, then 500 calls for $5 and 50 MB for $2', async () => {
     const org = await planWithOrganization(
       t.admin,
       [
@@ -46,7 +46,7 @@ describe('seed examples, billed exactly', () => {
     expect((await usage(t.admin, org)).totalCost).toEqual({ amount: '14.00', currency: 'USD' });
   });
 
-  it('seed 000 cost calculator: calls priced by connector type, data at $0.02 per MB', async () => {
+  it('Connectors cost calculator: calls priced by connector type, data at $0.02 per MB', async () => {
     const org = await planWithOrganization(
       t.admin,
       [
@@ -93,7 +93,7 @@ describe('seed examples, billed exactly', () => {
     expect(unpriced.rejected).toEqual([expect.objectContaining({ index: 0, code: 'BAD_USER_INPUT', reason: 'UNPRICED_DIMENSIONS' })]);
   });
 
-  it('seed 001: a conversation is one session until 30 idle minutes pass; past the quota new sessions are refused, open ones continue', async () => {
+  it('FlowStack: a conversation is one session until 30 idle minutes pass; past the quota new sessions are refused, open ones continue', async () => {
     const org = await planWithOrganization(
       t.admin,
       [{ code: 'sessions', unit: 'session', aggregation: 'COUNT', sessionIdleMinutes: 30, sessionKey: 'conversation' }],
@@ -135,7 +135,7 @@ describe('seed examples, billed exactly', () => {
     expect((await metricUsage(t.admin, org, 'sessions')).used).toBe('3');
   });
 
-  it('seed 002: every started hour is billed: 2 min → 1 h, 59 min → 1 h, 62 min → 2 h', async () => {
+  it('hourly pay as you go: every started hour is billed: 2 min → 1 h, 59 min → 1 h, 62 min → 2 h', async () => {
     const org = await planWithOrganization(t.admin, [{ code: 'compute_hours', unit: 'hour', aggregation: 'SUM', eventRounding: '1' }], {
       code: 'hourly',
       name: 'Hourly',
@@ -152,7 +152,7 @@ describe('seed examples, billed exactly', () => {
     expect(await metricUsage(t.admin, org, 'compute_hours')).toMatchObject({ used: '4', cost: { amount: '0.40' } });
   });
 
-  it('seed 004: tokens priced per model per 1K: 1,200 GPT-4 tokens $0.036, 4,000 Claude 3 Haiku tokens $0.001', async () => {
+  it('AI API platform: tokens priced per model per 1K: 1,200 GPT-4 tokens $0.036, 4,000 Claude 3 Haiku tokens $0.001', async () => {
     const org = await planWithOrganization(t.admin, [{ code: 'ai_tokens', unit: 'token', aggregation: 'SUM' }], {
       code: 'auterity',
       name: 'Auterity',

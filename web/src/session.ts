@@ -9,7 +9,7 @@ export interface Session {
   live: Client;
 }
 
-/** What a page needs from its role (seed 003): members see usage only. */
+/** What a page needs from its role: members see usage only. */
 export const mayViewInvoices = (role: Role): boolean => role !== 'MEMBER';
 export const mayManageAlerts = (role: Role): boolean => role !== 'MEMBER';
 

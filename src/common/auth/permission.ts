@@ -1,6 +1,6 @@
 import { Role } from './role';
 
-/** Actions of the seed 003 permission matrix, plus the platform's own. */
+/** Actions of the role/permission matrix, plus the platform's own. */
 export enum Permission {
   VIEW_ORGANIZATION = 'VIEW_ORGANIZATION',
   VIEW_USAGE = 'VIEW_USAGE',
@@ -19,7 +19,7 @@ export enum Permission {
 }
 
 /**
- * Seed 003: platform admins may do everything for every tenant; tenant admins
+ * Platform admins may do everything for every tenant; tenant admins
  * and billing contacts act on their own tenant only; a tenant admin may only
  * request a plan change. Members see their organisation's usage, nothing else.
  * Usage is recorded by the platform's own services (platform admin keys).

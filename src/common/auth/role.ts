@@ -7,4 +7,4 @@ export enum Role {
   MEMBER = 'MEMBER',
 }
 
-registerEnumType(Role, { name: 'Role', description: 'What an API key may do (seed 003 permission matrix).' });
+registerEnumType(Role, { name: 'Role', description: 'What an API key may do, by the role/permission matrix.' });

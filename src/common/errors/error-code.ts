@@ -1,4 +1,4 @@
-/** The stable `extensions.code` values clients may branch on (design.md). */
+/** The stable `extensions.code` values clients may branch on: renaming one breaks clients. */
 export enum ErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   UNAUTHENTICATED = 'UNAUTHENTICATED',

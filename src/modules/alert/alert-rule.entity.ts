@@ -49,7 +49,10 @@ export class AlertRule {
   @Column({ type: 'text', nullable: true })
   project!: string | null;
 
-  @Field({ description: 'One of the rules every organisation starts with (seeds 003 and 004).' })
+  @Field({
+    description:
+      'One of the rules every organisation starts with (usage at 80, 95 and 100 % of a limit, cost at 50, 80 and 95 % of the budget).',
+  })
   @Column({ name: 'is_default', type: 'boolean', default: false })
   isDefault!: boolean;
 

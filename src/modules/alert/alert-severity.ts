@@ -26,5 +26,5 @@ export enum AlertWindow {
 registerEnumType(AlertWindow, {
   name: 'AlertWindow',
   description:
-    'PERIOD: the billing month. HOUR and DAY: spend limits per hour and per day (seed 004), on cost rules with an amount. FORECAST: the projected period-end cost crossing the threshold (projected overage), on cost rules.',
+    'PERIOD: the billing month. HOUR and DAY: spend limits per hour and per day, on cost rules with an amount. FORECAST: the projected period-end cost crossing the threshold (projected overage), on cost rules.',
 });

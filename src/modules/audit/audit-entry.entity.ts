@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { JSONScalar } from '../../common/graphql/scalars';
 
-/** Who changed what, when (seed 004). A trigger refuses UPDATE and DELETE: the log is append-only. */
+/** Who changed what, when. A trigger refuses UPDATE and DELETE: the log is append-only. */
 @ObjectType()
 @Entity({ name: 'audit_log' })
 @Index('ix_audit_log_org', ['organizationId', 'id'])

@@ -40,7 +40,7 @@ const FROM_ROLLUPS = (p: Record<CostParameter, string>) => `FROM usage_rollups r
      WHERE r.organization_id = ${p.organizationId} AND r.bucket_start >= ${p.from} AND r.bucket_start < ${p.to}`;
 
 /**
- * Who spent it (seeds 003, 004): cost by any mix of team, project, user,
+ * Who spent it (cost allocation): cost by any mix of team, project, user,
  * metric, department and event dimensions, from the hourly rollups. Rows are
  * rounded and sum exactly to the total, which is `usage.totalCost`.
  */

@@ -11,7 +11,7 @@ import { priceMonth } from './month-estimate';
 
 const MAX_ENTRIES = 1000;
 
-/** The cost calculator of seed 000: a planned month priced under a plan, nothing recorded. */
+/** The cost calculator: a planned month priced under a plan, nothing recorded. */
 export class EstimateService {
   constructor(
     private readonly db: DataSource,

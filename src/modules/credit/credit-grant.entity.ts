@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
-/** Prepaid balance; consumed oldest-expiring first by invoices (seed 002: credits first). */
+/** Prepaid balance; consumed soonest-expiring first by invoices, before anything is charged. */
 @Entity({ name: 'credit_grants' })
 @Index('ix_credit_grants_org', ['organizationId', 'expiresAt'])
 export class CreditGrant {

@@ -28,7 +28,7 @@ const BALANCE = namedStatement(
            WHERE organization_id = ${p.organizationId} AND remaining > 0 AND (expires_at IS NULL OR expires_at > ${p.at})`,
 );
 
-/** Prepaid balances (seed 002: "available credits are first applied"). */
+/** Prepaid balances, applied to an invoice before anything is charged. */
 export class CreditService {
   constructor(private readonly db: DataSource) {}
 

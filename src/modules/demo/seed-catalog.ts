@@ -5,10 +5,11 @@ import type { CreatePlanInput, PlanChargeInput } from '../plan/dto/create-plan.i
 import { PriceModel } from '../plan/price-model';
 
 /**
- * The pricing of the five platforms in ../shared/seeds, as data. Every figure
- * a seed states is used as stated; where a seed gives a tier no price for a
- * model it implies (overage of seed 003, hourly rate of seed 002), the figure
- * here is marked "illustrative" and is plain data to change.
+ * The published pricing of five real platforms, as data. Every figure their
+ * billing documents state is used as stated; where one gives a tier no price
+ * for a model it implies (the analytics platform's overage, the hourly
+ * platform's rate), the figure here is marked "illustrative" and is plain
+ * data to change.
  */
 const metric = (
   code: string,
@@ -25,20 +26,20 @@ const metric = (
 });
 
 export const SEED_METRICS: CreateMetricInput[] = [
-  // 000 personal connectors
+  // Connectors (personal connectors)
   metric('connector_calls', 'Connector calls', 'call', Aggregation.SUM),
   metric('connector_data_mb', 'Connector data processed', 'MB', Aggregation.SUM),
-  // 001 FlowStack: a session ends after 30 idle minutes
+  // FlowStack: a session ends after 30 idle minutes
   metric('sessions', 'Agent sessions', 'session', Aggregation.COUNT, { sessionIdleMinutes: 30, sessionKey: 'conversation' }),
-  // 002 hourly billing: every started hour is billed
+  // Hourly pay as you go: every started hour is billed
   metric('compute_hours', 'Compute hours', 'hour', Aggregation.SUM, { eventRounding: '1' }),
-  // 003 analytics platform
+  // Analytics platform
   metric('llm_tokens', 'LLM tokens', 'token', Aggregation.SUM),
   metric('sql_queries', 'SQL queries', 'query', Aggregation.SUM),
   metric('storage_gb', 'Data storage (peak)', 'GB', Aggregation.MAX),
   metric('api_requests', 'API requests', 'request', Aggregation.SUM),
   metric('active_users', 'Active users', 'user', Aggregation.UNIQUE_COUNT, { uniqueBy: 'user' }),
-  // 004 Auterity API cost management
+  // Auterity, the AI API platform
   metric('ai_tokens', 'AI tokens', 'token', Aggregation.SUM),
   metric('ai_inference_requests', 'AI inference requests', 'request', Aggregation.SUM),
   metric('ai_streaming_requests', 'AI streaming requests', 'request', Aggregation.SUM),
@@ -61,7 +62,7 @@ const perUnit = (metricCode: string, unitPrice: string, extra: Partial<PlanCharg
 const quota = (metricCode: string, limit: string, unitPrice = '0', extra: Partial<PlanChargeInput> = {}): PlanChargeInput =>
   perUnit(metricCode, unitPrice, { limit, hardLimit: true, ...extra });
 
-// 000: connector calls priced by connector type (cost calculator), data at $0.02 per MB.
+// Connectors: calls priced by connector type (cost calculator), data at $0.02 per MB.
 const CONNECTOR_RATES = [
   { dimensions: { connector: 'notion' }, unitPrice: '0.001' },
   { dimensions: { connector: 'google_workspace' }, unitPrice: '0.002' },
@@ -71,7 +72,7 @@ const CONNECTOR_RATES = [
   { dimensions: { connector: 'custom_api' }, unitPrice: '0.01' },
 ];
 
-// 004: cost per 1K tokens and per request, by model; stored per token.
+// Auterity: cost per 1K tokens and per request, by model; stored per token.
 const MODELS: Array<[string, string, string]> = [
   ['gpt-4', '0.03', '0.002'],
   ['gpt-4-turbo', '0.01', '0.001'],
@@ -130,7 +131,7 @@ const analytics = (
   terms = 0,
 ): CreatePlanInput => {
   const [tokens, queries, storage, users] = limits;
-  // Seed 003 alerts on overage past the limit, so limits are soft; overage prices are illustrative.
+  // The analytics platform alerts on overage past the limit, so limits are soft; overage prices are illustrative.
   const soft = (m: string, limit: string | null, unitPrice: string): PlanChargeInput =>
     perUnit(m, unitPrice, limit === null ? {} : { included: limit, limit, hardLimit: false });
   return {
@@ -151,7 +152,7 @@ const analytics = (
 };
 
 export const SEED_PLANS: CreatePlanInput[] = [
-  // 000 personal connectors
+  // Connectors (personal connectors)
   {
     code: 'connectors_free',
     name: 'Connectors Free',
@@ -176,7 +177,7 @@ export const SEED_PLANS: CreatePlanInput[] = [
     basePrice: '0',
     charges: [perUnit('connector_calls', '0.001', { dimensionPrices: CONNECTOR_RATES }), perUnit('connector_data_mb', '0.02')],
   },
-  // 001 FlowStack sessions: past the quota new sessions are refused
+  // FlowStack sessions: past the quota new sessions are refused
   {
     code: 'flowstack_free',
     name: 'FlowStack Free',
@@ -213,14 +214,14 @@ export const SEED_PLANS: CreatePlanInput[] = [
       },
     ],
   },
-  // 002 hourly billing: every started hour billed; the hourly rate is illustrative.
+  // Hourly pay as you go: every started hour billed; the hourly rate is illustrative.
   { code: 'hourly_payg', name: 'Hourly pay as you go', currency: 'USD', basePrice: '0', charges: [perUnit('compute_hours', '0.10')] },
-  // 003 analytics platform: tokens, queries, storage (peak), users
+  // Analytics platform: tokens, queries, storage (peak), users
   analytics('analytics_starter', 'Starter', '99', ['500000', '10000', '10', '5']),
   analytics('analytics_professional', 'Professional', '499', ['5000000', '100000', '100', '25']),
   // Enterprise is "Custom": unlimited but 1 TB storage, net-30; the fee is illustrative, negotiated per customer.
   analytics('analytics_enterprise', 'Enterprise', '2500', [null, null, '1000', null], 30),
-  // 004 Auterity: budgets with auto-pause, requests per minute, request quotas
+  // Auterity: budgets with auto-pause, requests per minute, request quotas
   auterity({
     code: 'auterity_community',
     name: 'Community',

@@ -70,7 +70,7 @@ const projectUsage = (quantity: DailyPoint[], { today, period }: ForecastWindow)
 };
 
 /**
- * Where the month is heading (seed 004 cost forecasting): a regression on the
+ * Where the month is heading (cost forecasting): a regression on the
  * daily rollups with trend and weekly pattern (forecast-model), projected to
  * the period's end and over the next period, with 80 % and 95 % intervals.
  */

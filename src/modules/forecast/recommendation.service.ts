@@ -54,9 +54,9 @@ const DIMENSION_CELLS = namedStatement(
 );
 
 /**
- * How to pay less (seeds 001, 004): the organisation's usage priced under
+ * How to pay less: the organisation's usage priced under
  * every plan — for the last period and for the forecast of this one — the
- * cheapest that fits, advice in the seeds' terms, and cheaper rate-card prices.
+ * cheapest that fits, advice to downgrade or upgrade, and cheaper rate-card prices.
  */
 export class RecommendationService {
   constructor(
@@ -174,7 +174,7 @@ export class RecommendationService {
     return advice;
   }
 
-  /** Seed 004: "switch model X to Y saves N" — usage at a rate-card price above the card's cheapest entry. */
+  /** "Switch model X to Y saves N": usage at a rate-card price above the card's cheapest entry. */
   private alternatives(
     usage: UsageSnapshot[],
     terms: PlanTerms,

@@ -44,7 +44,7 @@ export interface InvoiceInput {
 
 const DAY = 24 * 3600_000;
 
-/** The first weekday (UTC) on or after `at`: charges run on the first business day of the month (seed 002). */
+/** The first weekday (UTC) on or after `at`: charges run on the first business day of the month. */
 export function firstBusinessDay(at: Date): Date {
   const day = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
   while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + 1);
@@ -67,7 +67,7 @@ export function grantsInUseOrder(grants: AvailableGrant[], at: Date): AvailableG
 /**
  * An invoice for one closed period, as pure arithmetic: each line rounded
  * once to the currency, lines summed into the subtotal, then credits applied
- * first (seed 002) and the rest due.
+ * first and only the rest due.
  */
 export function buildInvoice(input: InvoiceInput): InvoiceDraft {
   const { decimals } = input;

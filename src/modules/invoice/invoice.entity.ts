@@ -57,7 +57,7 @@ export class Invoice {
   @Column({ name: 'due_date', type: 'timestamptz', nullable: true })
   dueDate!: Date | null;
 
-  /** First business day on or after the close (seed 002); when collection is tried. */
+  /** First business day on or after the close; when collection is tried. */
   @Column({ name: 'payment_due_at', type: 'timestamptz', nullable: true })
   paymentDueAt!: Date | null;
 

@@ -21,7 +21,7 @@ export class Team {
   @Column({ type: 'text', collation: 'C' })
   key!: string;
 
-  @Field(() => String, { nullable: true, description: 'Department the team rolls up to (seed 004 cost allocation).' })
+  @Field(() => String, { nullable: true, description: 'Department the team rolls up to, for cost allocation.' })
   @Column({ type: 'text', nullable: true })
   department!: string | null;
 

@@ -17,7 +17,7 @@ import { SubscriptionError, SubscriptionErrorReason } from './subscription.error
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
- * Plan changes (seeds 001, 002): an upgrade applies at once and credits the
+ * Plan changes: an upgrade applies at once and credits the
  * unused part of the old base fee pro rata by time; a downgrade and a
  * cancellation take effect at the period's end; closing an account stops new
  * usage and charges while what is owed stays due. Each change is recorded
@@ -84,7 +84,7 @@ export class SubscriptionService {
     });
   }
 
-  /** Deleting an account (seed 002): no new usage or periods; the current period and open invoices are still billed and due. */
+  /** Deleting an account: no new usage or periods; the current period and open invoices are still billed and due. */
   async closeAccount(principal: Principal, organizationIdInput: string): Promise<Organization> {
     const organizationId = authorizeTenant(principal, Permission.MANAGE_ORGANIZATIONS, organizationIdInput);
     return this.db.transaction(async (tx) => {

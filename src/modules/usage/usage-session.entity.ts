@@ -1,6 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** An open or closed session of a sessionised COUNT metric (seed 001). */
+/**
+ * An open or closed session of a sessionised COUNT metric: one per session
+ * key, until it has been idle for the metric's idle minutes.
+ */
 @Entity({ name: 'usage_sessions' })
 @Index('ix_usage_sessions_lookup', ['organizationId', 'metricId', 'periodStart', 'sessionKey'])
 export class UsageSession {

@@ -23,7 +23,7 @@ export type InvoiceStatus =
   /** Cancelled; its credits were given back. */
   | 'VOID';
 
-/** What an API key may do (seed 003 permission matrix). */
+/** What an API key may do, by the role/permission matrix. */
 export type Role =
   | 'BILLING_CONTACT'
   | 'MEMBER'

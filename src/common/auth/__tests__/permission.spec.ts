@@ -2,8 +2,9 @@ import { can, Permission } from '../permission';
 import { assertCan, type Principal } from '../principal';
 import { Role } from '../role';
 
-describe('permission matrix (seed 003)', () => {
-  // Seed 003: "View usage: Yes / Own tenant / Own tenant", "View invoices: All / Own / Own",
+describe('the role/permission matrix', () => {
+  // Rows of the matrix (platform admin / tenant admin / billing contact):
+  // "View usage: Yes / Own tenant / Own tenant", "View invoices: All / Own / Own",
   // "Update plan: Yes / Request / No", "Manage payment: Yes / Yes / Yes", "Set budget alerts: Yes / Yes / Yes".
   it.each([
     [Permission.VIEW_USAGE, [true, true, true, true]],

@@ -24,7 +24,7 @@ export class AuditConnection {
   totalCount!: number;
 }
 
-@ObjectType({ description: 'A recorded usage event with the cost it added (seed 004 cost audit trail).' })
+@ObjectType({ description: 'A recorded usage event with the cost it added: the audit trail of what was charged.' })
 export class UsageEventRecord {
   @Field({ description: 'The idempotency key it was sent with.' })
   id!: string;

@@ -20,7 +20,7 @@ export class PlanOption {
   warnings!: string[];
 }
 
-@ObjectType({ description: 'Moving usage to a cheaper price of a rate card, e.g. another model (seed 004).' })
+@ObjectType({ description: 'Moving usage to a cheaper price of a rate card, e.g. another model.' })
 export class CheaperAlternative {
   @Field()
   metric!: string;

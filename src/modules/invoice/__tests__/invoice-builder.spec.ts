@@ -39,7 +39,7 @@ describe('buildInvoice', () => {
     expect([draft.subtotal, draft.creditsApplied, draft.total]).toEqual(['20.01', '0.00', '20.01']);
   });
 
-  it('applies credits first, the soonest to expire first, and leaves the rest due (seed 002)', () => {
+  it('applies credits first, the soonest to expire first, and leaves the rest due', () => {
     const draft = buildInvoice(
       input({
         grants: [

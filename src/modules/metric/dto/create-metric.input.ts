@@ -21,11 +21,11 @@ export class CreateMetricInput {
 
   @Field(() => DecimalScalar, {
     nullable: true,
-    description: 'Each event\'s quantity is rounded UP to a multiple of this ("1" hour: seed 002).',
+    description: 'Each event\'s quantity is rounded UP to a multiple of this ("1" on an hours metric bills every started hour).',
   })
   eventRounding?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'COUNT of sessions: a session ends after this many idle minutes (seed 001).' })
+  @Field(() => Int, { nullable: true, description: 'COUNT of sessions: a session ends after this many idle minutes.' })
   sessionIdleMinutes?: number | null;
 
   @Field(() => String, { nullable: true, description: 'The field or dimension that identifies a conversation, e.g. "user".' })

@@ -12,7 +12,7 @@ describe('price models', () => {
     expect([cost(c, '0'), cost(c, '100'), cost(c, '100.5'), cost(c, '150')]).toEqual(['0', '0', '0.01', '1']);
   });
 
-  it('PACKAGE bills each started block: seed 000 Pro, 1,000 calls included then 500 for $5', () => {
+  it('PACKAGE bills each started block: Connectors Pro, 1,000 calls included then 500 for $5', () => {
     const c = charge({ model: PriceModel.PACKAGE, included: '1000', packageSize: '500', packagePrice: '5' });
     expect([cost(c, '1000'), cost(c, '1001'), cost(c, '1500'), cost(c, '1501'), cost(c, '2000')]).toEqual(['0', '5', '5', '10', '10']);
   });
@@ -39,7 +39,7 @@ describe('price models', () => {
   });
 });
 
-describe('rate cards (seed 004 per-model token prices)', () => {
+describe('rate cards (per-model token prices of the AI API platform)', () => {
   const tokens = charge({
     unitPrice: null,
     dimensionPrices: [

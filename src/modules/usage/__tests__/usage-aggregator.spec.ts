@@ -60,7 +60,7 @@ describe('aggregations', () => {
     expect(run(metric('calls', Aggregation.COUNT), null, [{ quantity: '2.5' }, { quantity: '4' }]).quantity).toBe('2');
   });
 
-  it('MAX keeps the peak (seed 003 storage GB), LATEST the value of the newest timestamp', () => {
+  it('MAX keeps the peak (analytics storage GB), LATEST the value of the newest timestamp', () => {
     expect(run(metric('gb', Aggregation.MAX), null, [{ quantity: '10' }, { quantity: '42' }, { quantity: '7' }]).quantity).toBe('42');
     const latest = run(metric('seats', Aggregation.LATEST), null, [
       { quantity: '5', timestamp: at(10) },
@@ -77,7 +77,7 @@ describe('aggregations', () => {
     expect(run(byModel, null, [{ dimensions: { model: 'gpt-4' } }, { dimensions: { model: 'gpt-4' } }]).quantity).toBe('1');
   });
 
-  it('seed 002: each event rounds up to a started hour: 2 min → 1 h, 59 min → 1 h, 62 min → 2 h', () => {
+  it('hourly billing: each event rounds up to a started hour: 2 min → 1 h, 59 min → 1 h, 62 min → 2 h', () => {
     const hours = metric('hours', Aggregation.SUM, { eventRounding: '1' });
     const minutes = (n: number) => new Dec(n).div(60).toFixed(20);
     const r = run(hours, rule({ unitPrice: '0.10' }), [{ quantity: minutes(2) }, { quantity: minutes(59) }, { quantity: minutes(62) }]);
@@ -87,7 +87,7 @@ describe('aggregations', () => {
   });
 });
 
-describe('seed 001 sessions: one conversation until 30 idle minutes pass', () => {
+describe('FlowStack sessions: one conversation until 30 idle minutes pass', () => {
   const sessions = metric('sessions', Aggregation.COUNT, { sessionIdleMinutes: 30, sessionKey: 'conversation' });
   const msg = (minute: number, conversation = 'c1') => ({ timestamp: at(minute), dimensions: { conversation } });
 
@@ -133,7 +133,7 @@ describe('quotas, budget and rate limit', () => {
     expect(run(calls, rule({ included: '10', limit: '10', unitPrice: '0.5' }), [{ quantity: '14' }]).cost).toBe('2');
   });
 
-  it('auto-pause refuses usage once the period cost reaches the budget (seed 004 overage protection)', () => {
+  it('auto-pause refuses usage once the period cost reaches the budget (overage protection)', () => {
     const r = run(calls, rule({ unitPrice: '2' }), [{ quantity: '2' }, { quantity: '1' }, { quantity: '1' }], {
       budget: { amount: new Dec('5'), autoPause: true },
     });
