@@ -87,6 +87,16 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
       expect(Number(forecast.projectedUsage)).toBeGreaterThan(28 * 20);
     });
 
+    it('never projects less than the period has already cost, on its first day too', async () => {
+      const org = await organizationOn(t.admin, 'hourly_payg', '2026-03-09T18:00:00Z');
+      // 2 started hours at $0.10, recorded today: there is no complete day to forecast from.
+      await record(t.admin, org, [{ id: 'today', metric: 'compute_hours', quantity: '2', timestamp: '2026-03-09T10:00:00Z' }]);
+      const { forecast: all } = await t.admin.data(ForecastDocument, { organizationId: org });
+      expect(all.projectedCost.amount).toBe('0.20');
+      const { forecast: hours } = await t.admin.data(ForecastDocument, { organizationId: org, metric: 'compute_hours' });
+      expect(hours).toMatchObject({ projectedCost: { amount: '0.20' }, projectedUsage: '2' });
+    });
+
     it("reads the month's exact cost so far with the daily history, in one query", async () => {
       const org = await analyticsHistory();
       for (const [metric, projectedCost] of [
@@ -124,6 +134,23 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
       );
       // The free tier's 25 sessions would refuse most of them: it is not offered as cheaper.
       expect(r.options.find((o) => o.plan.code === 'flowstack_free')).toMatchObject({ fits: false });
+    });
+
+    it('advises a customer blocked at a hard limit the cheapest plan that unblocks it', async () => {
+      const org = await organizationOn(t.admin, 'flowstack_free', '2026-03-10T12:00:00Z');
+      const sessions = Array.from({ length: 26 }, (_, i) => ({
+        id: `b${i}`,
+        metric: 'sessions',
+        timestamp: '2026-03-10T11:00:00Z',
+        dimensions: { conversation: `c${i}` },
+      }));
+      const recorded = await record(t.admin, org, sessions);
+      expect(recorded.rejected.map((r) => r.reason)).toEqual(['HARD_LIMIT']);
+      const { planRecommendations: r } = await t.admin.data(PlanRecommendationsDocument, { organizationId: org });
+      expect(r).toMatchObject({ currentPlan: { code: 'flowstack_free' }, cheapestPlan: { code: 'flowstack_starter' } });
+      expect(r.options.find((o) => o.plan.code === 'flowstack_free')).toMatchObject({ fits: false });
+      expect(r.advice.join(' ')).not.toMatch(/already the cheapest/);
+      expect(r.advice).toContain('FlowStack Starter is the cheapest plan that takes all of it: 29.00 USD.');
     });
 
     it('suggests an upgrade when overage costs more than the next tier', async () => {

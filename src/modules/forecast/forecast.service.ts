@@ -21,6 +21,9 @@ interface DailyHistory {
   quantity: DailyPoint[];
   /** Exact cost of the period's complete days: money that must not go through the floats above. */
   periodCost: Dec;
+  /** What today has added so far (cost exact): the projection never falls below what is already spent. */
+  todayCost: Dec;
+  todayQuantity: number;
 }
 
 interface DailyUsageRow {
@@ -42,7 +45,7 @@ const DAILY_USAGE = namedStatement(
            GROUP BY 1, 2 ORDER BY 1, 2`,
 );
 
-const EMPTY_HISTORY: DailyHistory = { cost: [], quantity: [], periodCost: ZERO };
+const EMPTY_HISTORY: DailyHistory = { cost: [], quantity: [], periodCost: ZERO, todayCost: ZERO, todayQuantity: 0 };
 
 /** The days a forecast made at `now` reads and projects: history up to today (excluded), and the period today is in. */
 interface ForecastWindow {
@@ -62,11 +65,15 @@ const windowAt = (now: Date): ForecastWindow => {
   return { from: new Date(today.getTime() - HISTORY_DAYS * DAY), today, period: monthPeriod(now) };
 };
 
-/** Usage at the period's end: its complete days as observed, the rest (today included) forecast. */
-const projectUsage = (quantity: DailyPoint[], { today, period }: ForecastWindow) => {
+/**
+ * Usage at the period's end: its complete days as observed, the rest (today included) forecast, and never less than
+ * what the period holds already, today's usage so far included.
+ */
+const projectUsage = ({ quantity, todayQuantity }: DailyHistory, { today, period }: ForecastWindow) => {
   const forecast = forecastDaily(quantity, daysOf(today, period.end));
   const observed = quantity.filter((p) => p.day >= period.start).reduce((sum, p) => sum + p.value, 0);
-  return { forecast, projected: new Dec(observed).plus(forecast.total.expected) };
+  const projected = new Dec(observed).plus(forecast.total.expected);
+  return { forecast, projected: Dec.max(projected, new Dec(observed).plus(todayQuantity)) };
 };
 
 /**
@@ -99,7 +106,8 @@ export class ForecastService {
 
     const costNow = forecastDaily(history.cost, daysOf(today, period.end));
     const costNext = forecastDaily(history.cost, daysOf(next.start, next.end));
-    const projectedCost = history.periodCost.plus(new Dec(costNow.total.expected));
+    // Today is forecast, not observed: a forecast below what today already cost must not hide it.
+    const projectedCost = Dec.max(history.periodCost.plus(new Dec(costNow.total.expected)), history.periodCost.plus(history.todayCost));
 
     const terms = context.subscription ? await this.catalog.planTerms(context.subscription.planId) : null;
     const currency = context.organization.currency;
@@ -109,7 +117,7 @@ export class ForecastService {
     let overage = ZERO;
     let anomaliesFrom: ForecastResult = costNow;
     if (metricId) {
-      const usageNow = projectUsage(history.quantity, window);
+      const usageNow = projectUsage(history, window);
       anomaliesFrom = usageNow.forecast;
       projectedUsage = usageNow.projected;
       const charge = terms?.charges.get(metricId);
@@ -154,14 +162,12 @@ export class ForecastService {
   async projectedUsage(organizationId: string, metricIds: string[], now: Date): Promise<Map<string, Dec>> {
     const window = windowAt(now);
     const histories = await this.dailyHistory(organizationId, metricIds, window);
-    return new Map(
-      metricIds.map((id) => [id, projectUsage((histories.get(id) ?? EMPTY_HISTORY).quantity, window).projected.toDecimalPlaces(6)]),
-    );
+    return new Map(metricIds.map((id) => [id, projectUsage(histories.get(id) ?? EMPTY_HISTORY, window).projected.toDecimalPlaces(6)]));
   }
 
   /**
-   * Complete days of usage from the first day with any, up to (not including) today, in one grouped query:
-   * per metric of `metricIds`, or of all metrics together under null. Missing days are zero; metrics
+   * Complete days of usage from the first day with any, up to (not including) today, and today so far apart, in one
+   * grouped query: per metric of `metricIds`, or of all metrics together under null. Missing days are zero; metrics
    * without usage have no entry.
    */
   private async dailyHistory(
@@ -173,7 +179,7 @@ export class ForecastService {
     if (metricIds?.length === 0) return histories;
     const rows = await this.db.query<DailyUsageRow[]>(
       DAILY_USAGE.text,
-      DAILY_USAGE.values({ organizationId, from: from.toISOString(), to: today.toISOString(), metricIds }),
+      DAILY_USAGE.values({ organizationId, from: from.toISOString(), to: new Date(today.getTime() + DAY).toISOString(), metricIds }),
     );
     const byMetric = new Map<string | null, typeof rows>();
     for (const row of rows) {
@@ -184,10 +190,13 @@ export class ForecastService {
     for (const [metricId, own] of byMetric) {
       const byDay = new Map(own.map((r) => [r.day.getTime(), r]));
       const days = daysOf(own[0]!.day, today);
+      const todayRow = byDay.get(today.getTime());
       histories.set(metricId, {
         cost: days.map((day) => ({ day, value: Number(byDay.get(day.getTime())?.cost ?? 0) })),
         quantity: days.map((day) => ({ day, value: Number(byDay.get(day.getTime())?.quantity ?? 0) })),
-        periodCost: own.filter((r) => r.day >= period.start).reduce((sum, r) => sum.plus(r.cost), ZERO),
+        periodCost: own.filter((r) => r.day >= period.start && r.day < today).reduce((sum, r) => sum.plus(r.cost), ZERO),
+        todayCost: new Dec(todayRow?.cost ?? 0),
+        todayQuantity: Number(todayRow?.quantity ?? 0),
       });
     }
     return histories;

@@ -127,10 +127,14 @@ export class RecommendationService {
         : [{ metricId: u.metricId, quantity: u.quantity, dimensions: {} }],
     );
     const { draft, warnings } = priceMonth(terms, planned, metrics, decimals);
-    // A plan that does not charge a metric in use does not offer it at all.
     for (const u of usage) {
-      if (!terms.charges.has(u.metricId) && u.quantity.greaterThan(0))
-        warnings.push(`${terms.plan.name} does not include ${metrics.get(u.metricId)?.code ?? u.metricId}`);
+      const charge = terms.charges.get(u.metricId);
+      const code = metrics.get(u.metricId)?.code ?? u.metricId;
+      // A plan that does not charge a metric in use does not offer it at all.
+      if (!charge && u.quantity.greaterThan(0)) warnings.push(`${terms.plan.name} does not include ${code}`);
+      // Usage that reached a hard limit exactly is usage the limit is refusing now: that plan blocks it too.
+      if (charge?.hardLimit && charge.limit !== null && u.quantity.greaterThan(0) && u.quantity.equals(charge.limit))
+        warnings.push(`${code} is at ${terms.plan.name}'s hard limit of ${charge.limit}; more would be refused`);
     }
     return { total: draft.total, warnings };
   }
@@ -154,7 +158,7 @@ export class RecommendationService {
         share: (usage.find((u) => u.metricId === id)?.quantity ?? ZERO).div(c.limit!),
       }));
     const dearerBase = (o: PlanOption) => new Dec(o.plan.basePriceAmount).greaterThan(mine.plan.basePriceAmount);
-    if (cheapest.plan.id === mine.plan.id) advice.push(`${mine.plan.name} is already the cheapest plan for this usage.`);
+    if (cheapest.plan.id === mine.plan.id && mine.fits) advice.push(`${mine.plan.name} is already the cheapest plan for this usage.`);
     if (shares.length && shares.every((s) => s.share.lessThan(0.5))) {
       const most = shares.reduce((a, b) => (b.share.greaterThan(a.share) ? b : a));
       const lower = options.find(
@@ -168,8 +172,10 @@ export class RecommendationService {
     const upgrade = options.find((o) => o.fits && dearerBase(o) && new Dec(o.forecastCost.amount).lessThan(mine.forecastCost.amount));
     if (upgrade)
       advice.push(`Your overage costs more than ${upgrade.plan.name}: upgrading would cost ${money(upgrade)} instead of ${money(mine)}.`);
-    if (!mine.fits) advice.push(`${mine.plan.name}'s hard limits refuse part of your usage: ${mine.warnings.join('; ')}.`);
-    if (cheapest.plan.id !== mine.plan.id && !upgrade)
+    if (!mine.fits) {
+      advice.push(`${mine.plan.name}'s hard limits refuse part of your usage: ${mine.warnings.join('; ')}.`);
+      if (cheapest.fits && !upgrade) advice.push(`${cheapest.plan.name} is the cheapest plan that takes all of it: ${money(cheapest)}.`);
+    } else if (cheapest.plan.id !== mine.plan.id && !upgrade)
       advice.push(`${cheapest.plan.name} would save ${saving.toFixed(decimals)} ${mine.forecastCost.currency} on the forecast period.`);
     return advice;
   }
