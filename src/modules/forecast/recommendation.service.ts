@@ -10,6 +10,7 @@ import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
 import { priceMonth } from '../cost/month-estimate';
 import { Aggregation } from '../metric/aggregation';
+import { availablePlans } from '../plan/plan-availability';
 import { Plan } from '../plan/plan.entity';
 import { loadBillingContext } from './billing-context';
 import { hasRateCard, type Dimensions } from '../rating/price-calculator';
@@ -80,7 +81,10 @@ export class RecommendationService {
 
     const currency = context.organization.currency;
     const decimals = minorUnits(currency);
-    const plans = await this.db.getRepository(Plan).find({ where: { currency }, order: { code: 'ASC' } });
+    const plans = await this.db.getRepository(Plan).find({
+      where: availablePlans(organizationId).map((where) => ({ ...where, currency })),
+      order: { code: 'ASC' },
+    });
     const options: PlanOption[] = [];
     for (const plan of plans) {
       const terms = await this.catalog.planTerms(plan.id);

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { IsNull } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { namedParameters } from '../../common/database/pg-array';
@@ -50,7 +51,8 @@ export class OrganizationService {
     assertCan(principal, Permission.MANAGE_ORGANIZATIONS);
     const name = command.name.trim();
     if (!name || name.length > 200) throw new OrganizationError(OrganizationErrorReason.INVALID_NAME, 'name must be 1 to 200 characters');
-    const plan = await this.db.getRepository(Plan).findOneBy({ code: command.planCode });
+    // A new organisation starts on a catalog plan: a custom plan belongs to an organisation that exists already.
+    const plan = await this.db.getRepository(Plan).findOneBy({ code: command.planCode, organizationId: IsNull() });
     if (!plan) throw new OrganizationError(OrganizationErrorReason.UNKNOWN_PLAN, `No plan has the code "${command.planCode}"`);
     const currency = command.currency ?? plan.currency;
     if (!isCurrency(currency))

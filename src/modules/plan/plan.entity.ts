@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { DecimalScalar } from '../../common/graphql/scalars';
 
 @ObjectType({ description: 'A price list: base fee, and for each metric what is included, limited and charged.' })
@@ -43,6 +43,15 @@ export class Plan {
   @Field(() => Int, { description: 'Days from issue to due date: 0 (due on receipt) or e.g. 30 (net-30).' })
   @Column({ name: 'payment_terms_days', type: 'int', default: 0 })
   paymentTermsDays!: number;
+
+  // Plans are reference data shared by every tenant, so this names the organisation without a foreign key to it.
+  @Field(() => ID, {
+    nullable: true,
+    description: 'A custom plan: the one organisation that may use it, and the only tenant that sees it. Null: a catalog plan.',
+  })
+  @Index('ix_plans_organization', { where: '"organization_id" IS NOT NULL' })
+  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
+  organizationId!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -9,9 +9,9 @@ import { Plan } from './plan.entity';
 @Resolver(() => Plan)
 export class PlanResolver {
   @Authorized()
-  @Query(() => [Plan], { description: 'Every plan of the catalog.' })
-  plans(@Ctx() { services }: RequestContext): Promise<Plan[]> {
-    return services.plans.list();
+  @Query(() => [Plan], { description: "Every plan of the catalog, and the caller's own custom plans (platform admins: all)." })
+  plans(@Ctx() { principal, services }: RequestContext): Promise<Plan[]> {
+    return services.plans.list(principal);
   }
 
   @Authorized(Permission.MANAGE_CATALOG)

@@ -2,18 +2,23 @@ import Decimal from 'decimal.js';
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import { assertCan, type Principal } from '../../common/auth/principal';
+import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
+import { namedStatement } from '../../common/database/pg-array';
+import { assertId, organizationNotFound } from '../../common/errors/common-error';
 import { isCurrency, minorUnits } from '../../common/money/currency';
 import { parseDecimalInput } from '../../common/money/decimal';
 import { Metric } from '../metric/metric.entity';
 import type { CreatePlanInput, PlanChargeInput } from './dto/create-plan.input';
 import type { DimensionPrice, Tier } from './dto/plan-charge.types';
+import { availablePlans } from './plan-availability';
 import { PlanCharge } from './plan-charge.entity';
 import { Plan } from './plan.entity';
 import { PlanError, PlanErrorReason } from './plan.error';
 import { PriceModel } from './price-model';
 
 const CODE = /^[a-z][a-z0-9_]{0,62}$/;
+
+const ORGANIZATION_EXISTS = namedStatement(['organizationId'], (p) => `SELECT 1 FROM organizations WHERE id = ${p.organizationId}`);
 
 type PlanRow = Omit<Plan, 'id' | 'createdAt'>;
 type ChargeRow = Omit<PlanCharge, 'id' | 'planId' | 'plan' | 'metric'>;
@@ -40,8 +45,12 @@ function amount(
 export class PlanService {
   constructor(private readonly db: DataSource) {}
 
-  list(): Promise<Plan[]> {
-    return this.db.getRepository(Plan).find({ order: { basePriceAmount: 'ASC', code: 'ASC' } });
+  /** The catalog, and the caller's own custom plans; platform admins see every plan. */
+  list(principal: Principal): Promise<Plan[]> {
+    return this.db.getRepository(Plan).find({
+      where: isPlatformAdmin(principal) ? {} : availablePlans(principal.organizationId),
+      order: { basePriceAmount: 'ASC', code: 'ASC' },
+    });
   }
 
   async create(principal: Principal, input: CreatePlanInput): Promise<Plan> {
@@ -49,6 +58,7 @@ export class PlanService {
     const codes = [...new Set(input.charges.map((c) => c.metric))];
     const metrics = codes.length ? await this.db.getRepository(Metric).findBy({ code: In(codes) }) : [];
     const { plan, charges } = PlanService.validate(input, new Map(metrics.map((m) => [m.code, m.id])));
+    if (plan.organizationId) await this.assertOrganizationExists(plan.organizationId);
     return this.db.transaction(async (tx) => {
       const inserted = await tx.getRepository(Plan).createQueryBuilder().insert().values(plan).orIgnore().returning('id').execute();
       const id = (inserted.raw as Array<{ id: string }>)[0]?.id;
@@ -98,9 +108,16 @@ export class PlanService {
         autoPauseAtBudget: input.autoPauseAtBudget ?? false,
         requestsPerMinute: input.requestsPerMinute ?? null,
         paymentTermsDays: terms,
+        organizationId: input.organizationId ? assertId(input.organizationId, 'organizationId') : null,
       },
       charges,
     };
+  }
+
+  // Read by id alone: the plan module sits below the organisation module and needs nothing else of it.
+  private async assertOrganizationExists(organizationId: string): Promise<void> {
+    const rows = await this.db.query<unknown[]>(ORGANIZATION_EXISTS.text, ORGANIZATION_EXISTS.values({ organizationId }));
+    if (rows.length === 0) throw organizationNotFound(organizationId);
   }
 
   static validateCharge(charge: PlanChargeInput): Omit<ChargeRow, 'metricId'> {

@@ -9,6 +9,7 @@ import { InvoiceItem } from '../invoice/invoice-item.entity';
 import { InvoiceLineKind } from '../invoice/invoice-line.entity';
 import { Organization } from '../organization/organization.entity';
 import { loadTenantScope } from '../organization/tenant-scope';
+import { availablePlans } from '../plan/plan-availability';
 import { Plan } from '../plan/plan.entity';
 import { PlanChange, PlanChangeKind } from './plan-change.entity';
 import { PlanSubscription, SubscriptionStatus } from './plan-subscription.entity';
@@ -30,7 +31,10 @@ export class SubscriptionService {
     const organizationId = authorizeTenant(principal, Permission.CHANGE_PLAN, organizationIdInput);
     return this.db.transaction(async (tx) => {
       const { organization, subscription, now } = await this.lockActive(tx, organizationId);
-      const target = await tx.getRepository(Plan).findOneBy({ code: planCode });
+      // Another organisation's custom plan answers as an unknown code: its existence is not this tenant's to learn.
+      const target = await tx
+        .getRepository(Plan)
+        .findOne({ where: availablePlans(organizationId).map((where) => ({ ...where, code: planCode })) });
       if (!target) throw new SubscriptionError(SubscriptionErrorReason.UNKNOWN_PLAN, `No plan has the code "${planCode}"`);
       if (target.currency !== organization.currency) {
         throw new SubscriptionError(

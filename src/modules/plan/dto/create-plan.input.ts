@@ -1,4 +1,4 @@
-import { Field, InputType, Int } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { DecimalScalar, JSONScalar } from '../../../common/graphql/scalars';
 import { PriceModel } from '../price-model';
 
@@ -87,4 +87,10 @@ export class CreatePlanInput {
 
   @Field(() => Int, { nullable: true, defaultValue: 0, description: 'Days from issue to due date (30: net-30).' })
   paymentTermsDays?: number | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'A custom plan that only this organisation may use and see (a negotiated price); omitted: a catalog plan.',
+  })
+  organizationId?: string | null;
 }
