@@ -47,7 +47,16 @@ export async function startServer(options: {
   const buses = await startChangeBuses(db, config, logger);
   const metrics = createMetrics();
   const stripe = options.stripe ?? stripeFromConfig(config);
-  const services = createServices({ db, usageBus: buses.usage, alertBus: buses.alert, logger, metrics, config, stripe });
+  const services = createServices({
+    db,
+    usageBus: buses.usage,
+    alertBus: buses.alert,
+    apiKeyBus: buses.apiKeys,
+    logger,
+    metrics,
+    config,
+    stripe,
+  });
   services.alertDelivery.start();
   const limits = createQueryLimits(config.limits);
   const formatError = createErrorFormatter(logger);

@@ -45,13 +45,17 @@ export interface ServiceOptions {
   db: DataSource;
   usageBus: ChangeBus;
   alertBus: ChangeBus;
+  /** Announces API keys changed in the database. */
+  apiKeyBus: ChangeBus;
   logger: Logger;
   metrics: ServerMetrics;
   config: AppConfig;
   stripe?: StripeSetup;
 }
 
-export function createServices({ db, usageBus: bus, alertBus, logger, metrics, config, stripe }: ServiceOptions) {
+export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger, metrics, config, stripe }: ServiceOptions) {
+  const apiKeys = new ApiKeyService(db);
+  apiKeys.forgetChangedKeys(apiKeyBus);
   const organizations = new OrganizationService(db);
   const catalog = new RatingCatalog(db);
   const usageQuery = new UsageQueryService(db, catalog);
@@ -107,7 +111,7 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
   return {
     db,
     bus,
-    apiKeys: new ApiKeyService(db),
+    apiKeys,
     organizations,
     organizationSettings: new OrganizationSettingsService(db),
     metrics: new MetricService(db),

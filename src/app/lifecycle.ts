@@ -8,6 +8,7 @@ import { PostgresChangeBus } from '../common/pubsub/postgres-change-bus';
 import { RedisChangeBus } from '../common/pubsub/redis-change-bus';
 import type { AppConfig } from '../config';
 import { ALERT_CHANNEL } from '../modules/alert/alert.service';
+import { API_KEY_CHANNEL } from '../modules/api-key/api-key.service';
 import { startBillingScheduler } from '../modules/billing/billing-scheduler';
 import { USAGE_CHANNEL } from '../modules/usage/usage-ingest.service';
 import type { Services } from '../services';
@@ -18,6 +19,8 @@ import type { GraphqlWsServer } from './ws-server';
 export interface ChangeBuses {
   usage: ChangeBus;
   alert: ChangeBus;
+  /** Keys changed in the database: always LISTEN, since a trigger announces them, whoever changed them. */
+  apiKeys: ChangeBus;
 }
 
 /** The connection URL of the DataSource, for the LISTEN connection. */
@@ -31,8 +34,12 @@ function postgresUrl(db: DataSource): string {
 export async function startChangeBuses(db: DataSource, config: AppConfig, logger: Logger): Promise<ChangeBuses> {
   const busOn = (channel: string): ChangeBus =>
     config.redisUrl ? new RedisChangeBus(config.redisUrl, channel, logger) : new PostgresChangeBus(postgresUrl(db), channel, logger);
-  const buses = { usage: busOn(USAGE_CHANNEL), alert: busOn(ALERT_CHANNEL) };
-  await Promise.all([buses.usage.start(), buses.alert.start()]);
+  const buses = {
+    usage: busOn(USAGE_CHANNEL),
+    alert: busOn(ALERT_CHANNEL),
+    apiKeys: new PostgresChangeBus(postgresUrl(db), API_KEY_CHANNEL, logger),
+  };
+  await Promise.all([buses.usage.start(), buses.alert.start(), buses.apiKeys.start()]);
   return buses;
 }
 
@@ -67,5 +74,5 @@ export async function closeNode({ scheduler, apollo, ws, services, buses }: Node
   ws.close();
   services.usageLive.close();
   services.alertDelivery.stop();
-  await Promise.all([buses.usage.close(), buses.alert.close()]);
+  await Promise.all([buses.usage.close(), buses.alert.close(), buses.apiKeys.close()]);
 }

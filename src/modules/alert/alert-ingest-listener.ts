@@ -56,7 +56,10 @@ export class AlertIngestListener implements IngestListener {
       await connectionOf(tx)
     ).query<RuleTerms>({ name: 'meterly_alert_rules', text: RULES_SQL, values: RULES.values({ org: batch.organizationId }) });
     if (rules.length === 0) return;
-    const metrics = await this.catalog.metricMap();
+    const metrics = await this.catalog.metricsWithIds([
+      ...rules.flatMap((r) => (r.metricId === null ? [] : [r.metricId])),
+      ...batch.totals.map((t) => t.metricId),
+    ]);
     const measured = await this.measure(tx, batch.organizationId, measureWindows(rules, batch.rollups, metrics));
     const fired = evaluateRules(rules, {
       currency: batch.currency,

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/role';
+import type { ChangeBus } from '../../common/pubsub/change-bus';
 import { tenantScope } from '../organization/tenant-scope';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyError, ApiKeyErrorReason } from './api-key.error';
@@ -22,15 +23,24 @@ export interface CreatedApiKey {
 
 const KEY_PREFIX = 'mtr_';
 
+/** Where the database announces a changed or deleted key, by its hash (migration ApiKeyChangeNotify). */
+export const API_KEY_CHANNEL = 'meterly_api_keys';
+
 export class ApiKeyService {
   /**
    * Known keys for a few seconds, to spare every request a query; unknown
-   * ones are not cached, so a new key works at once and a revoked one stops
-   * within the TTL.
+   * ones are not cached, so a new key works at once. A key revoked or deleted
+   * on any node is dropped on every node at once (`forgetChangedKeys`); the
+   * TTL only bounds how long a lost notification could matter.
    */
   private readonly known = new LRUCache<string, Principal>({ max: 10_000, ttl: 5_000 });
 
   constructor(private readonly db: DataSource) {}
+
+  /** Drops a key from the cache whenever the database announces its change on `bus` (API_KEY_CHANNEL). */
+  forgetChangedKeys(bus: ChangeBus): void {
+    bus.onChange((keyHash) => void this.known.delete(keyHash));
+  }
 
   /** Keys carry 256 random bits, so a fast hash is enough (no password stretching needed). */
   static hash(key: string): string {

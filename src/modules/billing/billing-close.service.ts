@@ -128,7 +128,7 @@ export class BillingCloseService {
     if (due.length === 0) return null;
 
     const inputs = await store.loadWave(due);
-    const metrics = new Map((await this.catalog.allMetrics(true)).map((m) => [m.id, m]));
+    const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
     const terms = new Map<string, PlanTerms>();
     for (const planId of new Set(due.flatMap((d) => [d.plan_id, d.period_plan_id])))
       terms.set(planId, await this.catalog.planTerms(planId, tx));

@@ -23,7 +23,6 @@ export class EstimateService {
     if (!plan) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, `No plan has the code "${planCode}"`);
     if (usage.length > MAX_ENTRIES) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, `At most ${MAX_ENTRIES} usage entries`);
     const definitions = await this.catalog.metricsFor(usage.map((u) => u.metric));
-    const metrics = await this.catalog.metricMap();
     // A month's totals, not events: a known metric, a number of at least 0, flat dimensions. No event keys
     // (a distinct-count or session metric's total needs no user or session key).
     const planned = usage.map((entry, index) => {
@@ -37,6 +36,7 @@ export class EstimateService {
       return { metricId: metric.id, quantity, dimensions };
     });
     const terms = await this.catalog.planTerms(plan.id);
+    const metrics = await this.catalog.metricsWithIds([...planned.map((p) => p.metricId), ...terms.charges.keys()]);
     const { draft, warnings } = priceMonth(terms, planned, metrics, minorUnits(plan.currency));
     return {
       plan,

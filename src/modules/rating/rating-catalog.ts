@@ -13,8 +13,12 @@ export interface PlanTerms {
 
 /**
  * The metrics and the plans' charges that rating prices usage by. Metrics and
- * plans are created, never edited, so each node keeps them in memory; a code
- * it has not seen is looked up again before being called unknown.
+ * plans are created, never edited, so each node keeps them in memory without
+ * invalidation. What other nodes created since this one last read the table
+ * is missing here, so every lookup names the codes or ids it needs and reads
+ * the table again when one is missing: no caller can see a partial catalogue.
+ * (A report once skipped a metric created on another node, and answered 0.00
+ * on the first read of a node and the right total on the next.)
  */
 export class RatingCatalog {
   private metricsByCode = new Map<string, MetricDefinition>();
@@ -33,15 +37,20 @@ export class RatingCatalog {
     return this.metricsById.get(id);
   }
 
-  /** Every metric; `fresh` reads the table again, for callers that meet metric ids other nodes may have just created. */
-  async allMetrics(fresh = false): Promise<Metric[]> {
-    if (fresh || this.metricsById.size === 0) await this.reloadMetrics(this.db.manager);
+  /** Every metric, read again: only the table knows whether another node created one. */
+  async allMetrics(): Promise<Metric[]> {
+    await this.reloadMetrics(this.db.manager);
     return [...this.metricsById.values()];
   }
 
-  /** Every metric by id, as cached: for lookups on hot paths, without copying the catalog. */
-  async metricMap(): Promise<ReadonlyMap<string, Metric>> {
-    if (this.metricsById.size === 0) await this.reloadMetrics(this.db.manager);
+  /** Metrics by id, holding at least `ids` that exist: for lookups on hot paths, without copying the catalogue. */
+  async metricsWithIds(ids: Iterable<string>): Promise<ReadonlyMap<string, Metric>> {
+    for (const id of ids) {
+      if (!this.metricsById.has(id)) {
+        await this.reloadMetrics(this.db.manager);
+        break;
+      }
+    }
     return this.metricsById;
   }
 

@@ -127,7 +127,7 @@ export class UsageQueryService {
     cells: Map<string, RateCell[]>,
     decimals: number,
   ): Promise<Map<string, string>> {
-    const metrics = await this.catalog.metricMap();
+    const metrics = await this.catalog.metricsWithIds([...aggregates.keys(), ...charges.keys()]);
     const lines = usageLines(
       [...aggregates.values()].map((a) => ({ metricId: a.metricId, quantity: a.quantity, cost: a.cost })),
       charges,

@@ -18,7 +18,7 @@ function setup(inserted: Array<{ message: string }>) {
   const connection = { query: async () => ({ rows: [rule] }) };
   const tx = { queryRunner: { connect: async () => connection }, query } as unknown as EntityManager;
   const bus = { notifyChannel: null, afterCommitAll: jest.fn(async () => undefined) };
-  const catalog = { metricMap: async () => new Map([['m1', { code: 'calls', unit: 'call', aggregation: Aggregation.SUM }]]) };
+  const catalog = { metricsWithIds: async () => new Map([['m1', { code: 'calls', unit: 'call', aggregation: Aggregation.SUM }]]) };
   const service = new AlertIngestListener(
     catalog as unknown as RatingCatalog,
     new AlertRaiser({} as DataSource, bus as unknown as ChangeBus),
