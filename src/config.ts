@@ -16,6 +16,8 @@ export interface AppConfig {
   embeddedPgPort: number;
   /** Server processes sharing the port (node:cluster); default one per core. */
   workers: number;
+  /** A worker whose event loop does not turn for this long is replaced; 0 never replaces one. */
+  workerBlockedMs: number;
   demoData: boolean;
   /** How often periods are closed and invoices collected; 0 turns the scheduler off. */
   billingIntervalSeconds: number;
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(env.DATA_DIR || '.data'),
     embeddedPgPort: int(env.EMBEDDED_PG_PORT, 54329),
     workers: Math.max(1, int(env.WORKERS, availableParallelism())),
+    workerBlockedMs: int(env.WORKER_BLOCKED_MS, 5000),
     demoData: flag(env.DEMO_DATA, true),
     billingIntervalSeconds: int(env.BILLING_INTERVAL_SECONDS, 60),
     alertEmailFrom: env.ALERT_EMAIL_FROM || 'Meterly <alerts@meterly.local>',

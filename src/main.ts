@@ -5,9 +5,17 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { dataSourceOptions } from './app/data-source-options';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './common/database/embedded-postgres';
+import { inspect } from 'node:util';
+import { sendHeartbeats, watchHeartbeats } from './app/worker-heartbeat';
+import {
+  EmbeddedPostgresError,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+  type EmbeddedPostgresEvent,
+} from './common/database/embedded-postgres';
 import { QueryLogger } from './common/database/query-logger';
 import { createLogger } from './common/observability/logger';
+import { NO_REPLACEMENTS, setProcessHealth, type ProcessHealth } from './common/observability/process-health';
 import { loadConfig, type AppConfig } from './config';
 import { ApiKeyService } from './modules/api-key/api-key.service';
 import { ensureUsagePartitions } from './modules/usage/usage-partitions';
@@ -21,6 +29,15 @@ interface ReadyMessage {
   demoOrganizationId: string | null;
 }
 
+/** What the primary tells every worker, for /healthz. */
+interface HealthMessage {
+  kind: 'meterly-health';
+  health: ProcessHealth;
+}
+
+/** A worker that dies before it is ready waits this long before the next try (the database may be restarting). */
+const RETRY_UNREADY_WORKER_MS = 1000;
+
 const FIRST_WORKER = '0';
 
 /**
@@ -33,12 +50,21 @@ const FIRST_WORKER = '0';
 async function primary(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  const health = healthBoard();
 
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
     const dataDir = join(config.dataDir, 'pg');
     logger.info({ dataDir, port: config.embeddedPgPort }, 'starting embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, database: 'meterly', persistent: true });
+    embedded = await startEmbeddedPostgres({
+      dataDir,
+      port: config.embeddedPgPort,
+      database: 'meterly',
+      persistent: true,
+      // The workers' pools and LISTEN connections reconnect by themselves once it is back.
+      keepAlive: true,
+      onEvent: (event) => onDatabaseEvent(event, logger, health),
+    });
     // embedded-postgres stops its cluster and exits (143) on SIGTERM/SIGINT by itself; the shutdown below
     // stops it last, once the workers have drained and closed their connections.
     process.removeAllListeners('SIGTERM');
@@ -65,7 +91,7 @@ async function primary(): Promise<void> {
     ready = node.ready;
     stop = () => node.server.close();
   } else {
-    const workers = await forkWorkers(config, databaseUrl, logger);
+    const workers = await forkWorkers(config, databaseUrl, logger, health);
     ready = workers.ready;
     stop = workers.stop;
   }
@@ -109,22 +135,92 @@ async function startNode(db: DataSource, config: AppConfig, logger: Logger, load
   return { server, ready };
 }
 
-/** Forks the workers one by one (the first loads the demo data) and replaces any that dies. */
+/** The primary's account of replaced workers and database restarts, sent to every worker on each change. */
+function healthBoard() {
+  let health: ProcessHealth = NO_REPLACEMENTS;
+  const sendTo = (worker: Worker) => {
+    const message: HealthMessage = { kind: 'meterly-health', health };
+    if (worker.isConnected()) worker.send(message);
+  };
+  setProcessHealth(health);
+  return {
+    sendTo,
+    update(change: (current: ProcessHealth) => Partial<ProcessHealth>): void {
+      health = { ...health, ...change(health) };
+      // With WORKERS=1 this process serves /healthz itself.
+      setProcessHealth(health);
+      for (const worker of Object.values(cluster.workers ?? {})) if (worker) sendTo(worker);
+    },
+  };
+}
+type HealthBoard = ReturnType<typeof healthBoard>;
+
+function onDatabaseEvent(event: EmbeddedPostgresEvent, logger: Logger, health: HealthBoard): void {
+  switch (event.kind) {
+    case 'stale-cleared':
+      logger.warn({ pid: event.stale.pid, cleared: event.stale.kind }, 'cleared a PostgreSQL left on the data directory by a crash');
+      break;
+    case 'exited':
+      logger.error({ code: event.code, signal: event.signal }, 'embedded PostgreSQL exited; restarting it');
+      break;
+    case 'restart-failed':
+      logger.warn({ err: event.error, attempt: event.attempt }, 'embedded PostgreSQL did not restart yet; trying again');
+      break;
+    case 'restarted':
+      logger.warn({ attempt: event.attempt }, 'embedded PostgreSQL restarted');
+      health.update((h) => ({ databaseRestarts: h.databaseRestarts + 1, lastDatabaseRestart: new Date().toISOString() }));
+      break;
+  }
+}
+
+/**
+ * Forks the workers one by one (the first loads the demo data) and replaces
+ * any that dies, or whose event loop is blocked longer than WORKER_BLOCKED_MS.
+ */
 async function forkWorkers(
   config: AppConfig,
   databaseUrl: string,
   logger: Logger,
+  health: HealthBoard,
 ): Promise<{ ready: ReadyMessage; stop(): Promise<void> }> {
   let stopping = false;
+  const blocked = new WeakSet<Worker>();
+  const heartbeats =
+    config.workerBlockedMs > 0
+      ? watchHeartbeats(config.workerBlockedMs, (worker) => {
+          logger.error({ pid: worker.process.pid, blockedMs: config.workerBlockedMs }, 'worker blocked; replacing it');
+          blocked.add(worker);
+          // It cannot run a SIGTERM handler while its loop is stuck.
+          worker.process.kill('SIGKILL');
+        })
+      : null;
   const fork = (index: string): Promise<ReadyMessage> => {
     const worker = cluster.fork({ DATABASE_URL: databaseUrl, MTR_WORKER_INDEX: index });
+    let isReady = false;
+    health.sendTo(worker);
     worker.once('exit', (code, signal) => {
       if (stopping) return;
-      logger.error({ worker: index, code, signal }, 'worker died; starting another');
-      void fork(index).catch((err: unknown) => logger.error({ err }, 'worker restart failed'));
+      const reason = blocked.has(worker) ? 'blocked' : 'exited';
+      logger.error({ worker: index, code, signal, reason }, 'worker gone; starting another');
+      health.update((h) => ({
+        workersReplaced: h.workersReplaced + 1,
+        lastWorkerReplacement: { worker: index, reason, at: new Date().toISOString() },
+      }));
+      // One that could not even start (the database restarting) is not retried in a tight loop.
+      setTimeout(
+        () => {
+          if (!stopping) void fork(index).catch((err: unknown) => logger.error({ err }, 'worker restart failed'));
+        },
+        isReady ? 0 : RETRY_UNREADY_WORKER_MS,
+      );
     });
     return new Promise((resolve, reject) => {
-      worker.on('message', (message: ReadyMessage) => message.kind === 'meterly-ready' && resolve(message));
+      worker.on('message', (message: ReadyMessage) => {
+        if (message.kind !== 'meterly-ready') return;
+        isReady = true;
+        heartbeats?.watch(worker);
+        resolve(message);
+      });
       worker.once('exit', (code) => reject(new Error(`worker ${index} exited with ${code} before it was ready`)));
     });
   };
@@ -134,6 +230,7 @@ async function forkWorkers(
     ready,
     stop: async () => {
       stopping = true;
+      heartbeats?.stop();
       const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
       await Promise.all(
         alive.map(
@@ -154,10 +251,12 @@ async function worker(): Promise<void> {
   const loaded = loadConfig();
   const config: AppConfig = { ...loaded, billingIntervalSeconds: first ? loaded.billingIntervalSeconds : 0 };
   const logger = createLogger(config.logLevel).child({ worker: process.env.MTR_WORKER_INDEX });
+  process.on('message', (message: HealthMessage) => message.kind === 'meterly-health' && setProcessHealth(message.health));
   const db = new DataSource(dataSourceOptions(config.databaseUrl!, { logger: new QueryLogger(logger) }));
   await db.initialize();
   const { server, ready } = await startNode(db, config, logger, first && config.demoData);
   process.send?.(ready);
+  if (config.workerBlockedMs > 0) sendHeartbeats(config.workerBlockedMs);
 
   let stopping = false;
   process.once('SIGTERM', () => {
@@ -193,7 +292,14 @@ function printWelcome(ready: ReadyMessage, generatedKey: string | null): void {
   process.stderr.write(lines.join('\n') + '\n');
 }
 
+/** One line for a failure we understand (a taken port), the stack otherwise, and never a bare `undefined`. */
+function startupFailure(err: unknown): string {
+  if (err instanceof EmbeddedPostgresError) return `Meterly did not start: ${err.message}`;
+  if (err instanceof Error) return err.stack ?? err.message;
+  return `Meterly did not start: ${inspect(err)}`;
+}
+
 (cluster.isPrimary ? primary() : worker()).catch((err: unknown) => {
-  console.error(err);
+  process.stderr.write(`${startupFailure(err)}\n`);
   process.exit(1);
 });

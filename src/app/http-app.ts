@@ -8,6 +8,7 @@ import { sendRestError } from '../common/errors/format-error';
 import { dashboardDistDir, mountDashboard } from '../common/http/dashboard';
 import { graphqlHttpHandler } from '../common/http/graphql-http-handler';
 import type { ServerMetrics } from '../common/observability/metrics';
+import { processHealth } from '../common/observability/process-health';
 import { PaymentError, PaymentErrorReason } from '../modules/payment/payment.error';
 import type { Services } from '../services';
 import type { Authenticate } from './authenticate';
@@ -32,12 +33,14 @@ export function httpRequestListener({ apollo, db, services, metrics, logger, aut
   app.disable('x-powered-by');
 
   app.get('/healthz', async (_req, res) => {
+    // Under the main process: the workers it replaced and the database restarts, whatever the database says now.
+    const processes = processHealth();
     try {
       await db.query('SELECT 1');
-      res.json({ status: 'ok', database: 'ok' });
+      res.json({ status: 'ok', database: 'ok', ...(processes && { processes }) });
     } catch (err) {
       logger.error({ err }, 'health check failed');
-      res.status(503).json({ status: 'error', database: 'unreachable' });
+      res.status(503).json({ status: 'error', database: 'unreachable', ...(processes && { processes }) });
     }
   });
   app.get('/metrics', async (_req, res) => {

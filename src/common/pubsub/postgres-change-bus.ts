@@ -40,8 +40,14 @@ export class PostgresChangeBus implements ChangeBus {
       this.logger.warn({ err }, 'LISTEN connection lost; reconnecting');
       this.reconnect();
     });
-    await client.connect();
-    await client.query(`LISTEN ${this.channel}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${this.channel}`);
+    } catch (err) {
+      // A database still starting up may accept the connection and refuse the LISTEN: the next try opens a new one.
+      await client.end().catch(() => undefined);
+      throw err;
+    }
     this.client = client;
   }
 
