@@ -53,7 +53,8 @@ describe('alerts', () => {
       },
     });
     await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
-    t = await startTestServer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, alertRetryBaseMs: 50 });
+    // The webhook receivers of these tests listen on loopback, which only an allowed host may reach.
+    t = await startTestServer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, alertRetryBaseMs: 50, webhookAllowedHosts: ['127.0.0.1'] });
   });
   afterAll(async () => {
     await t.close();

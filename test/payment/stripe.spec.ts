@@ -121,9 +121,13 @@ describe('collection through Stripe', () => {
       last_payment_error: { code: 'card_declined', message: 'Your card was declined.' },
     });
     expect(failed.body).toEqual({ received: true, duplicate: false });
+    // As Stripe sends it: the amount received and its currency, which must cover the invoice.
     const succeeded = await webhook('payment_intent.succeeded', {
       id: row.stripe_payment_intent_id,
       object: 'payment_intent',
+      amount: 2150,
+      amount_received: 2150,
+      currency: 'usd',
       metadata: { invoiceId: invoice!.id },
     });
     expect(succeeded.status).toBe(200);
