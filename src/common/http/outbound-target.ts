@@ -1,4 +1,5 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
@@ -41,9 +42,9 @@ export function internalAddressKind(address: string): string | null {
   let ip = ipaddr.parse(address);
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
   if (METADATA.has(ip.toString())) return 'metadata';
-  if (ip.kind() === 'ipv6' && ip.match(IPV4_COMPATIBLE)) return 'IPv4-compatible';
   const range = ip.range();
-  return range === 'unicast' ? null : (LABELS[range] ?? `reserved (${range})`);
+  if (range !== 'unicast') return LABELS[range] ?? `reserved (${range})`;
+  return ip.kind() === 'ipv6' && ip.match(IPV4_COMPATIBLE) ? 'IPv4-compatible' : null;
 }
 
 /** Hosts and IPs compared in one form: lower case, no brackets or trailing dot, IPs canonical. */
@@ -67,7 +68,11 @@ const isLocalName = (host: string): boolean => host === 'localhost' || host.ends
 export class OutboundPolicy {
   private readonly allowed: ReadonlySet<string>;
 
-  constructor(allowedHosts: readonly string[]) {
+  /** `resolve` is the system's resolver (getaddrinfo: /etc/hosts, then DNS); tests give their own. */
+  constructor(
+    allowedHosts: readonly string[],
+    private readonly resolve: Resolve = systemResolve,
+  ) {
     this.allowed = new Set(allowedHosts.filter((h) => h.trim() !== '').map(normalizeHost));
   }
 
@@ -108,22 +113,27 @@ export class OutboundPolicy {
   lookupFor(hostname: string): LookupFunction | undefined {
     if (this.isAllowedHost(hostname)) return undefined;
     return (name, options, callback) => {
-      dnsLookup(name, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-        if (err) return callback(err, '', 0);
-        const refused = addresses.map((a) => [a.address, internalAddressKind(a.address)] as const).find(([, kind]) => kind !== null);
-        if (refused || addresses.length === 0) {
-          const error = Object.assign(new Error(`${name} resolves to a ${refused?.[1] ?? 'missing'} address, which is not allowed`), {
-            code: 'EADDRNOTALLOWED',
-          });
-          return callback(error, '', 0);
-        }
-        if (options.all) return callback(null, addresses);
-        const [first] = addresses as [LookupAddress];
-        callback(null, first.address, first.family);
-      });
+      this.resolve(name).then(
+        (addresses) => {
+          const refused = addresses.map((a) => internalAddressKind(a.address)).find((kind) => kind !== null);
+          if (refused !== undefined || addresses.length === 0) {
+            const reason = `${name} resolves to ${refused ? `a ${refused} address` : 'no address'}, which is not allowed`;
+            return callback(Object.assign(new Error(reason), { code: 'EADDRNOTALLOWED' }), '', 0);
+          }
+          if (options.all) return callback(null, addresses);
+          const [first] = addresses as [LookupAddress];
+          callback(null, first.address, first.family);
+        },
+        (err: NodeJS.ErrnoException) => callback(err, '', 0),
+      );
     };
   }
 }
+
+/** Every address a name resolves to. */
+export type Resolve = (hostname: string) => Promise<LookupAddress[]>;
+
+const systemResolve: Resolve = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /** Reads the comma-separated `WEBHOOK_ALLOWED_HOSTS`. */
 export const parseAllowedHosts = (value: string | undefined): string[] =>
