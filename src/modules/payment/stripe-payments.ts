@@ -275,13 +275,14 @@ function paymentProblem(invoice: Invoice, intent: PaidIntent): string | null {
   // An invoice without an intent yet (the charge's answer was lost) takes the one created for it.
   const own = invoice.stripePaymentIntentId ? invoice.stripePaymentIntentId === intent.id : intent.invoiceId === invoice.id;
   if (!own) return `Payment ${intent.id} is not this invoice's PaymentIntent`;
-  const scale = new Dec(10).pow(minorUnits(invoice.currency));
+  const digits = minorUnits(invoice.currency);
+  const scale = new Dec(10).pow(digits);
   const due = new Dec(invoice.total).minus(invoice.amountPaid);
   const received = intent.amountReceived === null ? null : new Dec(intent.amountReceived).div(scale);
   if (intent.currency?.toUpperCase() !== invoice.currency.toUpperCase() || received === null || received.lessThan(due)) {
     const paid =
-      received === null || intent.currency === null ? 'an unknown amount' : `${received.toFixed()} ${intent.currency.toUpperCase()}`;
-    return `Payment ${intent.id} of ${paid} does not cover the ${due.toFixed()} ${invoice.currency} due`;
+      received === null || intent.currency === null ? 'an unknown amount' : `${received.toFixed(digits)} ${intent.currency.toUpperCase()}`;
+    return `Payment ${intent.id} of ${paid} does not cover the ${due.toFixed(digits)} ${invoice.currency} due`;
   }
   return null;
 }
