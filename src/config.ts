@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { parseAllowedHosts } from './common/http/outbound-target';
 
 export interface AppConfig {
   port: number;
@@ -26,6 +27,8 @@ export interface AppConfig {
   alertEmailFrom: string;
   /** First retry delay of a failed alert delivery; doubles on each failure. */
   alertRetryBaseMs: number;
+  /** Hosts or IPs alert webhooks may reach though internal or plain http; none by default. */
+  webhookAllowedHosts: string[];
   limits: QueryLimits;
 }
 
@@ -67,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     billingIntervalSeconds: int(env.BILLING_INTERVAL_SECONDS, 60),
     alertEmailFrom: env.ALERT_EMAIL_FROM || 'Meterly <alerts@meterly.local>',
     alertRetryBaseMs: int(env.ALERT_RETRY_BASE_MS, 1000),
+    webhookAllowedHosts: parseAllowedHosts(env.WEBHOOK_ALLOWED_HOSTS),
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, '') || undefined,
     limits: {
       maxDepth: int(env.GRAPHQL_MAX_DEPTH, 10),

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { ServerMetrics } from './common/observability/metrics';
 import type { ChangeBus } from './common/pubsub/change-bus';
 import { createTransport } from 'nodemailer';
+import { OutboundPolicy } from './common/http/outbound-target';
 import { Dec } from './common/money/decimal';
 import type { AppConfig } from './config';
 import { AlertDeliveryWorker, DEFAULT_DELIVERY } from './modules/alert/alert-delivery.worker';
@@ -76,7 +77,8 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
   usageIngest.addListener(new AlertIngestListener(catalog, alertRaiser));
   organizations.onCreating((tx, organization) => alertRules.createDefaults(tx, organization.id));
   const mailer = config.smtpUrl ? createTransport(config.smtpUrl) : null;
-  const alertDelivery = new AlertDeliveryWorker(db, mailer, config.alertEmailFrom, logger, {
+  const outbound = new OutboundPolicy(config.webhookAllowedHosts);
+  const alertDelivery = new AlertDeliveryWorker(db, mailer, config.alertEmailFrom, logger, outbound, {
     ...DEFAULT_DELIVERY,
     baseDelayMs: config.alertRetryBaseMs,
   });
@@ -113,7 +115,7 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     bus,
     apiKeys,
     organizations,
-    organizationSettings: new OrganizationSettingsService(db),
+    organizationSettings: new OrganizationSettingsService(db, outbound),
     metrics: new MetricService(db),
     plans: new PlanService(db),
     usageIngest,

@@ -7,6 +7,7 @@ import type { Principal } from '../common/auth/principal';
 import { sendRestError } from '../common/errors/format-error';
 import { dashboardDistDir, mountDashboard } from '../common/http/dashboard';
 import { graphqlHttpHandler } from '../common/http/graphql-http-handler';
+import { restBodyErrors } from '../common/http/rest-body-errors';
 import type { ServerMetrics } from '../common/observability/metrics';
 import { processHealth } from '../common/observability/process-health';
 import { PaymentError, PaymentErrorReason } from '../modules/payment/payment.error';
@@ -57,6 +58,8 @@ export function httpRequestListener({ apollo, db, services, metrics, logger, aut
       sendRestError(res, err, logger);
     }
   });
+  // A body that could not be read (too large, aborted) answers in JSON, as every error of the route does.
+  app.use('/webhooks/stripe', restBodyErrors(logger));
   // The PDF of an invoice, for callers who may see it (same bearer key as the API).
   app.get('/invoices/:id/pdf', async (req, res) => {
     try {

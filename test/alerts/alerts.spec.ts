@@ -11,6 +11,7 @@ import {
   CloseBillingPeriodDocument,
   CreateAlertRuleDocument,
   CreateOrganizationDocument,
+  DeleteAlertRuleDocument,
   RecordUsageDocument,
   SetAlertWebhookDocument,
   SetBillingContactDocument,
@@ -53,7 +54,8 @@ describe('alerts', () => {
       },
     });
     await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
-    t = await startTestServer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, alertRetryBaseMs: 50 });
+    // The webhook receivers of these tests listen on loopback, which only an allowed host may reach.
+    t = await startTestServer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, alertRetryBaseMs: 50, webhookAllowedHosts: ['127.0.0.1'] });
   });
   afterAll(async () => {
     await t.close();
@@ -327,6 +329,44 @@ describe('alerts', () => {
         'BAD_USER_INPUT',
       );
     }
+  });
+
+  it('refuses an invalid team or project key with its own reason', async () => {
+    const { org } = await limitedOrganization();
+    for (const scope of [{ team: 'not a key!' }, { project: 'x'.repeat(500) }]) {
+      const res = await t.admin.request(CreateAlertRuleDocument, {
+        input: { organizationId: org, severity: 'INFO', thresholdPercent: 50, ...scope },
+      });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_KEY' });
+    }
+  });
+
+  it("answers NOT_FOUND for another organisation's alert or rule, as for an id that does not exist", async () => {
+    const { org } = await limitedOrganization();
+    const { org: other, code } = await limitedOrganization();
+    await record(t.admin, other, [{ id: 'n', metric: code, quantity: '90', timestamp: at(0) }]);
+    const [alertId, ruleId] = [
+      (await alertsOf(other)).edges[0]!.node.id,
+      (await t.admin.data(AlertRulesDocument, { organizationId: other })).alertRules[0]!.id,
+    ];
+    const random = '00000000-0000-4000-8000-000000000000';
+    for (const role of ['TENANT_ADMIN', 'BILLING_CONTACT'] as const) {
+      const mine = t.client(await createApiKey(t.admin, org, role));
+      for (const id of [alertId, random]) {
+        const res = await mine.request(AcknowledgeAlertDocument, { id });
+        expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'NOT_FOUND' });
+      }
+      for (const id of [ruleId, random]) {
+        const res = await mine.request(DeleteAlertRuleDocument, { id });
+        expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'NOT_FOUND' });
+      }
+    }
+    // A role that may not manage alerts at all is told so, whatever the id.
+    const member = t.client(await createApiKey(t.admin, org, 'MEMBER'));
+    expect(await member.errorCode(DeleteAlertRuleDocument, { id: random })).toBe('FORBIDDEN');
+    // Nothing of the other organisation changed.
+    expect((await alertsOf(other)).edges[0]!.node.acknowledgedAt).toBeNull();
+    expect((await t.admin.data(AlertRulesDocument, { organizationId: other })).alertRules.map((r) => r.id)).toContain(ruleId);
   });
 
   it('pushes alerts to subscribers of the organisation, and only to them', async () => {

@@ -121,9 +121,13 @@ describe('collection through Stripe', () => {
       last_payment_error: { code: 'card_declined', message: 'Your card was declined.' },
     });
     expect(failed.body).toEqual({ received: true, duplicate: false });
+    // As Stripe sends it: the amount received and its currency, which must cover the invoice.
     const succeeded = await webhook('payment_intent.succeeded', {
       id: row.stripe_payment_intent_id,
       object: 'payment_intent',
+      amount: 2150,
+      amount_received: 2150,
+      currency: 'usd',
       metadata: { invoiceId: invoice!.id },
     });
     expect(succeeded.status).toBe(200);
@@ -170,6 +174,98 @@ describe('collection through Stripe', () => {
     );
     expect(stale.status).toBe(400);
     expect(await t.db.query(`SELECT id FROM stripe_events WHERE id = ANY($1)`, [[forged.event.id, stale.event.id]])).toEqual([]);
+  });
+
+  /** An open invoice of $21.50 whose first charge was declined, and its PaymentIntent. */
+  async function declinedInvoice() {
+    stripe.failNextPayments('pm_card_declined', 1);
+    const { org } = await customerWithCard('pm_card_declined');
+    await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-01T09:00:00Z' });
+    const [invoice] = await invoicesOf(org);
+    const [{ stripe_payment_intent_id: intentId }] = await t.db.query('SELECT stripe_payment_intent_id FROM invoices WHERE id = $1', [
+      invoice!.id,
+    ]);
+    return { org, invoiceId: invoice!.id, intentId: intentId as string };
+  }
+
+  it('marks an invoice paid only when its own PaymentIntent covers it, in its currency', async () => {
+    const { org, invoiceId, intentId } = await declinedInvoice();
+    const paid = (object: Record<string, unknown>) =>
+      webhook('payment_intent.succeeded', { id: intentId, object: 'payment_intent', metadata: { invoiceId }, ...object });
+    const lastError = async () =>
+      (await t.db.query('SELECT last_payment_error FROM invoices WHERE id = $1', [invoiceId]))[0].last_payment_error as string;
+
+    const short = await paid({ amount: 2149, amount_received: 2149, currency: 'usd' });
+    expect(short).toMatchObject({
+      status: 200,
+      body: { received: true, duplicate: false, ignored: expect.stringContaining('does not cover') },
+    });
+    expect(await lastError()).toBe(`Payment ${intentId} of 21.49 USD does not cover the 21.50 USD due`);
+    const euros = await paid({ amount: 2150, amount_received: 2150, currency: 'eur' });
+    expect(euros.body.ignored).toBe(`Payment ${intentId} of 21.50 EUR does not cover the 21.50 USD due`);
+    expect((await paid({})).body.ignored).toBe(`Payment ${intentId} of an unknown amount does not cover the 21.50 USD due`);
+    const foreign = await webhook('payment_intent.succeeded', {
+      id: 'pi_someone_elses',
+      object: 'payment_intent',
+      amount: 2150,
+      amount_received: 2150,
+      currency: 'usd',
+      metadata: { invoiceId },
+    });
+    expect(foreign.body.ignored).toBe("Payment pi_someone_elses is not this invoice's PaymentIntent");
+    expect((await invoicesOf(org))[0]).toMatchObject({ status: 'OPEN', amountDue: { amount: '21.50' } });
+
+    expect((await paid({ amount: 2150, amount_received: 2150, currency: 'usd' })).body).toEqual({ received: true, duplicate: false });
+    expect((await invoicesOf(org))[0]).toMatchObject({ status: 'PAID', amountDue: { amount: '0.00' } });
+    expect(await lastError()).toBeNull();
+  });
+
+  it('acknowledges an event it cannot apply, once, and leaves everything as it was', async () => {
+    const { org, invoiceId } = await declinedInvoice();
+    const cases = [
+      [
+        'payment_intent.succeeded',
+        { id: 'pi_nobody', object: 'payment_intent', amount: 1, currency: 'usd', metadata: { invoiceId: 'not-a-uuid' } },
+      ],
+      [
+        'payment_intent.succeeded',
+        { id: 'pi_nobody', object: 'payment_intent', metadata: { invoiceId: '00000000-0000-4000-8000-000000000000' } },
+      ],
+      [
+        'payment_intent.payment_failed',
+        { id: 'pi_nobody', object: 'payment_intent', metadata: { invoiceId: "'; DROP TABLE invoices; --" } },
+      ],
+      ['payment_intent.succeeded', { object: 'payment_intent', metadata: { invoiceId } }],
+    ] as const;
+    for (const [type, object] of cases) {
+      const res = await webhook(type, object);
+      expect([type, res.status, res.body]).toEqual([type, 200, { received: true, duplicate: false, ignored: expect.any(String) }]);
+      // Stored: Stripe's retry of the same event is a duplicate, not another failure.
+      expect((await webhook(type, object, { id: res.event.id })).body).toEqual({ received: true, duplicate: true });
+    }
+    expect((await invoicesOf(org))[0]).toMatchObject({ status: 'OPEN', amountDue: { amount: '21.50' } });
+  });
+
+  it('refuses a timestamp from the future beyond the tolerance', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const future = await webhook('customer.created', { id: 'cus_x', object: 'customer' }, { timestamp: now + 600 });
+    expect(future).toMatchObject({ status: 400, body: { error: { code: 'BAD_USER_INPUT', message: expect.stringContaining('future') } } });
+    expect(await t.db.query('SELECT id FROM stripe_events WHERE id = $1', [future.event.id])).toEqual([]);
+    // Clocks drift: a minute ahead is within the tolerance.
+    expect((await webhook('customer.created', { id: 'cus_x', object: 'customer' }, { timestamp: now + 60 })).status).toBe(200);
+  });
+
+  it('answers every error in JSON, an oversized body included', async () => {
+    const url = t.server.url.replace(/\/graphql$/, '/webhooks/stripe');
+    const big = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1024 * 1024 + 1) });
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await big.json()).toEqual({ error: { code: 'BAD_USER_INPUT', message: 'The request body is too large' } });
+    const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect([unsigned.status, unsigned.headers.get('content-type')]).toEqual([400, expect.stringMatching(/^application\/json/)]);
+    expect(await unsigned.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT' } });
+    const empty = await fetch(url, { method: 'POST' });
+    expect([empty.status, ((await empty.json()) as { error: { code: string } }).error.code]).toEqual([400, 'BAD_USER_INPUT']);
   });
 
   it('answers a payment setup without Stripe configured with BAD_USER_INPUT', async () => {

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { updateReturning } from '../../common/database/batch-load';
 import { namedParameters } from '../../common/database/pg-array';
+import { postToTarget } from '../../common/http/outbound-post';
+import type { OutboundPolicy } from '../../common/http/outbound-target';
 
 export interface DeliveryOptions {
   /** First retry delay; each further one doubles, up to an hour. */
@@ -61,6 +63,7 @@ export class AlertDeliveryWorker {
     private readonly mailer: Transporter | null,
     private readonly mailFrom: string,
     private readonly logger: Logger,
+    private readonly outbound: OutboundPolicy,
     private readonly options: DeliveryOptions,
   ) {}
 
@@ -155,20 +158,20 @@ export class AlertDeliveryWorker {
     };
   }
 
+  /** The target is checked again here: it may predate the checks, and its name may resolve elsewhere since. */
   private async post(d: Claimed): Promise<void> {
     const body = JSON.stringify(this.payload(d));
-    const response = await fetch(d.target, {
-      method: 'POST',
+    const status = await postToTarget(this.outbound, d.target, body, {
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Meterly-Webhooks/1',
         'meterly-event-id': d.alert_id,
         'meterly-signature': signWebhook(d.webhook_secret ?? '', body, Math.floor(Date.now() / 1000)),
       },
-      body,
-      signal: AbortSignal.timeout(10_000),
+      timeoutMs: 10_000,
     });
-    if (!response.ok) throw new Error(`webhook answered HTTP ${response.status}`);
+    if (status >= 300 && status < 400) throw new Error(`webhook answered HTTP ${status}; redirects are not followed`);
+    if (status < 200 || status >= 300) throw new Error(`webhook answered HTTP ${status}`);
   }
 
   private async mail(d: Claimed): Promise<void> {

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
-import type { Principal } from '../../common/auth/principal';
+import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { assertId } from '../../common/errors/common-error';
 import { Dec, parseDecimalInput } from '../../common/money/decimal';
@@ -74,7 +74,7 @@ export class AlertRuleService {
     if (bad) throw new AlertError(AlertErrorReason.INVALID_CHANNEL, `"${bad}" is not a channel: in_app, email or webhook`);
     for (const key of [input.team, input.project]) {
       if (key != null && !OrganizationService.isValidKey(key))
-        throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, `"${key}" is not a valid key`);
+        throw new AlertError(AlertErrorReason.INVALID_KEY, `"${key}" is not a valid team or project key`);
     }
     return this.db.getRepository(AlertRule).save({
       organizationId,
@@ -96,12 +96,16 @@ export class AlertRuleService {
     return this.db.getRepository(AlertRule).find({ where: { organizationId }, order: RULE_ORDER });
   }
 
-  /** Returns the rule deleted, whose organisation the audit entry names. */
+  /**
+   * Returns the rule deleted, whose organisation the audit entry names. Another
+   * organisation's rule answers NOT_FOUND, as if it did not exist.
+   */
   async delete(principal: Principal, idInput: string): Promise<AlertRule> {
     const id = assertId(idInput, 'rule id');
+    assertCan(principal, Permission.MANAGE_ALERTS);
     const rule = await this.db.getRepository(AlertRule).findOneBy({ id });
-    if (!rule) throw new AlertError(AlertErrorReason.NOT_FOUND, `Alert rule ${id} does not exist`);
-    authorizeTenant(principal, Permission.MANAGE_ALERTS, rule.organizationId);
+    if (!rule || (!isPlatformAdmin(principal) && rule.organizationId !== principal.organizationId))
+      throw new AlertError(AlertErrorReason.NOT_FOUND, `Alert rule ${id} does not exist`);
     await this.db.getRepository(AlertRule).delete({ id });
     return rule;
   }

@@ -7,6 +7,7 @@ export enum AlertErrorReason {
   UNKNOWN_METRIC = 'UNKNOWN_METRIC',
   INVALID_CHANNEL = 'INVALID_CHANNEL',
   INVALID_WINDOW = 'INVALID_WINDOW',
+  INVALID_KEY = 'INVALID_KEY',
 }
 
 export const AlertError = defineDomainError<AlertErrorReason>('AlertError', {
@@ -15,4 +16,5 @@ export const AlertError = defineDomainError<AlertErrorReason>('AlertError', {
   [AlertErrorReason.UNKNOWN_METRIC]: ErrorCode.BAD_USER_INPUT,
   [AlertErrorReason.INVALID_CHANNEL]: ErrorCode.BAD_USER_INPUT,
   [AlertErrorReason.INVALID_WINDOW]: ErrorCode.BAD_USER_INPUT,
+  [AlertErrorReason.INVALID_KEY]: ErrorCode.BAD_USER_INPUT,
 });

@@ -6,6 +6,7 @@ import { isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
 import { namedStatement } from '../../common/database/pg-array';
+import { redactUrlCredentials } from '../../common/http/outbound-target';
 import { CursorKey, keysetPage, pageOf, pageRequest } from '../../common/graphql/pagination';
 import { AuditEntry } from './audit-entry.entity';
 
@@ -19,10 +20,14 @@ const SECRET_FIELDS = new Set(['apikey', 'secret', 'clientsecret', 'signingsecre
 
 const isSecret = (field: string): boolean => SECRET_FIELDS.has(field.replace(/[-_]/g, '').toLowerCase());
 
-/** Arguments as stored: secrets redacted, dates as text, event batches summarised. */
+/** An absolute URL with a host, such as a webhook's: its credentials may sit in the userinfo or the query. */
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** Arguments as stored: secrets redacted (also those inside URLs), dates as text, event batches summarised. */
 function sanitize(value: unknown, field = ''): unknown {
   if (field === 'events' && Array.isArray(value)) return { count: value.length };
   if (value != null && isSecret(field)) return '[redacted]';
+  if (typeof value === 'string' && URL_LIKE.test(value)) return redactUrlCredentials(value);
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((v) => sanitize(v));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sanitize(v, k)]));

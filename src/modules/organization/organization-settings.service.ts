@@ -1,15 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Permission } from '../../common/auth/permission';
+import { can, Permission } from '../../common/auth/permission';
 import type { Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/role';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { namedParameters } from '../../common/database/pg-array';
+import { OutboundRefusal, redactUrlCredentials, type OutboundPolicy } from '../../common/http/outbound-target';
 import { Organization } from './organization.entity';
 import { OrganizationError, OrganizationErrorReason } from './organization.error';
 import { OrganizationService } from './organization.service';
 import { loadTenantScope } from './tenant-scope';
 import { User } from './user.entity';
+
+const REFUSALS: Record<OutboundRefusal, OrganizationErrorReason> = {
+  [OutboundRefusal.INVALID_URL]: OrganizationErrorReason.INVALID_URL,
+  [OutboundRefusal.URL_TOO_LONG]: OrganizationErrorReason.URL_TOO_LONG,
+  [OutboundRefusal.HTTPS_REQUIRED]: OrganizationErrorReason.HTTPS_REQUIRED,
+  [OutboundRefusal.INTERNAL_ADDRESS]: OrganizationErrorReason.INTERNAL_ADDRESS,
+};
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -22,25 +30,37 @@ const UPSERT_CONTACT = `INSERT INTO users (organization_id, key, email, role) VA
  * Managed by whoever manages its alerts.
  */
 export class OrganizationSettingsService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly outbound: OutboundPolicy,
+  ) {}
 
-  /** Sets where webhook alerts go and returns a new signing secret, shown once. */
+  /**
+   * Sets where webhook alerts go and returns a new signing secret, shown once. The URL must
+   * be a public https one, unless its host is allowed (WEBHOOK_ALLOWED_HOSTS); delivery
+   * checks the addresses its name resolves to again.
+   */
   async setWebhook(principal: Principal, organizationIdInput: string, url: string): Promise<{ url: string; secret: string }> {
     const organizationId = authorizeTenant(principal, Permission.MANAGE_ALERTS, organizationIdInput);
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new OrganizationError(OrganizationErrorReason.INVALID_URL, `"${url}" is not a URL`);
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
-      throw new OrganizationError(OrganizationErrorReason.INVALID_URL, 'The webhook URL must be http or https');
+    const checked = this.outbound.check(url, 'The webhook URL');
+    if (!checked.ok) throw new OrganizationError(REFUSALS[checked.refusal], checked.message);
+    const parsed = checked.url;
     await loadTenantScope(this.db.manager, organizationId);
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
     await this.db
       .getRepository(Organization)
       .update({ id: organizationId }, { alertWebhookUrl: parsed.toString(), alertWebhookSecret: secret });
     return { url: parsed.toString(), secret };
+  }
+
+  /**
+   * The webhook URL as `principal` may read it: whole for the roles that set it (MANAGE_ALERTS),
+   * with its credentials (userinfo, query values) hidden from the others.
+   */
+  webhookUrlFor(principal: Principal, organization: Organization): string | null {
+    const url = organization.alertWebhookUrl;
+    if (url === null || can(principal.role, Permission.MANAGE_ALERTS)) return url;
+    return redactUrlCredentials(url);
   }
 
   /** A billing contact receives alert emails. */

@@ -9,6 +9,9 @@ export enum OrganizationErrorReason {
   INVALID_TEST_CLOCK = 'INVALID_TEST_CLOCK',
   INVALID_KEY = 'INVALID_KEY',
   INVALID_URL = 'INVALID_URL',
+  URL_TOO_LONG = 'URL_TOO_LONG',
+  HTTPS_REQUIRED = 'HTTPS_REQUIRED',
+  INTERNAL_ADDRESS = 'INTERNAL_ADDRESS',
   INVALID_EMAIL = 'INVALID_EMAIL',
 }
 
@@ -20,5 +23,8 @@ export const OrganizationError = defineDomainError<OrganizationErrorReason>('Org
   [OrganizationErrorReason.INVALID_TEST_CLOCK]: ErrorCode.BAD_USER_INPUT,
   [OrganizationErrorReason.INVALID_KEY]: ErrorCode.BAD_USER_INPUT,
   [OrganizationErrorReason.INVALID_URL]: ErrorCode.BAD_USER_INPUT,
+  [OrganizationErrorReason.URL_TOO_LONG]: ErrorCode.BAD_USER_INPUT,
+  [OrganizationErrorReason.HTTPS_REQUIRED]: ErrorCode.BAD_USER_INPUT,
+  [OrganizationErrorReason.INTERNAL_ADDRESS]: ErrorCode.BAD_USER_INPUT,
   [OrganizationErrorReason.INVALID_EMAIL]: ErrorCode.BAD_USER_INPUT,
 });

@@ -45,6 +45,11 @@ export class OrganizationResolver {
     return services.organizationSettings.setBillingContact(principal, organizationId, email, user);
   }
 
+  @FieldResolver(() => String, { nullable: true })
+  alertWebhookUrl(@Root() organization: Organization, @Ctx() { principal, services }: RequestContext): string | null {
+    return services.organizationSettings.webhookUrlFor(principal, organization);
+  }
+
   @FieldResolver(() => Plan, { nullable: true, description: 'The plan of its current subscription.' })
   async plan(@Root() organization: Organization, @Ctx() { loaders }: RequestContext): Promise<Plan | null> {
     const subscription = await loaders.subscriptionByOrganization.load(organization.id);

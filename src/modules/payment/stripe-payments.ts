@@ -9,7 +9,7 @@ import { Dec } from '../../common/money/decimal';
 import { organizationNow } from '../../common/time/organization-clock';
 import type { PaymentCollector } from '../billing/billing.service';
 import { Invoice } from '../invoice/invoice.entity';
-import { payInvoice, sourcesOf } from '../invoice/invoice-lifecycle';
+import { assertTransition, payInvoice, sourcesOf } from '../invoice/invoice-lifecycle';
 import { InvoiceStatus } from '../invoice/invoice-status';
 import { Organization } from '../organization/organization.entity';
 import { tenantScope } from '../organization/tenant-scope';
@@ -114,7 +114,7 @@ export class StripePayments implements PaymentCollector {
             { idempotencyKey: invoice.id },
           );
       await this.db.getRepository(Invoice).update({ id: invoice.id }, { stripePaymentIntentId: intent.id, paymentAttempts: attempt });
-      if (intent.status === 'succeeded') await this.db.transaction((tx) => this.markPaid(tx, intent.id, invoice.id));
+      if (intent.status === 'succeeded') await this.db.transaction((tx) => this.markPaid(tx, paidIntent(intent)));
     } catch (err) {
       if (!(err instanceof Stripe.errors.StripeCardError)) throw err;
       const now = organizationNow(organization);
@@ -132,20 +132,26 @@ export class StripePayments implements PaymentCollector {
   }
 
   /**
-   * POST /webhooks/stripe: the signature over the raw body is checked with a
-   * 5-minute tolerance; each event id is applied once, in the same
-   * transaction as its effect.
+   * POST /webhooks/stripe: the signature over the raw body is checked, with a
+   * 5-minute tolerance either way; each event id is applied once, in the same
+   * transaction as its effect. An event that names no invoice of ours, or whose
+   * payment does not settle the invoice, is acknowledged (Stripe would
+   * otherwise resend it for days) and logged, with the reason in the answer.
    */
-  async handleWebhook(rawBody: Buffer, signature: string | undefined): Promise<{ duplicate: boolean }> {
+  async handleWebhook(rawBody: Buffer, signature: string | undefined): Promise<WebhookOutcome> {
     if (!this.webhookSecret) throw new PaymentError(PaymentErrorReason.NOT_CONFIGURED, 'STRIPE_WEBHOOK_SECRET is not set');
     let event: Stripe.Event;
     try {
-      event = this.stripe.webhooks.constructEvent(rawBody, signature ?? '', this.webhookSecret, 300);
+      event = this.stripe.webhooks.constructEvent(rawBody, signature ?? '', this.webhookSecret, TOLERANCE_SECONDS);
     } catch (err) {
       throw new PaymentError(PaymentErrorReason.BAD_SIGNATURE, err instanceof Error ? err.message : 'Invalid signature');
     }
+    // The SDK only refuses old timestamps; one from the future is as suspect.
+    const signedAt = Number(/(?:^|,)t=(\d+)(?:,|$)/.exec(signature ?? '')?.[1]);
+    if (!(signedAt <= Date.now() / 1000 + TOLERANCE_SECONDS))
+      throw new PaymentError(PaymentErrorReason.BAD_SIGNATURE, 'Timestamp outside the tolerance zone (in the future)');
     const failed: Array<{ invoice: Invoice; message: string }> = [];
-    const duplicate = await this.db.transaction(async (tx) => {
+    const outcome = await this.db.transaction(async (tx): Promise<WebhookOutcome> => {
       const inserted = await tx
         .getRepository(StripeEvent)
         .createQueryBuilder()
@@ -153,20 +159,21 @@ export class StripePayments implements PaymentCollector {
         .values({ id: event.id, type: event.type })
         .orIgnore()
         .execute();
-      if ((inserted.raw as unknown[]).length === 0) return true;
+      if ((inserted.raw as unknown[]).length === 0) return { duplicate: true };
       switch (event.type) {
         case 'payment_intent.succeeded':
-          await this.markPaid(tx, event.data.object.id, event.data.object.metadata?.invoiceId);
-          break;
+          return this.markPaid(tx, paidIntent(event.data.object));
         case 'payment_intent.payment_failed': {
-          const intent = event.data.object;
-          const invoice = await this.invoiceFor(tx, intent.id, intent.metadata?.invoiceId);
-          const message = intent.last_payment_error?.message ?? 'The payment failed';
-          if (invoice) {
-            await tx.getRepository(Invoice).update({ id: invoice.id }, { lastPaymentError: message, stripePaymentIntentId: intent.id });
-            failed.push({ invoice, message });
-          }
-          break;
+          const intent = paidIntent(event.data.object);
+          const invoice = await this.invoiceFor(tx, intent.id, intent.invoiceId);
+          if (!invoice) return this.ignored(event, 'no invoice of ours has this payment');
+          const message = event.data.object.last_payment_error?.message ?? 'The payment failed';
+          // Adopted only by an invoice without one: a failure never hands the invoice to another intent.
+          await tx
+            .getRepository(Invoice)
+            .update({ id: invoice.id }, { lastPaymentError: message, stripePaymentIntentId: invoice.stripePaymentIntentId ?? intent.id });
+          failed.push({ invoice, message });
+          return { duplicate: false };
         }
         case 'setup_intent.succeeded': {
           const intent = event.data.object;
@@ -174,40 +181,108 @@ export class StripePayments implements PaymentCollector {
           const method = typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id;
           if (customer && method)
             await tx.getRepository(Organization).update({ stripeCustomerId: customer }, { stripePaymentMethodId: method });
-          break;
+          return { duplicate: false };
         }
         default:
           this.logger.debug({ type: event.type }, 'stripe event ignored');
+          return { duplicate: false };
       }
-      return false;
     });
     for (const f of failed) await this.listener?.paymentFailed(f.invoice, f.message);
-    return { duplicate };
+    return outcome;
+  }
+
+  private ignored(event: Stripe.Event, reason: string): WebhookOutcome {
+    this.logger.warn({ eventId: event.id, type: event.type, reason }, 'stripe event not applied');
+    return { duplicate: false, ignored: reason };
   }
 
   /** Locked when its status is about to change, so that no other path moves it meanwhile. */
   private async invoiceFor(
     tx: EntityManager,
-    paymentIntentId: string,
-    invoiceId: string | undefined,
+    paymentIntentId: string | null,
+    invoiceId: string | null,
     lock = false,
   ): Promise<Invoice | null> {
     const repo = tx.getRepository(Invoice);
     const find = (where: { id: string } | { stripePaymentIntentId: string }) =>
       repo.findOne({ where, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    return (invoiceId ? await find({ id: invoiceId }) : null) ?? find({ stripePaymentIntentId: paymentIntentId });
+    return (
+      (invoiceId ? await find({ id: invoiceId }) : null) ?? (paymentIntentId ? find({ stripePaymentIntentId: paymentIntentId }) : null)
+    );
   }
 
   /**
    * Stripe took the money. A success for an invoice this intent already paid
    * (the charge saw it, then the webhook) changes nothing; any other status
    * the lifecycle refuses to make PAID (say VOID) is refused as a manual
-   * payment would be.
+   * payment would be. The invoice becomes PAID only when the intent is its own
+   * and the amount received, in its currency, covers what it still owes;
+   * otherwise the payment is noted on the invoice, which stays open.
    */
-  private async markPaid(tx: EntityManager, paymentIntentId: string, invoiceId: string | undefined): Promise<void> {
-    const invoice = await this.invoiceFor(tx, paymentIntentId, invoiceId, true);
-    if (!invoice) return;
-    if (invoice.status === InvoiceStatus.PAID && invoice.stripePaymentIntentId === paymentIntentId) return;
-    await payInvoice(tx, invoice, { stripePaymentIntentId: paymentIntentId, lastPaymentError: null });
+  private async markPaid(tx: EntityManager, intent: PaidIntent): Promise<WebhookOutcome> {
+    const invoice = await this.invoiceFor(tx, intent.id, intent.invoiceId, true);
+    if (!invoice || !intent.id) {
+      this.logger.warn({ paymentIntentId: intent.id, invoiceId: intent.invoiceId }, 'stripe payment for no invoice of ours');
+      return { duplicate: false, ignored: 'no invoice of ours has this payment' };
+    }
+    if (invoice.status === InvoiceStatus.PAID && invoice.stripePaymentIntentId === intent.id) return { duplicate: false };
+    assertTransition(invoice.status, InvoiceStatus.PAID);
+    const problem = paymentProblem(invoice, intent);
+    if (problem) {
+      this.logger.warn({ invoiceId: invoice.id, paymentIntentId: intent.id, problem }, 'stripe payment does not settle the invoice');
+      await tx.getRepository(Invoice).update({ id: invoice.id }, { lastPaymentError: problem });
+      return { duplicate: false, ignored: problem };
+    }
+    await payInvoice(tx, invoice, { stripePaymentIntentId: intent.id, lastPaymentError: null });
+    return { duplicate: false };
   }
+}
+
+/** Events are accepted up to 5 minutes from their signing time, before or after. */
+const TOLERANCE_SECONDS = 300;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What the webhook answers: whether the event was seen before, and why it was not applied, if it was not. */
+export interface WebhookOutcome {
+  duplicate: boolean;
+  ignored?: string;
+}
+
+/** The parts of a PaymentIntent a payment is judged by; an invoice id that is not one of ours is dropped. */
+interface PaidIntent {
+  id: string | null;
+  invoiceId: string | null;
+  /** Minor units received; Stripe sends `amount_received`, older payloads only `amount`. */
+  amountReceived: number | null;
+  currency: string | null;
+}
+
+function paidIntent(object: Partial<Stripe.PaymentIntent>): PaidIntent {
+  const invoiceId = object.metadata?.invoiceId;
+  const received = object.amount_received ?? object.amount;
+  return {
+    id: typeof object.id === 'string' ? object.id : null,
+    invoiceId: typeof invoiceId === 'string' && UUID.test(invoiceId) ? invoiceId.toLowerCase() : null,
+    amountReceived: typeof received === 'number' && Number.isSafeInteger(received) ? received : null,
+    currency: typeof object.currency === 'string' ? object.currency : null,
+  };
+}
+
+/** Why this payment does not settle the invoice, or null when it does. */
+function paymentProblem(invoice: Invoice, intent: PaidIntent): string | null {
+  // An invoice without an intent yet (the charge's answer was lost) takes the one created for it.
+  const own = invoice.stripePaymentIntentId ? invoice.stripePaymentIntentId === intent.id : intent.invoiceId === invoice.id;
+  if (!own) return `Payment ${intent.id} is not this invoice's PaymentIntent`;
+  const digits = minorUnits(invoice.currency);
+  const scale = new Dec(10).pow(digits);
+  const due = new Dec(invoice.total).minus(invoice.amountPaid);
+  const received = intent.amountReceived === null ? null : new Dec(intent.amountReceived).div(scale);
+  if (intent.currency?.toUpperCase() !== invoice.currency.toUpperCase() || received === null || received.lessThan(due)) {
+    const paid =
+      received === null || intent.currency === null ? 'an unknown amount' : `${received.toFixed(digits)} ${intent.currency.toUpperCase()}`;
+    return `Payment ${intent.id} of ${paid} does not cover the ${due.toFixed(digits)} ${invoice.currency} due`;
+  }
+  return null;
 }
