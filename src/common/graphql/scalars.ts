@@ -32,8 +32,6 @@ function parseDecimal(value: unknown): string {
     const decimal = new Decimal(value.trim());
     return Math.abs(decimal.e) > MAX_NORMALISED_EXPONENT ? value : decimal.toFixed();
   }
-  // JSON's 1e400 parses as Infinity: passed on as text, so one such quantity of a batch is refused on its own.
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return toDecimalString(value);
 }
 

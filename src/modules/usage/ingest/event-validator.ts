@@ -24,13 +24,14 @@ const DIMENSION_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
 const MAX_DIMENSIONS = 20;
 const MAX_DIMENSION_TEXT = 200;
 /**
- * Quantities below 1e30 with at most 30 decimal places: every stored amount
- * stays a short numeric, and "1e200000" is refused before any arithmetic.
- * A longer text cannot be such a number once the Decimal scalar has written it out.
+ * Quantities below 1e16 with at most 20 decimal places (a minute in hours is
+ * written to 20): "1e200000" is refused before any arithmetic, and an event
+ * holds at most 36 digits, so a total of up to 10,000 of the largest stays
+ * exact within Dec's 40. A longer text is no such number.
  */
 const MAX_QUANTITY_TEXT = 100;
-const MAX_QUANTITY_EXPONENT = 29;
-const MAX_QUANTITY_PLACES = 30;
+const MAX_QUANTITY_EXPONENT = 15;
+const MAX_QUANTITY_PLACES = 20;
 /** How much of a refused value a message quotes: a 10 MB id is not sent back. */
 const MAX_QUOTED = 64;
 
