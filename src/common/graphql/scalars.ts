@@ -14,10 +14,24 @@ const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 /** Already in the form toFixed() writes: no leading zeros, no trailing fractional zeros, no "-0". */
 const CANONICAL_DECIMAL = /^(?:0|-?[1-9]\d*)(?:\.\d*[1-9])?$|^-0\.\d*[1-9]$/;
 
+/**
+ * Texts longer than this, or with a larger exponent, pass unchanged: writing
+ * "1e16000000" out in full is 16 MB, and the quantities and prices the API
+ * accepts are far shorter, so such a text is refused where it is used.
+ */
+const MAX_NORMALISED_TEXT = 1_000;
+const MAX_NORMALISED_EXPONENT = 1_000;
+
 function parseDecimal(value: unknown): string {
-  // Batches carry thousands of quantities; most are canonical and need no Decimal to normalise them.
-  if (typeof value === 'string' && CANONICAL_DECIMAL.test(value)) return value;
-  if (typeof value === 'string') return isDecimalText(value) ? new Decimal(value.trim()).toFixed() : value;
+  if (typeof value === 'string') {
+    // Length first: no regex runs over a megabyte of digits.
+    if (value.length > MAX_NORMALISED_TEXT) return value;
+    // Batches carry thousands of quantities; most are canonical and need no Decimal to normalise them.
+    if (CANONICAL_DECIMAL.test(value)) return value;
+    if (!isDecimalText(value)) return value;
+    const decimal = new Decimal(value.trim());
+    return Math.abs(decimal.e) > MAX_NORMALISED_EXPONENT ? value : decimal.toFixed();
+  }
   return toDecimalString(value);
 }
 

@@ -31,6 +31,19 @@ describe('Decimal scalar', () => {
     );
   });
 
+  it.each([['1e16000000'], ['-1e-16000000'], ['1'.repeat(1_001)]])(
+    'passes %p on unwritten, instead of spelling out megabytes of digits',
+    (input) => {
+      expect(DecimalScalar.parseValue(input)).toBe(input);
+      expect(DecimalScalar.parseLiteral({ kind: Kind.FLOAT, value: input })).toBe(input);
+    },
+  );
+
+  it('still writes out a moderate exponent', () => {
+    expect(DecimalScalar.parseValue('1e3')).toBe('1000');
+    expect(DecimalScalar.parseValue('-2.5e-3')).toBe('-0.0025');
+  });
+
   it('keeps literals exact, beyond float precision', () => {
     expect(DecimalScalar.parseLiteral({ kind: Kind.FLOAT, value: '0.1000000000000000000001' })).toBe('0.1000000000000000000001');
   });

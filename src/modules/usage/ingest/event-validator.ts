@@ -19,8 +19,38 @@ export interface RawUsageEvent {
 
 export const MAX_AGE_MS = 35 * 24 * 3600 * 1000;
 export const MAX_AHEAD_MS = 5 * 60 * 1000;
+export const MAX_ID_LENGTH = 255;
 const DIMENSION_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
 const MAX_DIMENSIONS = 20;
+const MAX_DIMENSION_TEXT = 200;
+/**
+ * Quantities below 1e16 with at most 20 decimal places (a minute in hours is
+ * written to 20): "1e200000" is refused before any arithmetic, and an event
+ * holds at most 36 digits, so a total of up to 10,000 of the largest stays
+ * exact within Dec's 40. A longer text is no such number.
+ */
+const MAX_QUANTITY_TEXT = 100;
+const MAX_QUANTITY_EXPONENT = 15;
+const MAX_QUANTITY_PLACES = 20;
+/** How much of a refused value a message quotes: a 10 MB id is not sent back. */
+const MAX_QUOTED = 64;
+
+/** NUL, or any UTF-16 surrogate: most texts hold neither, and this one scan settles them. */
+const NUL_OR_SURROGATE = /[\0\uD800-\uDFFF]/;
+const NUL_OR_LONE_SURROGATE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether PostgreSQL stores the text as it is: it refuses NUL in text and jsonb, and a lone
+ * surrogate is refused by jsonb and written as U+FFFD in text (so two ids would become one).
+ */
+export function isStorableText(value: string): boolean {
+  return !NUL_OR_SURROGATE.test(value) || !NUL_OR_LONE_SURROGATE.test(value);
+}
+
+/** A refused value as a message quotes it: cut short, with its control characters and lone surrogates escaped. */
+export function quoted(value: string): string {
+  return JSON.stringify(value.length > MAX_QUOTED ? `${value.slice(0, MAX_QUOTED)}…` : value);
+}
 
 const reject = (index: number, id: string | null, reason: RejectionReason, message: string): Rejection => ({
   index,
@@ -33,8 +63,8 @@ const reject = (index: number, id: string | null, reason: RejectionReason, messa
 /** A field or dimension of the event, as text: what UNIQUE_COUNT and sessions key on. */
 export function eventKeyValue(event: Pick<NormalizedEvent, 'team' | 'project' | 'user' | 'dimensions'>, key: string): string | null {
   if (key === 'team' || key === 'project' || key === 'user') return event[key];
-  const value = event.dimensions[key];
-  return value === undefined ? null : String(value);
+  // Own keys only: a metric keyed by "constructor" must not find Object's.
+  return Object.hasOwn(event.dimensions, key) ? String(event.dimensions[key]) : null;
 }
 
 /** A check that remembers the values that passed it: a batch repeats a few keys many times. */
@@ -62,11 +92,18 @@ export function normalizeDimensions(value: unknown): Dimensions | string {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const v = record[key];
-    if (!isValidDimensionKey(key)) return `"${key}" is not a valid dimension key`;
+    // "__proto__" would set the prototype of the ordered copy below instead of a key.
+    if (!isValidDimensionKey(key) || key === '__proto__') return `${quoted(key)} is not a valid dimension key`;
     const type = typeof v;
-    if ((type !== 'string' && type !== 'number' && type !== 'boolean') || (type === 'string' && (v as string).length > 200)) {
-      return `dimension "${key}" must be a string (up to 200 characters), number or boolean`;
+    if (
+      (type !== 'string' && type !== 'number' && type !== 'boolean') ||
+      (type === 'string' && (v as string).length > MAX_DIMENSION_TEXT) ||
+      // JSON's 1e400 parses as Infinity, which JSON.stringify would store as null.
+      (type === 'number' && !Number.isFinite(v))
+    ) {
+      return `dimension "${key}" must be a string (up to ${MAX_DIMENSION_TEXT} characters), number or boolean`;
     }
+    if (type === 'string' && !isStorableText(v as string)) return `dimension "${key}" holds NUL or a lone surrogate`;
     if (i > 0 && keys[i - 1]! > key) sorted = false;
   }
   if (sorted) return record as Dimensions;
@@ -102,16 +139,28 @@ export function validateEvent(
   now: Date,
 ): NormalizedEvent | Rejection {
   const id = typeof input.id === 'string' ? input.id : '';
-  if (id.length === 0 || id.length > 255) return reject(index, id || null, RejectionReason.INVALID_ID, 'id must be 1 to 255 characters');
+  if (id.length === 0 || id.length > MAX_ID_LENGTH) {
+    return reject(index, null, RejectionReason.INVALID_ID, `id must be 1 to ${MAX_ID_LENGTH} characters`);
+  }
+  if (!isStorableText(id)) return reject(index, id, RejectionReason.INVALID_ID, 'id must not hold NUL or a lone surrogate');
   const metric = metrics.get(input.metric);
-  if (!metric) return reject(index, id, RejectionReason.UNKNOWN_METRIC, `No metric has the code "${input.metric}"`);
+  if (!metric) return reject(index, id, RejectionReason.UNKNOWN_METRIC, `No metric has the code ${quoted(input.metric)}`);
 
   const quantityText = input.quantity ?? '1';
-  if (!isDecimalText(quantityText))
-    return reject(index, id, RejectionReason.INVALID_QUANTITY, `quantity "${quantityText}" is not a number`);
+  if (quantityText.length > MAX_QUANTITY_TEXT || !isDecimalText(quantityText)) {
+    return reject(index, id, RejectionReason.INVALID_QUANTITY, `quantity ${quoted(quantityText)} is not a number`);
+  }
   const rawQuantity = new Dec(quantityText.trim());
   if (rawQuantity.isNegative()) {
     return reject(index, id, RejectionReason.INVALID_QUANTITY, 'quantity must be a finite number of at least 0');
+  }
+  if (rawQuantity.e > MAX_QUANTITY_EXPONENT || rawQuantity.decimalPlaces() > MAX_QUANTITY_PLACES) {
+    return reject(
+      index,
+      id,
+      RejectionReason.INVALID_QUANTITY,
+      `quantity must be below 1e${MAX_QUANTITY_EXPONENT + 1} with at most ${MAX_QUANTITY_PLACES} decimal places`,
+    );
   }
 
   const occurredAt = input.timestamp ?? now;
@@ -129,7 +178,7 @@ export function validateEvent(
   for (const field of ['team', 'project', 'user'] as const) {
     const value = input[field];
     if (value != null && !isValidKey(value)) {
-      return reject(index, id, RejectionReason.INVALID_KEY, `${field} "${value}" is not a valid key`);
+      return reject(index, id, RejectionReason.INVALID_KEY, `${field} ${quoted(value)} is not a valid key`);
     }
   }
 
