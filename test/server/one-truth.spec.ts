@@ -197,6 +197,7 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
       ManyAliases: {},
       IntrospectionTypeNames: {},
       Organization: { id: org },
+      AlertWebhookUrl: { id: org },
       Usage: byOrganization,
       UsageSeries: { ...byOrganization, metric: 'truth_calls', granularity: 'DAY' },
       Viewer: {},

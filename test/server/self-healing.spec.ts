@@ -129,14 +129,14 @@ describe('a server that heals itself', () => {
     sending = false;
     await producer;
 
-    // Same workers, each LISTENing again on both change-bus channels.
+    // Same workers, each LISTENing again on its three change-bus channels (usage, alerts, API keys).
     expect(nodeProcesses(server!.child.pid!).slice(1)).toEqual(workers);
     const db = new Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${env.EMBEDDED_PG_PORT}/meterly` });
     await db.connect();
     try {
-      await until('4 LISTEN connections', 10_000, async () => {
+      await until('6 LISTEN connections', 10_000, async () => {
         const { rows } = await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'meterly-listen'");
-        return rows[0].n === 4 ? true : undefined;
+        return rows[0].n === 2 * 3 ? true : undefined;
       });
     } finally {
       await db.end();

@@ -32,6 +32,9 @@ function parseDecimal(value: unknown): string {
     const decimal = new Decimal(value.trim());
     return Math.abs(decimal.e) > MAX_NORMALISED_EXPONENT ? value : decimal.toFixed();
   }
+  // A JSON number beyond a double (1e400) arrives as Infinity: its text goes on to be refused where it is used, as an
+  // event's quantity on its own, not as the whole batch.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return toDecimalString(value);
 }
 
