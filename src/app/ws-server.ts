@@ -56,6 +56,12 @@ export function startWsServer({
   const checkDocument = createDocumentChecker(schema, config.limits, limits.validationRules, config.introspection);
   const preAuth = watchPreAuthBytes(wsServer, wsPreAuthBytes);
   const socketsByKey = new Map<string, number>();
+  // One refusal for all: a socket flooding subscribe messages gets each answered without new work.
+  const tooManyOperations = [
+    new GraphQLError(`At most ${wsMaxSubscriptions} operations may be open at once on one websocket`, {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'MAX_SUBSCRIPTIONS' },
+    }),
+  ];
 
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
     {
@@ -88,13 +94,7 @@ export function startWsServer({
       // Returns errors rather than throwing: graphql-ws closes the whole socket (4500) on a throw.
       onSubscribe: (ctx, _id, payload) => {
         // graphql-ws has registered this operation already, so the count includes it.
-        if (Object.keys(ctx.subscriptions).length > wsMaxSubscriptions) {
-          return [
-            new GraphQLError(`At most ${wsMaxSubscriptions} operations may be open at once on one websocket`, {
-              extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'MAX_SUBSCRIPTIONS' },
-            }),
-          ];
-        }
+        if (Object.keys(ctx.subscriptions).length > wsMaxSubscriptions) return tooManyOperations;
         const checked = checkDocument(payload.query);
         if (!('kind' in checked)) return [...checked];
         return { schema, document: checked, operationName: payload.operationName, variableValues: payload.variables };
