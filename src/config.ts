@@ -30,6 +30,22 @@ export interface AppConfig {
   /** Hosts or IPs alert webhooks may reach though internal or plain http; none by default. */
   webhookAllowedHosts: string[];
   limits: QueryLimits;
+  transport: TransportLimits;
+}
+
+/** Bounds on what a client may make a server process read or hold, before and after its key is checked. */
+export interface TransportLimits {
+  /** Largest HTTP body or websocket message: a batch of 10,000 events, with room for ids and dimensions. */
+  maxBodyBytes: number;
+  /** What a websocket may send before its key is accepted: a connection_init, not a batch. */
+  wsPreAuthBytes: number;
+  /** Operations open at once on one websocket. */
+  wsMaxSubscriptions: number;
+  /** Websockets open at once with one API key, on one server process. */
+  maxSocketsPerKey: number;
+  /** Time a client has to send a request's headers, then the whole request (slow-header and slow-body clients). */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 export interface QueryLimits {
@@ -78,5 +94,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxCost: int(env.GRAPHQL_MAX_COST, 5000),
       maxTokens: int(env.GRAPHQL_MAX_TOKENS, 2000),
     },
+    transport: transportLimits(env),
   };
+}
+
+function transportLimits(env: NodeJS.ProcessEnv): TransportLimits {
+  const limits: TransportLimits = {
+    maxBodyBytes: int(env.MAX_BODY_BYTES, 10 * 1024 * 1024),
+    wsPreAuthBytes: int(env.WS_PRE_AUTH_BYTES, 64 * 1024),
+    wsMaxSubscriptions: int(env.WS_MAX_SUBSCRIPTIONS, 100),
+    maxSocketsPerKey: int(env.MAX_SOCKETS_PER_KEY, 1000),
+    headersTimeoutMs: int(env.HEADERS_TIMEOUT_MS, 10_000),
+    requestTimeoutMs: int(env.REQUEST_TIMEOUT_MS, 60_000),
+  };
+  // node:http refuses a headers timeout longer than the request's.
+  if (limits.requestTimeoutMs > 0 && limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new Error('HEADERS_TIMEOUT_MS may not exceed REQUEST_TIMEOUT_MS');
+  }
+  return limits;
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import Stripe from 'stripe';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -35,6 +35,16 @@ function stripeFromConfig(config: AppConfig): StripeSetup | undefined {
     : undefined;
 }
 
+/** Slow-header and slow-body clients are cut off; node checks the timeouts every `connectionsCheckingInterval`. */
+function httpServerOptions({ transport }: AppConfig): ServerOptions {
+  const shortest = Math.min(...[transport.headersTimeoutMs, transport.requestTimeoutMs].filter((ms) => ms > 0));
+  return {
+    headersTimeout: transport.headersTimeoutMs,
+    requestTimeout: transport.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(shortest / 4))),
+  };
+}
+
 /** Wires GraphQL over HTTP and graphql-ws on one port at /graphql, plus /healthz and /metrics. */
 export async function startServer(options: {
   db: DataSource;
@@ -63,11 +73,12 @@ export async function startServer(options: {
   const context = requestContextFactory(db, services);
 
   // Requests are routed once Apollo has started (below).
-  const httpServer = createServer();
-  const ws = startWsServer({ httpServer, schema, services, metrics, limits, formatError, context });
+  const httpServer = createServer(httpServerOptions(config));
+  const ws = startWsServer({ httpServer, schema, config, services, metrics, limits, formatError, context });
   const apollo = await startApollo({ schema, config, httpServer, metrics, limits, formatError, drainWebSockets: ws.dispose });
   const authenticate = bearerAuthenticator(services.apiKeys);
-  httpServer.on('request', httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context }));
+  const maxBodyBytes = config.transport.maxBodyBytes;
+  httpServer.on('request', httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context, maxBodyBytes }));
 
   const { host, port } = await listen(httpServer, config);
   services.links.baseUrl = config.publicUrl ?? `http://${host}:${port}`;

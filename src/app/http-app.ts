@@ -23,13 +23,15 @@ export interface HttpAppOptions {
   logger: Logger;
   authenticate: Authenticate;
   context: (principal: Principal) => RequestContext;
+  /** Largest /graphql body read, once the key is accepted. */
+  maxBodyBytes: number;
 }
 
 /**
  * The HTTP side of the port: /graphql, /healthz, /metrics, the Stripe webhook,
  * invoice PDFs and the dashboard. Returns the node:http request listener.
  */
-export function httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context }: HttpAppOptions) {
+export function httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context, maxBodyBytes }: HttpAppOptions) {
   const app = express();
   app.disable('x-powered-by');
 
@@ -82,7 +84,7 @@ export function httpRequestListener({ apollo, db, services, metrics, logger, aut
   const graphqlHttp = graphqlHttpHandler(
     apollo,
     async (req): Promise<RequestContext> => context(await authenticate(req.headers.authorization)),
-    '16mb',
+    maxBodyBytes,
     logger,
   );
   return (req: IncomingMessage, res: ServerResponse): void => {

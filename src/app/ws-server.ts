@@ -1,13 +1,15 @@
 import type { Server } from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { parseBearer } from '../common/auth/bearer';
 import type { Principal } from '../common/auth/principal';
+import { ErrorCode } from '../common/errors/error-code';
 import type { createErrorFormatter } from '../common/errors/format-error';
-import type { createQueryLimits } from '../common/graphql/query-limits';
+import { createDocumentChecker, type createQueryLimits } from '../common/graphql/query-limits';
 import type { ServerMetrics } from '../common/observability/metrics';
+import type { AppConfig } from '../config';
 import type { Services } from '../services';
 import { unauthenticated } from './authenticate';
 import type { RequestContext } from './request-context';
@@ -15,6 +17,7 @@ import type { RequestContext } from './request-context';
 export interface WsServerOptions {
   httpServer: Server;
   schema: GraphQLSchema;
+  config: AppConfig;
   services: Services;
   metrics: ServerMetrics;
   limits: ReturnType<typeof createQueryLimits>;
@@ -29,30 +32,72 @@ export interface GraphqlWsServer {
   close(): void;
 }
 
-/** Subscriptions over graphql-ws at /graphql on the HTTP server's port, authenticated once per connection. */
-export function startWsServer({ httpServer, schema, services, metrics, limits, formatError, context }: WsServerOptions): GraphqlWsServer {
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+/** Close codes of the limits; 4429 is one graphql-ws clients do not retry. */
+const TOO_MANY_SOCKETS = 4429;
+const MESSAGE_TOO_BIG = 1009;
+
+/**
+ * Subscriptions over graphql-ws at /graphql on the HTTP server's port, authenticated once per connection.
+ * Bounded like HTTP: frames by `maxBodyBytes` (and `wsPreAuthBytes` until the key is accepted), operations
+ * per socket, sockets per key, and the same query limits. An operation's error ends that operation only.
+ */
+export function startWsServer({
+  httpServer,
+  schema,
+  config,
+  services,
+  metrics,
+  limits,
+  formatError,
+  context,
+}: WsServerOptions): GraphqlWsServer {
+  const { maxBodyBytes, wsPreAuthBytes, wsMaxSubscriptions, maxSocketsPerKey } = config.transport;
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: maxBodyBytes });
+  const checkDocument = createDocumentChecker(schema, config.limits, limits.validationRules, config.introspection);
+  const preAuth = watchPreAuthBytes(wsServer, wsPreAuthBytes);
+  const socketsByKey = new Map<string, number>();
+  // One refusal for all: a socket flooding subscribe messages gets each answered without new work.
+  const tooManyOperations = [
+    new GraphQLError(`At most ${wsMaxSubscriptions} operations may be open at once on one websocket`, {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'MAX_SUBSCRIPTIONS' },
+    }),
+  ];
+
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
     {
       schema,
       onConnect: async (ctx) => {
+        const { socket } = ctx.extra;
         const key = parseBearer(ctx.connectionParams?.authorization);
         if (!key) {
-          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: connectionParams.authorization is missing');
+          socket.close(CloseCode.Unauthorized, 'Unauthorized: connectionParams.authorization is missing');
           return false;
         }
         const principal = await services.apiKeys.authenticate(key);
         if (!principal) return false; // graphql-ws closes with 4403 Forbidden
+        const open = socketsByKey.get(principal.apiKeyId) ?? 0;
+        if (open >= maxSocketsPerKey) {
+          socket.close(TOO_MANY_SOCKETS, `Too many open websockets for this API key (at most ${maxSocketsPerKey})`);
+          return false;
+        }
+        socketsByKey.set(principal.apiKeyId, open + 1);
+        socket.once('close', () => {
+          const left = (socketsByKey.get(principal.apiKeyId) ?? 1) - 1;
+          if (left > 0) socketsByKey.set(principal.apiKeyId, left);
+          else socketsByKey.delete(principal.apiKeyId);
+        });
+        preAuth.accepted(socket);
         ctx.extra.principal = principal;
         metrics.wsConnections.inc();
         return true;
       },
-      onSubscribe: (_ctx, _id, payload) => {
-        const document = parse(payload.query);
-        const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
-        return errors.length
-          ? errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }))
-          : undefined;
+      // Returns errors rather than throwing: graphql-ws closes the whole socket (4500) on a throw.
+      onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws has registered this operation already, so the count includes it.
+        if (Object.keys(ctx.subscriptions).length > wsMaxSubscriptions) return tooManyOperations;
+        const checked = checkDocument(payload.query);
+        if (!('kind' in checked)) return [...checked];
+        return { schema, document: checked, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx): RequestContext => {
         const principal = ctx.extra.principal;
@@ -71,5 +116,33 @@ export function startWsServer({ httpServer, schema, services, metrics, limits, f
       await wsCleanup.dispose();
     },
     close: () => wsServer.close(),
+  };
+}
+
+/**
+ * Counts what each socket sends until its key is accepted and closes it past `limit`: ws would
+ * otherwise buffer a frame up to `maxPayload` from anyone who can open a connection.
+ */
+function watchPreAuthBytes(wsServer: WebSocketServer, limit: number) {
+  const stopWatching = new WeakMap<WebSocket, () => void>();
+  wsServer.on('connection', (socket, request) => {
+    const raw = request.socket;
+    let received = 0;
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= limit) return;
+      raw.off('data', count);
+      socket.close(MESSAGE_TOO_BIG, 'Too much data before authentication');
+      // The close frame is on its way; the rest of the frame is not worth reading.
+      setImmediate(() => socket.terminate());
+    };
+    raw.on('data', count);
+    stopWatching.set(socket, () => raw.off('data', count));
+  });
+  return {
+    accepted(socket: WebSocket) {
+      stopWatching.get(socket)?.();
+      stopWatching.delete(socket);
+    },
   };
 }

@@ -57,6 +57,8 @@ export async function benchDatabase(): Promise<BenchDatabase> {
 export interface BenchServer {
   url: string;
   wsUrl: string;
+  /** The server's main process; its workers are its children. */
+  pid: number;
   /** Resident memory of the server and its worker processes, in bytes. */
   rss(): number;
   /** CPU time (user + system) the server and its workers have used so far, in seconds. */
@@ -64,8 +66,8 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** The server as a user starts it (`node dist/src/main.js`), in its own process. */
-export async function startServerProcess(databaseUrl: string): Promise<BenchServer> {
+/** The server as a user starts it (`node dist/src/main.js`), in its own process; `env` adds to its configuration. */
+export async function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchServer> {
   const port = await freePort();
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
   const nodeArgs = [...startNodeFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
@@ -79,6 +81,7 @@ export async function startServerProcess(databaseUrl: string): Promise<BenchServ
       DEMO_DATA: 'false',
       LOG_LEVEL: 'warn',
       BILLING_INTERVAL_SECONDS: '0',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -98,6 +101,7 @@ export async function startServerProcess(databaseUrl: string): Promise<BenchServ
   return {
     url: `http://127.0.0.1:${port}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    pid: child.pid!,
     rss: () => rssOf(child.pid!),
     cpuSeconds: () => cpuSecondsOf(child.pid!),
     stop: async () => {

@@ -1,3 +1,4 @@
+import { abuseBenchmark } from './abuse.bench';
 import { ingestBenchmark } from './ingest.bench';
 import { closeBenchmark } from './close.bench';
 import { fanoutBenchmark } from './fanout.bench';
@@ -5,7 +6,7 @@ import { readBenchmark } from './read.bench';
 import { benchDatabase, cores, type BenchResult } from './harness';
 
 /**
- * `npm run bench [-- --quick] [-- --only=ingest,read,fanout,close]`: each
+ * `npm run bench [-- --quick] [-- --only=ingest,read,fanout,close,abuse]`: each
  * benchmark against its raw baseline measured in the same run, on a fresh
  * database, the server in its own process as `npm start` runs it.
  */
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   await run('read', (db) => readBenchmark(db, quick ? 200_000 : 10_000_000, quick ? 10_000 : 100_000));
   await run('fanout', (db) => (quick ? fanoutBenchmark(db, 50, 10, 5) : fanoutBenchmark(db, 500, 10, 15)));
   await run('close', (db) => closeBenchmark(db, quick ? 500 : 10_000));
+  await run('abuse', (db) => abuseBenchmark(db, quick ? 2 : 10, quick));
   const missed = results.filter((r) => !r.met);
   console.log(
     missed.length ? `\n${missed.length} goal(s) missed${quick ? ' (quick sizes: the goals are for the full run)' : ''}` : '\nall goals met',

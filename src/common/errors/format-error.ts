@@ -22,7 +22,8 @@ const ARMOR_REASONS: Array<[RegExp, string]> = [
   [/depth limit/i, 'MAX_DEPTH'],
   [/aliases limit/i, 'MAX_ALIASES'],
   [/cost limit/i, 'MAX_COST'],
-  [/token limit/i, 'MAX_TOKENS'],
+  // Over websockets the token limit is graphql-js's own parse option, which words it so ("more that" in graphql 16).
+  [/token limit|more th(?:an|at) \d+ tokens/i, 'MAX_TOKENS'],
   [/directives limit/i, 'MAX_DIRECTIVES'],
 ];
 
@@ -31,7 +32,7 @@ const ARMOR_REASONS: Array<[RegExp, string]> = [
  * their code, GraphQL's own errors pass, anything else is logged and hidden.
  */
 export function createErrorFormatter(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  const format = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof DomainError) {
       return {
@@ -65,6 +66,39 @@ export function createErrorFormatter(logger: Logger) {
     logger.error({ err: original }, 'unexpected error in resolver');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const shaped = format(formatted, error);
+    return shaped.message.length > QUOTED_CHARS ? { ...shaped, message: shortenInputs(shaped.message) } : shaped;
+  };
+}
+
+const QUOTED_CHARS = 100;
+const MESSAGE_CHARS = 1000;
+
+/**
+ * Messages quote what the client sent (a variable's value, a code, a literal): each quoted or
+ * unbroken piece is cut to 100 characters and the message to 1,000, so a 10 MB input never comes
+ * back. A plain scan, once over the message: regular expressions backtrack on megabytes.
+ */
+export function shortenInputs(message: string): string {
+  const cut = (from: number, to: number) =>
+    to - from > QUOTED_CHARS ? `${message.slice(from, from + QUOTED_CHARS)}…` : message.slice(from, to);
+  let out = '';
+  let i = 0;
+  while (i < message.length && out.length <= MESSAGE_CHARS) {
+    const quoted = message[i] === '"';
+    let end = quoted ? i + 1 : i;
+    if (quoted) while (end < message.length && message[end] !== '"') end += message[end] === '\\' ? 2 : 1;
+    else while (end < message.length && message[end] !== '"' && message[end] !== ' ') end++;
+    if (quoted) {
+      out += `"${cut(i + 1, Math.min(end, message.length))}"`;
+      i = end + 1;
+    } else {
+      out += cut(i, end) + (message[end] === ' ' ? ' ' : '');
+      i = message[end] === ' ' ? end + 1 : end;
+    }
+  }
+  return out.length > MESSAGE_CHARS || i < message.length ? `${out.slice(0, MESSAGE_CHARS)}…` : out;
 }
 
 const HTTP_STATUS: Record<string, number> = {

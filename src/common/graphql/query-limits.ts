@@ -1,4 +1,15 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { QueryLimits } from '../../config';
 
 /** Depth, alias, cost and token limits from graphql-armor, shared by HTTP and websockets. */
@@ -12,4 +23,43 @@ export function createQueryLimits(limits: QueryLimits) {
     // Introspection is on for partners, so hiding field suggestions would protect nothing.
     blockFieldSuggestion: { enabled: false },
   }).protect();
+}
+
+/** Query texts longer than this are checked every time rather than cached: a flood of them must not fill memory. */
+const CACHED_TEXT_CHARS = 20_000;
+
+/**
+ * What Apollo does before executing, for the transports it does not serve
+ * (websockets): parse under the token limit, then validate with the same
+ * rules, armor's included. A socket repeating one subscription text pays for
+ * the checks once. Never throws: a bad document is its errors.
+ */
+export function createDocumentChecker(
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+  armorRules: readonly ValidationRule[],
+  introspection: boolean,
+): (query: unknown) => DocumentNode | readonly GraphQLError[] {
+  const rules = [...specifiedRules, ...armorRules, ...(introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const checked = new LRUCache<string, DocumentNode | readonly GraphQLError[]>({ max: 1000 });
+  const check = (query: string): DocumentNode | readonly GraphQLError[] => {
+    let document: DocumentNode;
+    try {
+      document = parse(query, { maxTokens: limits.maxTokens });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+    }
+    const errors = validate(schema, document, rules);
+    return errors.length ? errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) : document;
+  };
+  return (query) => {
+    if (typeof query !== 'string') {
+      return [new GraphQLError('The operation has no query text', { extensions: { code: 'BAD_REQUEST' } })];
+    }
+    if (query.length > CACHED_TEXT_CHARS) return check(query);
+    let result = checked.get(query);
+    if (result === undefined) checked.set(query, (result = check(query)));
+    return result;
+  };
 }
