@@ -74,7 +74,7 @@ export async function startServer(options: {
 
   // Requests are routed once Apollo has started (below).
   const httpServer = createServer(httpServerOptions(config));
-  const ws = startWsServer({ httpServer, schema, config, services, metrics, limits, formatError, context });
+  const ws = startWsServer({ httpServer, schema, config, services, metrics, logger, limits, formatError, context });
   const apollo = await startApollo({ schema, config, httpServer, metrics, limits, formatError, drainWebSockets: ws.dispose });
   const authenticate = bearerAuthenticator(services.apiKeys);
   const maxBodyBytes = config.transport.maxBodyBytes;

@@ -8,6 +8,7 @@ import type { Principal } from '../common/auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import type { createErrorFormatter } from '../common/errors/format-error';
 import { createDocumentChecker, type createQueryLimits } from '../common/graphql/query-limits';
+import type { Logger } from 'pino';
 import type { ServerMetrics } from '../common/observability/metrics';
 import type { AppConfig } from '../config';
 import type { Services } from '../services';
@@ -20,6 +21,7 @@ export interface WsServerOptions {
   config: AppConfig;
   services: Services;
   metrics: ServerMetrics;
+  logger: Logger;
   limits: ReturnType<typeof createQueryLimits>;
   formatError: ReturnType<typeof createErrorFormatter>;
   context: (principal: Principal) => RequestContext;
@@ -32,7 +34,7 @@ export interface GraphqlWsServer {
   close(): void;
 }
 
-/** Close codes of the limits; 4429 is one graphql-ws clients do not retry. */
+/** Close codes of the limits (too many sockets, or operations refused); 4429 is one graphql-ws clients do not retry. */
 const TOO_MANY_SOCKETS = 4429;
 const MESSAGE_TOO_BIG = 1009;
 
@@ -47,6 +49,7 @@ export function startWsServer({
   config,
   services,
   metrics,
+  logger,
   limits,
   formatError,
   context,
@@ -63,7 +66,7 @@ export function startWsServer({
     }),
   ];
 
-  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
+  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal; refused?: number }>(
     {
       schema,
       onConnect: async (ctx) => {
@@ -94,7 +97,16 @@ export function startWsServer({
       // Returns errors rather than throwing: graphql-ws closes the whole socket (4500) on a throw.
       onSubscribe: (ctx, _id, payload) => {
         // graphql-ws has registered this operation already, so the count includes it.
-        if (Object.keys(ctx.subscriptions).length > wsMaxSubscriptions) return tooManyOperations;
+        if (Object.keys(ctx.subscriptions).length > wsMaxSubscriptions) {
+          // A client that keeps asking past the cap is flooding, not mistaken: after as many refusals as the cap
+          // allows operations, the socket is dropped instead of answering each of thousands of messages.
+          ctx.extra.refused = (ctx.extra.refused ?? 0) + 1;
+          if (ctx.extra.refused > wsMaxSubscriptions) {
+            ctx.extra.socket.close(TOO_MANY_SOCKETS, `Too many operations refused on this websocket (at most ${wsMaxSubscriptions} open)`);
+            setImmediate(() => ctx.extra.socket.terminate());
+          }
+          return tooManyOperations;
+        }
         const checked = checkDocument(payload.query);
         if (!('kind' in checked)) return [...checked];
         return { schema, document: checked, operationName: payload.operationName, variableValues: payload.variables };
@@ -111,6 +123,7 @@ export function startWsServer({
     },
     wsServer,
   );
+  replaceSocketErrorLog(wsServer, logger);
   return {
     dispose: async () => {
       await wsCleanup.dispose();
@@ -145,4 +158,19 @@ function watchPreAuthBytes(wsServer: WebSocketServer, limit: number) {
       stopWatching.delete(socket);
     },
   };
+}
+
+/**
+ * graphql-ws prints every socket error to the console as a fault of ours. ws has already closed the socket when it
+ * emits one, and a frame past the size limit (1009) is the client's doing: log that at debug, anything else as an
+ * error, through the app's logger. Runs after graphql-ws's own connection listener, whose error listener it replaces.
+ */
+function replaceSocketErrorLog(wsServer: WebSocketServer, logger: Logger): void {
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') logger.debug({ err }, 'websocket frame over the size limit');
+      else logger.error({ err }, 'websocket error');
+    });
+  });
 }

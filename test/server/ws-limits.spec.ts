@@ -130,6 +130,22 @@ describe('websocket limits', () => {
     subs.slice(1).forEach((sub) => sub.unsubscribe());
   });
 
+  it('drops a socket that keeps asking past WS_MAX_SUBSCRIPTIONS (4429) instead of answering a flood one by one', async () => {
+    const raw = rawSocket(t.server.wsUrl);
+    await raw.opened;
+    const acknowledged = new Promise<void>((resolve) => raw.socket.once('message', () => resolve()));
+    raw.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${t.adminKey}` } }));
+    await acknowledged;
+    const payload = {
+      query: 'subscription ($org: ID!) { usageUpdated(organizationId: $org) { totalCost { amount } } }',
+      variables: { org },
+    };
+    for (let i = 0; i < 1_000; i++) raw.socket.send(JSON.stringify({ id: `flood-${i}`, type: 'subscribe', payload }));
+    expect(await raw.closed).toBe(4429);
+    // At most the cap's worth of refusals was answered before the socket was dropped; the rest of the flood was not read.
+    expect(raw.messages.filter((m) => m.type === 'error').length).toBeLessThanOrEqual(3 + 1);
+  });
+
   it('answers a syntax or validation error in one operation with an error for that id; the socket and its subscriptions go on', async () => {
     const { client } = await open();
     const live = wsSubscribe(client, UsageUpdatedDocument, { organizationId: org });
