@@ -3,29 +3,32 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeISOResolver, JSONResolver } from 'graphql-scalars';
 import { ErrorCode } from '../errors/error-code';
 import { isDecimalText } from '../money/decimal';
+import { decimalTextProblem, truncateInput, WIDEST_BOUNDS } from '../money/decimal-bounds';
 
 const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 
-/**
- * Input: decimal texts are normalised; other texts pass unchanged and are
- * refused where they are used (parseDecimalInput), so that one bad event of a
- * batch is rejected on its own instead of failing the whole request.
- */
 /** Already in the form toFixed() writes: no leading zeros, no trailing fractional zeros, no "-0". */
 const CANONICAL_DECIMAL = /^(?:0|-?[1-9]\d*)(?:\.\d*[1-9])?$|^-0\.\d*[1-9]$/;
 
+/**
+ * Input: decimal texts within the widest bounds are normalised; any other text
+ * passes unchanged (unexpanded: "1e16000000" stays ten characters) and is
+ * refused where it is used (parseBoundedDecimal), so that one bad event of a
+ * batch is rejected on its own instead of failing the whole request.
+ */
 function parseDecimal(value: unknown): string {
+  if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
+  if (typeof value !== 'string') return toDecimalString(value);
+  if (decimalTextProblem(value, WIDEST_BOUNDS) !== null) return value;
   // Batches carry thousands of quantities; most are canonical and need no Decimal to normalise them.
-  if (typeof value === 'string' && CANONICAL_DECIMAL.test(value)) return value;
-  if (typeof value === 'string') return isDecimalText(value) ? new Decimal(value.trim()).toFixed() : value;
-  return toDecimalString(value);
+  return CANONICAL_DECIMAL.test(value) ? value : new Decimal(value.trim()).toFixed();
 }
 
 function toDecimalString(value: unknown): string {
   if (typeof value === 'string' && isDecimalText(value)) return new Decimal(value.trim()).toFixed();
   // JSON numbers arrive as JS numbers; their shortest text is the decimal the client wrote.
   if (typeof value === 'number' && Number.isFinite(value)) return new Decimal(String(value)).toFixed();
-  throw new GraphQLError(`Decimal must be a decimal number written as a string, got ${JSON.stringify(value)}`, {
+  throw new GraphQLError(`Decimal must be a decimal number written as a string, got ${truncateInput(String(JSON.stringify(value)))}`, {
     extensions: { code: ErrorCode.BAD_USER_INPUT },
   });
 }

@@ -1,5 +1,5 @@
 import { Kind } from 'graphql';
-import { parseDecimalInput } from '../../money/decimal';
+import { MONEY_BOUNDS, parseBoundedDecimal } from '../../money/decimal-bounds';
 import { DateTimeScalar, DecimalScalar } from '../scalars';
 
 describe('Decimal scalar', () => {
@@ -26,9 +26,20 @@ describe('Decimal scalar', () => {
 
   it.each([['abc'], [''], ['1.2.3']])('passes the text %p on, for the service to refuse where it is used', (input) => {
     expect(DecimalScalar.parseValue(input)).toBe(input);
-    expect(() => parseDecimalInput(input, 'amount')).toThrow(
+    expect(() => parseBoundedDecimal(input, 'amount', MONEY_BOUNDS)).toThrow(
       expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'INVALID_ARGUMENT' }),
     );
+  });
+
+  it.each([['1e16000000'], ['1e100000'], ['-1e-100000'], ['1234567890123456789'], [`1${'0'.repeat(10_000_000)}`]])(
+    'passes %#, past every bound, on unexpanded',
+    (input) => {
+      expect(DecimalScalar.parseValue(input)).toBe(input);
+    },
+  );
+
+  it('passes a JSON number past every bound on as its text', () => {
+    expect(DecimalScalar.parseValue(1e300)).toBe('1e+300');
   });
 
   it('keeps literals exact, beyond float precision', () => {

@@ -1,4 +1,5 @@
-import { Dec, isDecimalText } from '../../../common/money/decimal';
+import { Dec } from '../../../common/money/decimal';
+import { decimalTextProblem, DecimalTextProblem, describeBounds, QUANTITY_BOUNDS, quoteInput } from '../../../common/money/decimal-bounds';
 import { monthPeriod, type Period } from '../../../common/time/billing-period';
 import { ErrorCode } from '../../../common/errors/error-code';
 import { OrganizationService } from '../../organization/organization.service';
@@ -107,8 +108,14 @@ export function validateEvent(
   if (!metric) return reject(index, id, RejectionReason.UNKNOWN_METRIC, `No metric has the code "${input.metric}"`);
 
   const quantityText = input.quantity ?? '1';
-  if (!isDecimalText(quantityText))
-    return reject(index, id, RejectionReason.INVALID_QUANTITY, `quantity "${quantityText}" is not a number`);
+  const quantityProblem =
+    typeof quantityText === 'string' ? decimalTextProblem(quantityText, QUANTITY_BOUNDS) : DecimalTextProblem.NOT_A_NUMBER;
+  if (quantityProblem === DecimalTextProblem.NOT_A_NUMBER)
+    return reject(index, id, RejectionReason.INVALID_QUANTITY, `quantity ${quoteInput(String(quantityText))} is not a number`);
+  if (quantityProblem === DecimalTextProblem.OUT_OF_RANGE) {
+    const message = `quantity must have ${describeBounds(QUANTITY_BOUNDS)}, got ${quoteInput(quantityText)}`;
+    return reject(index, id, RejectionReason.INVALID_QUANTITY, message);
+  }
   const rawQuantity = new Dec(quantityText.trim());
   if (rawQuantity.isNegative()) {
     return reject(index, id, RejectionReason.INVALID_QUANTITY, 'quantity must be a finite number of at least 0');
