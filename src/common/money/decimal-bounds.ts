@@ -8,10 +8,15 @@ import { Dec } from './decimal';
  * before any Decimal is built: "1e16000000" is ten characters whose value
  * would take 16 MB to write out.
  */
-export interface DecimalBounds {
+export interface DecimalBounds extends ColumnBounds {
   readonly name: string;
-  readonly integerDigits: number;
   readonly decimals: number;
+}
+
+/** What a stored numeric column may hold: its integer digits, and its decimals when they are an input's. */
+export interface ColumnBounds {
+  readonly integerDigits: number;
+  readonly decimals?: number;
 }
 
 /**
@@ -28,6 +33,22 @@ export const PERCENT_BOUNDS: DecimalBounds = { name: 'percentage', integerDigits
 
 /** The widest of the sets: what the Decimal scalar normalises; anything past it is left for the field to refuse. */
 export const WIDEST_BOUNDS: DecimalBounds = { name: 'decimal', integerDigits: 18, decimals: 20 };
+
+/**
+ * Stored sums and costs (usage totals, rollups, invoice figures, alert values): products and sums of bounded
+ * inputs, with room for millions of the largest events; their decimals are whatever the arithmetic gives.
+ */
+export const TOTAL_BOUNDS: ColumnBounds = { integerDigits: 40 };
+
+/** The SQL of a table's CHECK that holds each numeric column to its bounds (NULL passes). */
+export function boundsCheck(columns: Readonly<Record<string, ColumnBounds>>): string {
+  return Object.entries(columns)
+    .map(
+      ([column, b]) =>
+        `abs("${column}") < 1e${b.integerDigits}${b.decimals === undefined ? '' : ` AND scale("${column}") <= ${b.decimals}`}`,
+    )
+    .join(' AND ');
+}
 
 /** Longer texts are refused unread: the widest in-range value needs 40 characters, padding aside. */
 export const MAX_DECIMAL_TEXT = 64;
