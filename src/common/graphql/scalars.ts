@@ -36,7 +36,8 @@ function toDecimalString(value: unknown): string {
 /** Exact decimal numbers travel as strings ("0.00025") and are never JS floats. */
 export const DecimalScalar = new GraphQLScalarType<string, string>({
   name: 'Decimal',
-  description: 'A decimal number as a string, e.g. "0.00025"; exact, never a float.',
+  description:
+    'A decimal number as a string, e.g. "0.00025"; exact, never a float. Inputs are bounded by class: quantities 18 digits before the point and 20 after, prices 15 and 12, money amounts 15 and 4, percentages 4 and 12 (OUT_OF_RANGE past them).',
   // Output keeps the text it is given, so money shows its minor units ("10.00").
   serialize: (value) => (typeof value === 'string' && PLAIN_DECIMAL.test(value) ? value : toDecimalString(value)),
   parseValue: (value) => parseDecimal(value),
