@@ -118,7 +118,7 @@ export type DimensionPriceInput = {
 };
 
 export type GrantCreditsInput = {
-  /** In the organisation's currency. */
+  /** In the organisation's currency: above 0, at most 15 digits and its minor unit's decimals. */
   amount: string;
   /** Unused credit lapses then; grants expiring first are used first. */
   expiresAt?: string | null | undefined;
@@ -174,7 +174,7 @@ export type PlannedUsageInput = {
   dimensions?: unknown;
   /** Metric code. */
   metric: string;
-  /** The month's quantity (for MAX metrics: the peak). */
+  /** The month's quantity (for MAX metrics: the peak); at most 18 digits before the point and 20 after it. */
   quantity: string;
 };
 
@@ -218,7 +218,7 @@ export type UsageEventInput = {
   /** Metric code. */
   metric: string;
   project?: string | null | undefined;
-  /** Defaults to 1. */
+  /** Defaults to 1; at least 0, at most 18 digits before the point and 20 after it. */
   quantity?: string | null | undefined;
   team?: string | null | undefined;
   /** Defaults to now; at most 35 days old and 5 minutes ahead. */

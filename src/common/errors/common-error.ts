@@ -7,6 +7,8 @@ export enum CommonErrorReason {
   FORBIDDEN = 'FORBIDDEN',
   INVALID_ID = 'INVALID_ID',
   INVALID_ARGUMENT = 'INVALID_ARGUMENT',
+  /** A number past the range or precision its field documents. */
+  OUT_OF_RANGE = 'OUT_OF_RANGE',
   INVALID_PAGE_SIZE = 'INVALID_PAGE_SIZE',
   INVALID_CURSOR = 'INVALID_CURSOR',
   NOT_FOUND = 'NOT_FOUND',
@@ -18,6 +20,7 @@ export const CommonError = defineDomainError<CommonErrorReason>('CommonError', {
   [CommonErrorReason.FORBIDDEN]: ErrorCode.FORBIDDEN,
   [CommonErrorReason.INVALID_ID]: ErrorCode.BAD_USER_INPUT,
   [CommonErrorReason.INVALID_ARGUMENT]: ErrorCode.BAD_USER_INPUT,
+  [CommonErrorReason.OUT_OF_RANGE]: ErrorCode.BAD_USER_INPUT,
   [CommonErrorReason.INVALID_PAGE_SIZE]: ErrorCode.BAD_USER_INPUT,
   [CommonErrorReason.INVALID_CURSOR]: ErrorCode.BAD_USER_INPUT,
   [CommonErrorReason.NOT_FOUND]: ErrorCode.NOT_FOUND,

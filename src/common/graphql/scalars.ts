@@ -3,46 +3,35 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeISOResolver, JSONResolver } from 'graphql-scalars';
 import { ErrorCode } from '../errors/error-code';
 import { isDecimalText } from '../money/decimal';
+import { decimalTextProblem, truncateInput, WIDEST_BOUNDS } from '../money/decimal-bounds';
 
 const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 
-/**
- * Input: decimal texts are normalised; other texts pass unchanged and are
- * refused where they are used (parseDecimalInput), so that one bad event of a
- * batch is rejected on its own instead of failing the whole request.
- */
 /** Already in the form toFixed() writes: no leading zeros, no trailing fractional zeros, no "-0". */
 const CANONICAL_DECIMAL = /^(?:0|-?[1-9]\d*)(?:\.\d*[1-9])?$|^-0\.\d*[1-9]$/;
 
 /**
- * Texts longer than this, or with a larger exponent, pass unchanged: writing
- * "1e16000000" out in full is 16 MB, and the quantities and prices the API
- * accepts are far shorter, so such a text is refused where it is used.
+ * Input: decimal texts within the widest bounds are normalised; any other text
+ * passes unchanged (unexpanded: "1e16000000" stays ten characters) and is
+ * refused where it is used (parseBoundedDecimal), so that one bad event of a
+ * batch is rejected on its own instead of failing the whole request.
  */
-const MAX_NORMALISED_TEXT = 1_000;
-const MAX_NORMALISED_EXPONENT = 1_000;
-
 function parseDecimal(value: unknown): string {
-  if (typeof value === 'string') {
-    // Length first: no regex runs over a megabyte of digits.
-    if (value.length > MAX_NORMALISED_TEXT) return value;
-    // Batches carry thousands of quantities; most are canonical and need no Decimal to normalise them.
-    if (CANONICAL_DECIMAL.test(value)) return value;
-    if (!isDecimalText(value)) return value;
-    const decimal = new Decimal(value.trim());
-    return Math.abs(decimal.e) > MAX_NORMALISED_EXPONENT ? value : decimal.toFixed();
-  }
   // A JSON number beyond a double (1e400) arrives as Infinity: its text goes on to be refused where it is used, as an
   // event's quantity on its own, not as the whole batch.
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return toDecimalString(value);
+  if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
+  if (typeof value !== 'string') return toDecimalString(value);
+  if (decimalTextProblem(value, WIDEST_BOUNDS) !== null) return value;
+  // Batches carry thousands of quantities; most are canonical and need no Decimal to normalise them.
+  return CANONICAL_DECIMAL.test(value) ? value : new Decimal(value.trim()).toFixed();
 }
 
 function toDecimalString(value: unknown): string {
   if (typeof value === 'string' && isDecimalText(value)) return new Decimal(value.trim()).toFixed();
   // JSON numbers arrive as JS numbers; their shortest text is the decimal the client wrote.
   if (typeof value === 'number' && Number.isFinite(value)) return new Decimal(String(value)).toFixed();
-  throw new GraphQLError(`Decimal must be a decimal number written as a string, got ${JSON.stringify(value)}`, {
+  throw new GraphQLError(`Decimal must be a decimal number written as a string, got ${truncateInput(String(JSON.stringify(value)))}`, {
     extensions: { code: ErrorCode.BAD_USER_INPUT },
   });
 }
@@ -50,7 +39,8 @@ function toDecimalString(value: unknown): string {
 /** Exact decimal numbers travel as strings ("0.00025") and are never JS floats. */
 export const DecimalScalar = new GraphQLScalarType<string, string>({
   name: 'Decimal',
-  description: 'A decimal number as a string, e.g. "0.00025"; exact, never a float.',
+  description:
+    'A decimal number as a string, e.g. "0.00025"; exact, never a float. Inputs are bounded by class: quantities 18 digits before the point and 20 after, prices 15 and 12, money amounts 15 and 4, percentages 4 and 12 (OUT_OF_RANGE past them).',
   // Output keeps the text it is given, so money shows its minor units ("10.00").
   serialize: (value) => (typeof value === 'string' && PLAIN_DECIMAL.test(value) ? value : toDecimalString(value)),
   parseValue: (value) => parseDecimal(value),

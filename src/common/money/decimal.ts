@@ -1,5 +1,4 @@
 import Decimal from 'decimal.js';
-import { CommonError, CommonErrorReason } from '../errors/common-error';
 
 /**
  * The one Decimal constructor for money and quantities: 40 significant digits,
@@ -17,12 +16,3 @@ const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Whether a text is a finite decimal number ("12", "0.00025", "1e-7"). */
 export const isDecimalText = (value: string): boolean => DECIMAL_TEXT.test(value.trim());
-
-/**
- * A Decimal argument of the API, checked where it is used: the scalar lets
- * any text through so that one bad event in a batch is rejected on its own.
- */
-export function parseDecimalInput(value: string, field: string): Dec {
-  if (!isDecimalText(value)) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, `${field} must be a decimal number, got "${value}"`);
-  return new Dec(value.trim());
-}

@@ -1,10 +1,12 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { boundsCheck, PERCENT_BOUNDS, QUANTITY_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
 import { AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
 
 @ObjectType()
 @Entity({ name: 'alert_rules' })
+@Check('CHK_alert_rules_bounded', boundsCheck({ threshold_percent: PERCENT_BOUNDS, threshold_amount: QUANTITY_BOUNDS }))
 @Index('ix_alert_rules_org', ['organizationId'])
 export class AlertRule {
   @Field(() => ID)

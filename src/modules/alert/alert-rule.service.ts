@@ -3,7 +3,7 @@ import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { assertId } from '../../common/errors/common-error';
-import { Dec, parseDecimalInput } from '../../common/money/decimal';
+import { parseBoundedDecimal, PERCENT_BOUNDS, QUANTITY_BOUNDS } from '../../common/money/decimal-bounds';
 import { OrganizationService } from '../organization/organization.service';
 import { tenantScope } from '../organization/tenant-scope';
 import type { RatingCatalog } from '../rating/rating-catalog';
@@ -51,7 +51,10 @@ export class AlertRuleService {
     if (input.thresholdPercent != null && !(input.thresholdPercent > 0 && input.thresholdPercent <= 1000)) {
       throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'thresholdPercent must be above 0 and at most 1000');
     }
-    const amount = input.thresholdAmount == null ? null : parseDecimalInput(input.thresholdAmount, 'thresholdAmount');
+    // A Float's shortest text: "1e-300" is above 0 and below 1000 but has 300 decimals.
+    const percent =
+      input.thresholdPercent == null ? null : parseBoundedDecimal(String(input.thresholdPercent), 'thresholdPercent', PERCENT_BOUNDS);
+    const amount = input.thresholdAmount == null ? null : parseBoundedDecimal(input.thresholdAmount, 'thresholdAmount', QUANTITY_BOUNDS);
     if (amount && !amount.greaterThan(0)) throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'thresholdAmount must be above 0');
     let metricId: string | null = null;
     if (input.metric) {
@@ -80,7 +83,7 @@ export class AlertRuleService {
       organizationId,
       kind: metricId ? AlertRuleKind.USAGE : AlertRuleKind.COST,
       metricId,
-      thresholdPercent: input.thresholdPercent == null ? null : new Dec(input.thresholdPercent).toFixed(),
+      thresholdPercent: percent?.toFixed() ?? null,
       thresholdAmount: amount?.toFixed() ?? null,
       severity: input.severity,
       channels,

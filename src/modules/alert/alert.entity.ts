@@ -1,11 +1,13 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { boundsCheck, TOTAL_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
 import { AlertSeverity } from './alert-severity';
 
 /** A fired alert. `dedupKey` is unique in its organisation: a rule fires once per window, whoever sees the crossing first. */
 @ObjectType()
 @Entity({ name: 'alerts' })
+@Check('CHK_alerts_bounded', boundsCheck({ threshold: TOTAL_BOUNDS, value: TOTAL_BOUNDS }))
 @Index('ix_alerts_org_triggered', ['organizationId', 'triggeredAt'])
 @Index('uq_alerts_dedup', ['organizationId', 'dedupKey'], { unique: true })
 export class Alert {

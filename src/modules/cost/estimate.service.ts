@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
 import { minorUnits } from '../../common/money/currency';
-import { parseDecimalInput } from '../../common/money/decimal';
+import { parseBoundedDecimal, QUANTITY_BOUNDS } from '../../common/money/decimal-bounds';
 import { Money } from '../../common/money/money.type';
 import { Plan } from '../plan/plan.entity';
 import { normalizeDimensions } from '../usage/ingest/event-validator';
@@ -29,7 +29,7 @@ export class EstimateService {
       const invalid = (message: string) => new CommonError(CommonErrorReason.INVALID_ARGUMENT, `usage[${index}]: ${message}`);
       const metric = definitions.get(entry.metric);
       if (!metric) throw invalid(`No metric has the code "${entry.metric}"`);
-      const quantity = parseDecimalInput(entry.quantity, `usage[${index}].quantity`);
+      const quantity = parseBoundedDecimal(entry.quantity, `usage[${index}].quantity`, QUANTITY_BOUNDS);
       if (quantity.isNegative()) throw invalid('quantity must be at least 0');
       const dimensions = normalizeDimensions(entry.dimensions);
       if (typeof dimensions === 'string') throw invalid(dimensions);

@@ -1,7 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
+import { boundsCheck, MONEY_BOUNDS } from '../../common/money/decimal-bounds';
 
 /** How much of a grant an invoice used; voiding the invoice gives it back. */
 @Entity({ name: 'credit_applications' })
+@Check('CHK_credit_applications_bounded', boundsCheck({ amount: MONEY_BOUNDS }))
 export class CreditApplication {
   @PrimaryColumn({ name: 'invoice_id', type: 'uuid' })
   invoiceId!: string;

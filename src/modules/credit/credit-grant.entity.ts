@@ -1,7 +1,9 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { boundsCheck, MONEY_BOUNDS } from '../../common/money/decimal-bounds';
 
 /** Prepaid balance; consumed soonest-expiring first by invoices, before anything is charged. */
 @Entity({ name: 'credit_grants' })
+@Check('CHK_credit_grants_bounded', boundsCheck({ amount: MONEY_BOUNDS, remaining: MONEY_BOUNDS }))
 @Index('ix_credit_grants_org', ['organizationId', 'expiresAt'])
 export class CreditGrant {
   @PrimaryGeneratedColumn('uuid')

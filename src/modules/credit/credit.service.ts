@@ -4,7 +4,7 @@ import type { Principal } from '../../common/auth/principal';
 import { CommonError, CommonErrorReason } from '../../common/errors/common-error';
 import { namedStatement } from '../../common/database/pg-array';
 import { minorUnits } from '../../common/money/currency';
-import { parseDecimalInput } from '../../common/money/decimal';
+import { MONEY_BOUNDS, parseBoundedDecimal } from '../../common/money/decimal-bounds';
 import { Money } from '../../common/money/money.type';
 import { organizationNow } from '../../common/time/organization-clock';
 import type { Organization } from '../organization/organization.entity';
@@ -39,7 +39,7 @@ export class CreditService {
       Permission.GRANT_CREDITS,
       command.organizationId,
     );
-    const amount = parseDecimalInput(command.amount, 'amount');
+    const amount = parseBoundedDecimal(command.amount, 'amount', MONEY_BOUNDS);
     const decimals = minorUnits(organization.currency);
     if (!amount.greaterThan(0)) throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'amount must be greater than 0');
     if (amount.decimalPlaces() > decimals) {

@@ -1,8 +1,10 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { boundsCheck, TOTAL_BOUNDS } from '../../common/money/decimal-bounds';
 import { InvoiceLineKind } from './invoice-line.entity';
 
 /** A one-off charge or credit (proration of a plan change) waiting for its period's invoice. */
 @Entity({ name: 'invoice_items' })
+@Check('CHK_invoice_items_bounded', boundsCheck({ quantity: TOTAL_BOUNDS, unit_price: TOTAL_BOUNDS, amount: TOTAL_BOUNDS }))
 @Index('ix_invoice_items_pending', ['organizationId', 'periodStart'])
 export class InvoiceItem {
   @PrimaryGeneratedColumn('uuid')

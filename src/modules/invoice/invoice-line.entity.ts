@@ -1,5 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { boundsCheck, TOTAL_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
 
 export enum InvoiceLineKind {
@@ -12,6 +13,7 @@ export enum InvoiceLineKind {
 /** A line as billed: its amount is rounded once, here, and the lines sum to the subtotal. */
 @ObjectType()
 @Entity({ name: 'invoice_lines' })
+@Check('CHK_invoice_lines_bounded', boundsCheck({ quantity: TOTAL_BOUNDS, unit_price: TOTAL_BOUNDS, amount: TOTAL_BOUNDS }))
 @Index('ix_invoice_lines_invoice', ['invoiceId', 'position'])
 export class InvoiceLine {
   @PrimaryGeneratedColumn('uuid')

@@ -57,6 +57,19 @@ const lastDayIncluded = (periodEnd: Date): Date => new Date(periodEnd.getTime() 
 
 const money = (currency: string, amount: string): string => `${currency} ${amount}`;
 
+/**
+ * A figure cut into lines that fit `width`. pdfkit breaks a word wider than its box by measuring ever longer
+ * prefixes, quadratic in its length (a 5,000-digit amount took 36 s); stored amounts are bounded, and this keeps
+ * even an unbounded one linear. Lines are sized by the widest character a figure holds (a currency code's).
+ */
+function fitFigure(doc: Doc, text: string, width: number): string {
+  if (text.length < 12 || doc.widthOfString(text) <= width) return text;
+  const perLine = Math.max(1, Math.floor(width / doc.widthOfString('M')));
+  const lines: string[] = [];
+  for (let i = 0; i < text.length; i += perLine) lines.push(text.slice(i, i + perLine));
+  return lines.join('\n');
+}
+
 export function renderInvoicePdf(data: InvoicePdfData): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const title = `Invoice ${data.number}`;
@@ -148,13 +161,14 @@ function ensureRoom(doc: Doc, height: number): boolean {
 function drawLines(doc: Doc, data: InvoicePdfData): void {
   drawTableHeader(doc);
   for (const line of data.lines) {
+    doc.font(FONT).fontSize(BODY_SIZE);
+    const figure = (text: string, column: number) => fitFigure(doc, text, COLUMNS[column]!.width - 2 * CELL_PADDING);
     const cells = [
       line.description,
-      line.quantity,
-      line.unitPrice === null ? NONE : money(data.currency, line.unitPrice),
-      money(data.currency, line.amount),
+      figure(line.quantity, 1),
+      line.unitPrice === null ? NONE : figure(money(data.currency, line.unitPrice), 2),
+      figure(money(data.currency, line.amount), 3),
     ];
-    doc.font(FONT).fontSize(BODY_SIZE);
     const height = rowHeight(doc, cells);
     if (ensureRoom(doc, height)) {
       drawTableHeader(doc);
@@ -183,18 +197,17 @@ function drawTotals(doc: Doc, data: InvoicePdfData): void {
 
   doc.fontSize(BODY_SIZE);
   // Totals stay together on one page rather than splitting across a page break.
-  const blockHeight = rows.reduce((sum, [, amount]) => {
-    const h = doc.font(FONT_BOLD).heightOfString(money(data.currency, amount), { width: valueWidth });
-    return sum + h + lineGap;
-  }, 0);
+  doc.font(FONT_BOLD);
+  const figures = rows.map(([, amount]) => fitFigure(doc, money(data.currency, amount), valueWidth));
+  const blockHeight = figures.reduce((sum, figure) => sum + doc.heightOfString(figure, { width: valueWidth }) + lineGap, 0);
   ensureRoom(doc, blockHeight);
 
-  for (const [label, amount, strong] of rows) {
+  rows.forEach(([label, , strong], i) => {
     const y = doc.y;
     doc.font(strong ? FONT_BOLD : FONT);
     doc.text(label, labelX, y, { width: labelWidth, align: 'right' });
     const labelBottom = doc.y;
-    doc.text(money(data.currency, amount), valueX, y, { width: valueWidth, align: 'right' });
+    doc.text(figures[i]!, valueX, y, { width: valueWidth, align: 'right' });
     doc.y = Math.max(doc.y, labelBottom) + lineGap;
-  }
+  });
 }

@@ -1,10 +1,15 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { boundsCheck, TOTAL_BOUNDS } from '../../common/money/decimal-bounds';
 import { InvoiceStatus } from './invoice-status';
 
 /** One invoice per organisation and period: the unique index makes a second close a no-op. */
 @ObjectType()
 @Entity({ name: 'invoices' })
+@Check(
+  'CHK_invoices_bounded',
+  boundsCheck({ subtotal: TOTAL_BOUNDS, credits_applied: TOTAL_BOUNDS, total: TOTAL_BOUNDS, amount_paid: TOTAL_BOUNDS }),
+)
 @Index('uq_invoices_org_period', ['organizationId', 'periodStart'], { unique: true })
 @Index('uq_invoices_org_sequence', ['organizationId', 'sequence'], { unique: true })
 @Index('ix_invoices_org_status', ['organizationId', 'status'])

@@ -1,10 +1,12 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { boundsCheck, QUANTITY_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
 import { Aggregation } from './aggregation';
 
 @ObjectType({ description: 'Something the platform meters: tokens, calls, sessions, hours, GB.' })
 @Entity({ name: 'metrics' })
+@Check('CHK_metrics_bounded', boundsCheck({ event_rounding: QUANTITY_BOUNDS }))
 export class Metric {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')

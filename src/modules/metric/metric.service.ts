@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
-import { parseDecimalInput } from '../../common/money/decimal';
+import { parseBoundedDecimal, QUANTITY_BOUNDS } from '../../common/money/decimal-bounds';
 import { Aggregation } from './aggregation';
 import type { CreateMetricInput } from './dto/create-metric.input';
 import { Metric } from './metric.entity';
@@ -53,7 +53,7 @@ export class MetricService {
 
     let eventRounding: string | null = null;
     if (input.eventRounding != null) {
-      const rounding = parseDecimalInput(input.eventRounding, 'eventRounding');
+      const rounding = parseBoundedDecimal(input.eventRounding, 'eventRounding', QUANTITY_BOUNDS);
       if (!rounding.isPositive() || rounding.isZero())
         throw new MetricError(MetricErrorReason.INVALID_ROUNDING, 'eventRounding must be greater than 0');
       if (input.aggregation !== Aggregation.SUM && input.aggregation !== Aggregation.MAX && input.aggregation !== Aggregation.LATEST) {

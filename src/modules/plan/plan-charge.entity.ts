@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { boundsCheck, PRICE_BOUNDS, QUANTITY_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
 import { Metric } from '../metric/metric.entity';
 import { Plan } from './plan.entity';
@@ -8,6 +9,16 @@ import { DimensionPrice, Tier } from './dto/plan-charge.types';
 
 @ObjectType({ description: 'What a plan includes, limits and charges for one metric.' })
 @Entity({ name: 'plan_charges' })
+@Check(
+  'CHK_plan_charges_bounded',
+  boundsCheck({
+    included: QUANTITY_BOUNDS,
+    usage_limit: QUANTITY_BOUNDS,
+    unit_price: PRICE_BOUNDS,
+    package_size: QUANTITY_BOUNDS,
+    package_price: PRICE_BOUNDS,
+  }),
+)
 @Index('uq_plan_charges_plan_metric', ['planId', 'metricId'], { unique: true })
 export class PlanCharge {
   @Field(() => ID)

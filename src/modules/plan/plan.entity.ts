@@ -1,9 +1,11 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { boundsCheck, MONEY_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
 
 @ObjectType({ description: 'A price list: base fee, and for each metric what is included, limited and charged.' })
 @Entity({ name: 'plans' })
+@Check('CHK_plans_bounded', boundsCheck({ base_price: MONEY_BOUNDS, monthly_budget: MONEY_BOUNDS }))
 export class Plan {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')

@@ -6,7 +6,7 @@ import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/pr
 import { namedStatement } from '../../common/database/pg-array';
 import { assertId, organizationNotFound } from '../../common/errors/common-error';
 import { isCurrency, minorUnits } from '../../common/money/currency';
-import { parseDecimalInput } from '../../common/money/decimal';
+import { MONEY_BOUNDS, parseBoundedDecimal, PRICE_BOUNDS, QUANTITY_BOUNDS, type DecimalBounds } from '../../common/money/decimal-bounds';
 import { Metric } from '../metric/metric.entity';
 import type { CreatePlanInput, PlanChargeInput } from './dto/create-plan.input';
 import type { DimensionPrice, Tier } from './dto/plan-charge.types';
@@ -26,10 +26,11 @@ type ChargeRow = Omit<PlanCharge, 'id' | 'planId' | 'plan' | 'metric'>;
 function amount(
   value: string | null | undefined,
   field: string,
+  bounds: DecimalBounds,
   options: { positive?: boolean; maxDecimals?: number } = {},
 ): string | null {
   if (value == null) return null;
-  const d = parseDecimalInput(value, field);
+  const d = parseBoundedDecimal(value, field, bounds);
   if (d.isNegative() || (options.positive && d.isZero())) {
     throw new PlanError(PlanErrorReason.INVALID_AMOUNT, `${field} must be ${options.positive ? 'greater than' : 'at least'} 0`);
   }
@@ -83,7 +84,7 @@ export class PlanService {
     if (input.requestsPerMinute != null && input.requestsPerMinute < 1) {
       throw new PlanError(PlanErrorReason.INVALID_LIMITS, 'requestsPerMinute must be at least 1');
     }
-    const monthlyBudget = amount(input.monthlyBudget, 'monthlyBudget', { maxDecimals: decimals });
+    const monthlyBudget = amount(input.monthlyBudget, 'monthlyBudget', MONEY_BOUNDS, { maxDecimals: decimals });
     if (input.autoPauseAtBudget && monthlyBudget === null) {
       throw new PlanError(PlanErrorReason.INVALID_LIMITS, 'autoPauseAtBudget needs a monthlyBudget');
     }
@@ -102,7 +103,7 @@ export class PlanService {
         code: input.code,
         name,
         currency: input.currency,
-        basePriceAmount: amount(input.basePrice, 'basePrice', { maxDecimals: decimals }) ?? '0',
+        basePriceAmount: amount(input.basePrice, 'basePrice', MONEY_BOUNDS, { maxDecimals: decimals }) ?? '0',
         interval: 'month',
         monthlyBudget,
         autoPauseAtBudget: input.autoPauseAtBudget ?? false,
@@ -122,8 +123,8 @@ export class PlanService {
 
   static validateCharge(charge: PlanChargeInput): Omit<ChargeRow, 'metricId'> {
     const where = `charge "${charge.metric}"`;
-    const included = amount(charge.included, `${where}: included`);
-    const limit = amount(charge.limit, `${where}: limit`);
+    const included = amount(charge.included, `${where}: included`, QUANTITY_BOUNDS);
+    const limit = amount(charge.limit, `${where}: limit`, QUANTITY_BOUNDS);
     if (included !== null && limit !== null && new Decimal(limit).lessThan(included)) {
       throw new PlanError(PlanErrorReason.INVALID_LIMITS, `${where}: limit is below the included quantity`);
     }
@@ -147,7 +148,7 @@ export class PlanService {
     switch (charge.model) {
       case PriceModel.PER_UNIT:
         forbid(['packageSize', 'packagePrice', 'tiers']);
-        row.unitPrice = amount(charge.unitPrice, `${where}: unitPrice`);
+        row.unitPrice = amount(charge.unitPrice, `${where}: unitPrice`, PRICE_BOUNDS);
         row.dimensionPrices = charge.dimensionPrices?.length ? PlanService.validateDimensionPrices(charge, where) : null;
         if (row.unitPrice === null && row.dimensionPrices === null) {
           throw new PlanError(PlanErrorReason.INVALID_CHARGE, `${where}: PER_UNIT needs a unitPrice or dimensionPrices`);
@@ -155,8 +156,8 @@ export class PlanService {
         break;
       case PriceModel.PACKAGE:
         forbid(['unitPrice', 'tiers', 'dimensionPrices']);
-        row.packageSize = amount(charge.packageSize, `${where}: packageSize`, { positive: true });
-        row.packagePrice = amount(charge.packagePrice, `${where}: packagePrice`);
+        row.packageSize = amount(charge.packageSize, `${where}: packageSize`, QUANTITY_BOUNDS, { positive: true });
+        row.packagePrice = amount(charge.packagePrice, `${where}: packagePrice`, PRICE_BOUNDS);
         if (row.packageSize === null || row.packagePrice === null) {
           throw new PlanError(PlanErrorReason.INVALID_CHARGE, `${where}: PACKAGE needs packageSize and packagePrice`);
         }
@@ -180,14 +181,14 @@ export class PlanService {
         throw new PlanError(PlanErrorReason.INVALID_TIERS, `${where}: only the last tier has no upTo, and it must have none`);
       }
       if (tier.upTo != null) {
-        const upTo = parseDecimalInput(tier.upTo, `${where}: tier upTo`);
+        const upTo = parseBoundedDecimal(tier.upTo, `${where}: tier upTo`, QUANTITY_BOUNDS);
         if (!upTo.greaterThan(previous)) throw new PlanError(PlanErrorReason.INVALID_TIERS, `${where}: tier upTo values must increase`);
         previous = upTo;
       }
       return {
         upTo: tier.upTo == null ? null : previous.toFixed(),
-        unitPrice: amount(tier.unitPrice, `${where}: tier unitPrice`) ?? '0',
-        flatPrice: amount(tier.flatPrice, `${where}: tier flatPrice`),
+        unitPrice: amount(tier.unitPrice, `${where}: tier unitPrice`, PRICE_BOUNDS) ?? '0',
+        flatPrice: amount(tier.flatPrice, `${where}: tier flatPrice`, PRICE_BOUNDS),
       };
     });
   }
@@ -212,7 +213,7 @@ export class PlanService {
       const key = JSON.stringify(sorted);
       if (seen.has(key)) throw new PlanError(PlanErrorReason.INVALID_DIMENSION_PRICES, `${where}: ${key} is priced twice`);
       seen.add(key);
-      return { dimensions: sorted, unitPrice: amount(entry.unitPrice, `${where}: dimension unitPrice`) ?? '0' };
+      return { dimensions: sorted, unitPrice: amount(entry.unitPrice, `${where}: dimension unitPrice`, PRICE_BOUNDS) ?? '0' };
     });
   }
 }

@@ -1,10 +1,12 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
+import { boundsCheck, PRICE_BOUNDS, TOTAL_BOUNDS } from '../../common/money/decimal-bounds';
 
 /**
  * A rate-card metric's period usage split by the price that applied (e.g. per
  * model): invoice lines and usage costs read these few rows, not the rollups.
  */
 @Entity({ name: 'usage_price_totals' })
+@Check('CHK_usage_price_totals_bounded', boundsCheck({ unit_price: PRICE_BOUNDS, quantity: TOTAL_BOUNDS, cost: TOTAL_BOUNDS }))
 export class UsagePriceTotal {
   @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
   organizationId!: string;

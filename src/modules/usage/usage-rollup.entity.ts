@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { boundsCheck, TOTAL_BOUNDS } from '../../common/money/decimal-bounds';
 
 /**
  * Usage by hour and allocation cell (team, project, user, dimension set):
@@ -6,6 +7,10 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * strings stand for "none", so the key has no NULLs.
  */
 @Entity({ name: 'usage_rollups' })
+@Check(
+  'CHK_usage_rollups_bounded',
+  boundsCheck({ quantity: TOTAL_BOUNDS, cost: TOTAL_BOUNDS, max_quantity: TOTAL_BOUNDS, latest_quantity: TOTAL_BOUNDS }),
+)
 @Index('ix_usage_rollups_org_bucket', ['organizationId', 'bucketStart'])
 export class UsageRollup {
   @PrimaryColumn({ name: 'organization_id', type: 'uuid' })

@@ -1,10 +1,12 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { boundsCheck, TOTAL_BOUNDS } from '../../common/money/decimal-bounds';
 
 /**
  * One row per organisation, metric and period: the period's aggregate and its
  * cost. Reading current usage touches these rows only, however many events.
  */
 @Entity({ name: 'usage_totals' })
+@Check('CHK_usage_totals_bounded', boundsCheck({ quantity: TOTAL_BOUNDS, cost: TOTAL_BOUNDS, latest_quantity: TOTAL_BOUNDS }))
 export class UsageTotal {
   @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
   organizationId!: string;

@@ -8,7 +8,9 @@ export class PlannedUsageInput {
   @Field({ description: 'Metric code.' })
   metric!: string;
 
-  @Field(() => DecimalScalar, { description: "The month's quantity (for MAX metrics: the peak)." })
+  @Field(() => DecimalScalar, {
+    description: "The month's quantity (for MAX metrics: the peak); at most 18 digits before the point and 20 after it.",
+  })
   quantity!: string;
 
   @Field(() => JSONScalar, { nullable: true, description: 'For rate cards, e.g. {"connector": "notion"}.' })

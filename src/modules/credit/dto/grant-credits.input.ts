@@ -6,7 +6,7 @@ export class GrantCreditsInput {
   @Field(() => ID)
   organizationId!: string;
 
-  @Field(() => DecimalScalar, { description: "In the organisation's currency." })
+  @Field(() => DecimalScalar, { description: "In the organisation's currency: above 0, at most 15 digits and its minor unit's decimals." })
   amount!: string;
 
   @Field(() => String, { nullable: true })

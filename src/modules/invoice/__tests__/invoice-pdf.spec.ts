@@ -108,3 +108,27 @@ describe('renderInvoicePdf', () => {
     expect(text).toMatch(/Amount due\s+USD 20\.01/);
   });
 });
+
+describe('renderInvoicePdf with the largest figures', () => {
+  const digits = (s: string): string => s.replace(/[^0-9]/g, '');
+
+  it('renders the largest amounts the database holds, each figure whole', async () => {
+    // Stored sums and invoice figures stay below 1e40; quantities have at most 20 decimals.
+    const quantity = `${'9'.repeat(40)}.${'9'.repeat(20)}`;
+    const amount = `-${'9'.repeat(40)}.99`;
+    const lines = Array.from({ length: 30 }, () => ({ description: 'Largest', quantity, unitPrice: quantity, amount }));
+    const { text } = extract(
+      await renderInvoicePdf({ ...usdInvoice, lines, subtotal: amount, creditsApplied: amount, total: amount, amountDue: amount }),
+    );
+    expect(digits(text)).toContain(digits(`${quantity}${quantity}${amount}`));
+    expect(squash(text)).toMatch(/Amount due\s+USD -9{5}/);
+  });
+
+  it('renders a figure longer than any the database holds, wrapped inside its column', async () => {
+    const figure = '7'.repeat(200);
+    const { text } = extract(
+      await renderInvoicePdf({ ...usdInvoice, lines: [{ description: 'Huge', quantity: figure, unitPrice: null, amount: '1.00' }] }),
+    );
+    expect(digits(text)).toContain(figure);
+  });
+});

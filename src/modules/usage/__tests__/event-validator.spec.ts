@@ -103,11 +103,11 @@ describe('validateEvent refuses what PostgreSQL cannot store, or a total cannot 
   });
 
   it.each([
-    ['a huge exponent', '1e200000', 'quantity must be below 1e16 with at most 20 decimal places'],
-    ['1e16 written out', '10000000000000000', 'quantity must be below 1e16 with at most 20 decimal places'],
-    ['a tiny exponent', '1e-16000000', 'quantity must be below 1e16 with at most 20 decimal places'],
-    ['21 decimal places', '0.000000000000000000001', 'quantity must be below 1e16 with at most 20 decimal places'],
-    ['a text over 100 characters', '1'.repeat(101), `quantity "${'1'.repeat(64)}…" is not a number`],
+    ['a huge exponent', '1e200000', expect.stringMatching(/^quantity must have .*, got "1e200000"$/)],
+    ['1e18 written out', '1000000000000000000', expect.stringMatching(/^quantity must have /)],
+    ['a tiny exponent', '1e-16000000', expect.stringMatching(/^quantity must have /)],
+    ['21 decimal places', '0.000000000000000000001', expect.stringMatching(/^quantity must have /)],
+    ['a text over 100 characters', '1'.repeat(101), expect.stringMatching(/^quantity must have /)],
     ['"Infinity"', 'Infinity', 'quantity "Infinity" is not a number'],
     ['"NaN"', 'NaN', 'quantity "NaN" is not a number'],
     ['a NUL', '1\u0000', 'quantity "1\\u0000" is not a number'],
@@ -116,7 +116,7 @@ describe('validateEvent refuses what PostgreSQL cannot store, or a total cannot 
   });
 
   it('accepts the largest and the finest quantities allowed', () => {
-    const largest = `${'9'.repeat(16)}.${'9'.repeat(20)}`;
+    const largest = `${'9'.repeat(18)}.${'9'.repeat(20)}`;
     expect(validate({ quantity: largest })).toMatchObject({ quantity: expect.anything() });
     expect(validate({ quantity: '1e-20' })).toMatchObject({ quantity: expect.anything() });
   });

@@ -9,7 +9,10 @@ export class UsageEventInput {
   @Field({ description: 'Metric code.' })
   metric!: string;
 
-  @Field(() => DecimalScalar, { nullable: true, description: 'Defaults to 1.' })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: 'Defaults to 1; at least 0, at most 18 digits before the point and 20 after it.',
+  })
   quantity?: string | null;
 
   @Field(() => Date, { nullable: true, description: 'Defaults to now; at most 35 days old and 5 minutes ahead.' })

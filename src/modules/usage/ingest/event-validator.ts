@@ -1,4 +1,5 @@
-import { Dec, isDecimalText } from '../../../common/money/decimal';
+import { Dec } from '../../../common/money/decimal';
+import { decimalTextProblem, DecimalTextProblem, describeBounds, QUANTITY_BOUNDS, quoteInput } from '../../../common/money/decimal-bounds';
 import { monthPeriod, type Period } from '../../../common/time/billing-period';
 import { ErrorCode } from '../../../common/errors/error-code';
 import { OrganizationService } from '../../organization/organization.service';
@@ -23,15 +24,6 @@ export const MAX_ID_LENGTH = 255;
 const DIMENSION_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
 const MAX_DIMENSIONS = 20;
 const MAX_DIMENSION_TEXT = 200;
-/**
- * Quantities below 1e16 with at most 20 decimal places (a minute in hours is
- * written to 20): "1e200000" is refused before any arithmetic, and an event
- * holds at most 36 digits, so a total of up to 10,000 of the largest stays
- * exact within Dec's 40. A longer text is no such number.
- */
-const MAX_QUANTITY_TEXT = 100;
-const MAX_QUANTITY_EXPONENT = 15;
-const MAX_QUANTITY_PLACES = 20;
 /** How much of a refused value a message quotes: a 10 MB id is not sent back. */
 const MAX_QUOTED = 64;
 
@@ -147,20 +139,17 @@ export function validateEvent(
   if (!metric) return reject(index, id, RejectionReason.UNKNOWN_METRIC, `No metric has the code ${quoted(input.metric)}`);
 
   const quantityText = input.quantity ?? '1';
-  if (quantityText.length > MAX_QUANTITY_TEXT || !isDecimalText(quantityText)) {
-    return reject(index, id, RejectionReason.INVALID_QUANTITY, `quantity ${quoted(quantityText)} is not a number`);
+  const quantityProblem =
+    typeof quantityText === 'string' ? decimalTextProblem(quantityText, QUANTITY_BOUNDS) : DecimalTextProblem.NOT_A_NUMBER;
+  if (quantityProblem === DecimalTextProblem.NOT_A_NUMBER)
+    return reject(index, id, RejectionReason.INVALID_QUANTITY, `quantity ${quoteInput(String(quantityText))} is not a number`);
+  if (quantityProblem === DecimalTextProblem.OUT_OF_RANGE) {
+    const message = `quantity must have ${describeBounds(QUANTITY_BOUNDS)}, got ${quoteInput(quantityText)}`;
+    return reject(index, id, RejectionReason.INVALID_QUANTITY, message);
   }
   const rawQuantity = new Dec(quantityText.trim());
   if (rawQuantity.isNegative()) {
     return reject(index, id, RejectionReason.INVALID_QUANTITY, 'quantity must be a finite number of at least 0');
-  }
-  if (rawQuantity.e > MAX_QUANTITY_EXPONENT || rawQuantity.decimalPlaces() > MAX_QUANTITY_PLACES) {
-    return reject(
-      index,
-      id,
-      RejectionReason.INVALID_QUANTITY,
-      `quantity must be below 1e${MAX_QUANTITY_EXPONENT + 1} with at most ${MAX_QUANTITY_PLACES} decimal places`,
-    );
   }
 
   const occurredAt = input.timestamp ?? now;
