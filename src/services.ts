@@ -92,6 +92,7 @@ export function createServices({ db, usageBus: bus, alertBus, logger, metrics, c
   const subscriptions = new SubscriptionService(db);
   const entitlements = new EntitlementService(db, catalog, bus);
   subscriptions.onChanged((organizationId) => entitlements.announce(organizationId));
+  usageIngest.addListener({ afterIngest: async (_tx, batch) => async () => entitlements.forget(batch.organizationId) });
   const billing = new BillingService(db, new BillingCloseService(db, catalog, logger), invoices, collector, logger);
   const forecastAlerts = new ForecastAlertService(db, alertRaiser, forecasts);
   billing.onCycle((organizationId) => forecastAlerts.evaluate(organizationId));

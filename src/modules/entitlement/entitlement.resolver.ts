@@ -10,7 +10,10 @@ import { Entitlement } from './entitlement.types';
 export class EntitlementResolver {
   @Authorized(Permission.VIEW_USAGE)
   @Query(() => [Entitlement], { description: "The organisation's features, static values and metered access, by code." })
-  entitlements(@Arg('organizationId', () => ID) organizationId: string, @Ctx() { principal, services }: RequestContext): Promise<Entitlement[]> {
+  entitlements(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Entitlement[]> {
     return services.entitlements.entitlements(principal, organizationId);
   }
 
@@ -25,7 +28,7 @@ export class EntitlementResolver {
   }
 
   @Authorized(Permission.MANAGE_ORGANIZATIONS)
-  @Mutation(() => Entitlement, { description: "Grants, withdraws or reconfigures a feature for one organisation, whatever its plan says." })
+  @Mutation(() => Entitlement, { description: 'Grants, withdraws or reconfigures a feature for one organisation, whatever its plan says.' })
   setFeatureOverride(@Arg('input') input: FeatureOverrideInput, @Ctx() { principal, services }: RequestContext): Promise<Entitlement> {
     return services.entitlements.setOverride(principal, input);
   }

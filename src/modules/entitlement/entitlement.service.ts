@@ -75,12 +75,15 @@ export class EntitlementService {
     const configProblem = featureConfigProblem(input.feature, input.config);
     if (configProblem) throw new EntitlementError(EntitlementErrorReason.INVALID_CONFIG, configProblem);
     await this.assertOrganization(organizationId);
-    await this.db
-      .getRepository(FeatureOverride)
-      .upsert(
-        { organizationId, feature: input.feature, enabled: input.enabled, config: (input.config as Record<string, unknown> | null) ?? null },
-        ['organizationId', 'feature'],
-      );
+    await this.db.getRepository(FeatureOverride).upsert(
+      {
+        organizationId,
+        feature: input.feature,
+        enabled: input.enabled,
+        config: (input.config as Record<string, unknown> | null) ?? null,
+      },
+      ['organizationId', 'feature'],
+    );
     await this.announce(organizationId);
     return resolveEntitlement(await this.snapshots.get(organizationId), input.feature);
   }
@@ -102,7 +105,11 @@ export class EntitlementService {
     await announceChanges(this.bus, this.db, [organizationId]);
   }
 
-  private forget(organizationId: string): void {
+  /**
+   * Drops the organisation's entry on this node only, for writes whose own announcement reaches the other nodes
+   * (ingest): the writer's node then answers its own write at once, not when its NOTIFY comes back.
+   */
+  forget(organizationId: string): void {
     if (organizationId === ALL_ORGANIZATIONS) this.snapshots.clear();
     else this.snapshots.invalidate(organizationId);
   }
@@ -120,7 +127,12 @@ export class EntitlementService {
     for (const [metricId, charge] of terms?.charges ?? []) {
       const metric = await this.catalog.metricById(metricId);
       if (!metric) continue;
-      metered.set(metric.code, { metric: metric.code, limit: charge.limit, hardLimit: charge.hardLimit, used: usage.get(metricId)?.quantity ?? '0' });
+      metered.set(metric.code, {
+        metric: metric.code,
+        limit: charge.limit,
+        hardLimit: charge.hardLimit,
+        used: usage.get(metricId)?.quantity ?? '0',
+      });
     }
     const cost = row.totals.reduce((sum, [, , c]) => sum.plus(c), new Dec(0));
     const plan = terms?.plan;

@@ -36,7 +36,10 @@ export class EntitlementStore {
   constructor(private readonly db: DataSource) {}
 
   async organization(organizationId: string): Promise<EntitlementRow | undefined> {
-    const rows = await this.db.query<EntitlementRow[]>(ROW.text, ROW.values({ org: organizationId, canceled: SubscriptionStatus.CANCELED }));
+    const rows = await this.db.query<EntitlementRow[]>(
+      ROW.text,
+      ROW.values({ org: organizationId, canceled: SubscriptionStatus.CANCELED }),
+    );
     return rows[0];
   }
 

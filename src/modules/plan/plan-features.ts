@@ -14,7 +14,9 @@ export interface FeatureGrant {
 
 /** Why a feature code is refused, or null. */
 export function featureCodeProblem(feature: string): string | null {
-  return FEATURE_CODE.test(feature) ? null : `feature "${feature.slice(0, 70)}" must be lower-case letters, digits and underscores (max 63)`;
+  return FEATURE_CODE.test(feature)
+    ? null
+    : `feature "${feature.slice(0, 70)}" must be lower-case letters, digits and underscores (max 63)`;
 }
 
 /** Why a feature's configuration is refused, or null: a JSON object of bounded size. */

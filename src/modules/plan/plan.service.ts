@@ -131,7 +131,10 @@ export class PlanService {
       const problem = featureCodeProblem(input.feature) ?? featureConfigProblem(input.feature, input.config);
       if (problem) throw new PlanError(PlanErrorReason.INVALID_FEATURE, problem);
       if (chargedMetrics.has(input.feature)) {
-        throw new PlanError(PlanErrorReason.INVALID_FEATURE, `feature "${input.feature}" is a metric the plan charges: its access is metered`);
+        throw new PlanError(
+          PlanErrorReason.INVALID_FEATURE,
+          `feature "${input.feature}" is a metric the plan charges: its access is metered`,
+        );
       }
       if (seen.has(input.feature)) throw new PlanError(PlanErrorReason.DUPLICATE_FEATURE, `feature "${input.feature}" is granted twice`);
       seen.add(input.feature);
