@@ -1,11 +1,12 @@
 import { ingestBenchmark } from './ingest.bench';
 import { closeBenchmark } from './close.bench';
+import { entitlementBenchmark } from './entitlement.bench';
 import { fanoutBenchmark } from './fanout.bench';
 import { readBenchmark } from './read.bench';
 import { benchDatabase, cores, type BenchResult } from './harness';
 
 /**
- * `npm run bench [-- --quick] [-- --only=ingest,read,fanout,close]`: each
+ * `npm run bench [-- --quick] [-- --only=ingest,read,fanout,close,entitlement]`: each
  * benchmark against its raw baseline measured in the same run, on a fresh
  * database, the server in its own process as `npm start` runs it.
  */
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   await run('read', (db) => readBenchmark(db, quick ? 200_000 : 10_000_000, quick ? 10_000 : 100_000));
   await run('fanout', (db) => (quick ? fanoutBenchmark(db, 50, 10, 5) : fanoutBenchmark(db, 500, 10, 15)));
   await run('close', (db) => closeBenchmark(db, quick ? 500 : 10_000));
+  await run('entitlement', (db) => entitlementBenchmark(db, quick ? 200 : 1000, quick ? 5_000 : 50_000));
   const missed = results.filter((r) => !r.met);
   console.log(
     missed.length ? `\n${missed.length} goal(s) missed${quick ? ' (quick sizes: the goals are for the full run)' : ''}` : '\nall goals met',
