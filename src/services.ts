@@ -22,6 +22,7 @@ import { BillingService, type PaymentCollector } from './modules/billing/billing
 import { CostService } from './modules/cost/cost.service';
 import { EstimateService } from './modules/cost/estimate.service';
 import { CreditService } from './modules/credit/credit.service';
+import { ALL_ORGANIZATIONS, EntitlementService } from './modules/entitlement/entitlement.service';
 import { ForecastService } from './modules/forecast/forecast.service';
 import { RecommendationService } from './modules/forecast/recommendation.service';
 import { InvoiceService } from './modules/invoice/invoice.service';
@@ -94,9 +95,15 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
         message: `Payment of invoice ${invoice.number ?? invoice.id} failed: ${message}`,
       }),
   });
+  const subscriptions = new SubscriptionService(db);
+  const entitlements = new EntitlementService(db, catalog, bus);
+  subscriptions.onChanged((organizationId) => entitlements.announce(organizationId));
+  usageIngest.addListener({ afterIngest: async (_tx, batch) => async () => entitlements.forget(batch.organizationId) });
   const billing = new BillingService(db, new BillingCloseService(db, catalog, logger), invoices, collector, logger);
   const forecastAlerts = new ForecastAlertService(db, alertRaiser, forecasts);
   billing.onCycle((organizationId) => forecastAlerts.evaluate(organizationId));
+  // A cycle may apply scheduled plan changes and cancellations.
+  billing.onCycle((organizationId) => entitlements.announce(organizationId ?? ALL_ORGANIZATIONS));
   billing.onOverdue((overdue) =>
     alertRaiser.raiseAll(
       overdue.map((invoice) => ({
@@ -122,7 +129,8 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     usageQuery,
     usageLive: new UsageLiveHub(bus, usageQuery, logger, { reports: metrics.liveReports, messages: metrics.liveMessages }),
     invoices,
-    subscriptions: new SubscriptionService(db),
+    subscriptions,
+    entitlements,
     credits: new CreditService(db),
     payments,
     billing,

@@ -9,6 +9,7 @@ import { AuditResolver } from '../modules/audit/audit.resolver';
 import { BillingResolver } from '../modules/billing/billing.resolver';
 import { CostResolver } from '../modules/cost/cost.resolver';
 import { CreditResolver } from '../modules/credit/credit.resolver';
+import { EntitlementResolver, PlanFeatureResolver } from '../modules/entitlement/entitlement.resolver';
 import { ForecastResolver } from '../modules/forecast/forecast.resolver';
 import { InvoiceLineResolver, InvoiceResolver } from '../modules/invoice/invoice.resolver';
 import { PaymentResolver } from '../modules/payment/payment.resolver';
@@ -41,6 +42,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CostResolver,
   AuditResolver,
   ForecastResolver,
+  EntitlementResolver,
+  PlanFeatureResolver,
 ];
 
 let cached: GraphQLSchema | undefined;

@@ -9,10 +9,12 @@ import { Project } from '../modules/organization/project.entity';
 import { Team } from '../modules/organization/team.entity';
 import { User } from '../modules/organization/user.entity';
 import { PlanCharge } from '../modules/plan/plan-charge.entity';
+import { PlanFeature } from '../modules/plan/plan-feature.entity';
 import { Plan } from '../modules/plan/plan.entity';
 import { PlanSubscription } from '../modules/subscription/plan-subscription.entity';
 import { CreditApplication } from '../modules/credit/credit-application.entity';
 import { CreditGrant } from '../modules/credit/credit-grant.entity';
+import { FeatureOverride } from '../modules/entitlement/feature-override.entity';
 import { InvoiceCounter } from '../modules/invoice/invoice-counter.entity';
 import { InvoiceItem } from '../modules/invoice/invoice-item.entity';
 import { InvoiceLine } from '../modules/invoice/invoice-line.entity';
@@ -61,4 +63,6 @@ export const ENTITIES = [
   Alert,
   AlertDelivery,
   AuditEntry,
+  PlanFeature,
+  FeatureOverride,
 ];

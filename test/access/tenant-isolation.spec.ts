@@ -28,6 +28,10 @@ import {
   CloseAccountDocument,
   CloseBillingPeriodDocument,
   CreatePaymentSetupDocument,
+  EntitlementCheckDocument,
+  EntitlementsDocument,
+  RemoveFeatureOverrideDocument,
+  SetFeatureOverrideDocument,
   GrantCreditsDocument,
   InvoiceDocument,
   InvoicesDocument,
@@ -218,6 +222,19 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
   },
   'Mutation.grantCredits': async ({ http: a }, b) => {
     expect(await a.errorCode(GrantCreditsDocument, { input: { organizationId: b.organization.id, amount: '100' } })).toBe('FORBIDDEN');
+  },
+  'Query.entitlements': async ({ http: a }, b) => {
+    expect(await a.errorCode(EntitlementsDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Query.entitlement': async ({ http: a }, b) => {
+    expect(await a.errorCode(EntitlementCheckDocument, { organizationId: b.organization.id, feature: b.metricCode })).toBe('FORBIDDEN');
+  },
+  'Mutation.setFeatureOverride': async ({ http: a }, b) => {
+    const input = { organizationId: b.organization.id, feature: 'sso', enabled: true };
+    expect(await a.errorCode(SetFeatureOverrideDocument, { input })).toBe('FORBIDDEN');
+  },
+  'Mutation.removeFeatureOverride': async ({ http: a }, b) => {
+    expect(await a.errorCode(RemoveFeatureOverrideDocument, { organizationId: b.organization.id, feature: 'sso' })).toBe('FORBIDDEN');
   },
 };
 

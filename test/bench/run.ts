@@ -1,12 +1,13 @@
 import { abuseBenchmark } from './abuse.bench';
 import { ingestBenchmark } from './ingest.bench';
 import { closeBenchmark } from './close.bench';
+import { entitlementBenchmark } from './entitlement.bench';
 import { fanoutBenchmark } from './fanout.bench';
 import { readBenchmark } from './read.bench';
 import { benchDatabase, cores, type BenchResult } from './harness';
 
 /**
- * `npm run bench [-- --quick] [-- --only=ingest,read,fanout,close,abuse]`: each
+ * `npm run bench [-- --quick] [-- --only=ingest,read,fanout,close,abuse,entitlement]`: each
  * benchmark against its raw baseline measured in the same run, on a fresh
  * database, the server in its own process as `npm start` runs it.
  */
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   await run('fanout', (db) => (quick ? fanoutBenchmark(db, 50, 10, 5) : fanoutBenchmark(db, 500, 10, 15)));
   await run('close', (db) => closeBenchmark(db, quick ? 500 : 10_000));
   await run('abuse', (db) => abuseBenchmark(db, quick ? 2 : 10, quick));
+  await run('entitlement', (db) => entitlementBenchmark(db, quick ? 200 : 1000, quick ? 5_000 : 50_000));
   const missed = results.filter((r) => !r.met);
   console.log(
     missed.length ? `\n${missed.length} goal(s) missed${quick ? ' (quick sizes: the goals are for the full run)' : ''}` : '\nall goals met',

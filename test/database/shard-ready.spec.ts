@@ -35,6 +35,7 @@ const DISTRIBUTED: Readonly<Record<string, string>> = {
   usage_totals: 'organization_id',
   usage_unique_values: 'organization_id',
   usage_price_totals: 'organization_id',
+  feature_overrides: 'organization_id',
 };
 
 /** Shared by all tenants and replicated to every node, each with why. */
@@ -42,6 +43,7 @@ const REFERENCE: Readonly<Record<string, string>> = {
   metrics: 'the catalogue: every plan and every tenant prices the same metrics',
   plans: 'the catalogue: a plan is offered to all tenants, not owned by one',
   plan_charges: "the catalogue: a plan's prices, read with the plan",
+  plan_features: "the catalogue: a plan's features, read with the plan",
   api_keys:
     'every request finds its key by hash before it knows the organisation, and platform admin keys belong to ' +
     'no organisation (organization_id null, which a distribution column may not be); few rows, rarely written',

@@ -10,18 +10,12 @@ import { CONTRACT_FILES, contractBreaks, contractPath, loadContract, sharedContr
  */
 const PENDING: Record<string, number> = {
   // Entitlements and spend controls.
-  PlanFeatureInput: 18,
-  Entitlement: 18,
   SpendControlsInput: 18,
   SpendControls: 18,
-  'Plan.features': 18,
-  'Query.entitlements': 18,
-  'Query.entitlement': 18,
   'Query.spendControls': 18,
   'Mutation.setSpendControls': 18,
   'PlanChargeInput.unlimited': 18,
   'PlanChargeInput.allowedDimensions': 18,
-  'CreatePlanInput.features': 18,
   'CreatePlanInput.requestsPerHour': 18,
   // The partner API.
   ApiKey: 19,

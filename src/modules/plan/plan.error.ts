@@ -13,6 +13,8 @@ export enum PlanErrorReason {
   INVALID_TIERS = 'INVALID_TIERS',
   INVALID_DIMENSION_PRICES = 'INVALID_DIMENSION_PRICES',
   INVALID_LIMITS = 'INVALID_LIMITS',
+  INVALID_FEATURE = 'INVALID_FEATURE',
+  DUPLICATE_FEATURE = 'DUPLICATE_FEATURE',
 }
 
 export const PlanError = defineDomainError<PlanErrorReason>('PlanError', {
@@ -27,4 +29,6 @@ export const PlanError = defineDomainError<PlanErrorReason>('PlanError', {
   [PlanErrorReason.INVALID_TIERS]: ErrorCode.BAD_USER_INPUT,
   [PlanErrorReason.INVALID_DIMENSION_PRICES]: ErrorCode.BAD_USER_INPUT,
   [PlanErrorReason.INVALID_LIMITS]: ErrorCode.BAD_USER_INPUT,
+  [PlanErrorReason.INVALID_FEATURE]: ErrorCode.BAD_USER_INPUT,
+  [PlanErrorReason.DUPLICATE_FEATURE]: ErrorCode.BAD_USER_INPUT,
 });

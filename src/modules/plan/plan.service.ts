@@ -8,10 +8,12 @@ import { assertId, organizationNotFound } from '../../common/errors/common-error
 import { isCurrency, minorUnits } from '../../common/money/currency';
 import { MONEY_BOUNDS, parseBoundedDecimal, PRICE_BOUNDS, QUANTITY_BOUNDS, type DecimalBounds } from '../../common/money/decimal-bounds';
 import { Metric } from '../metric/metric.entity';
-import type { CreatePlanInput, PlanChargeInput } from './dto/create-plan.input';
+import type { CreatePlanInput, PlanChargeInput, PlanFeatureInput } from './dto/create-plan.input';
 import type { DimensionPrice, Tier } from './dto/plan-charge.types';
 import { availablePlans } from './plan-availability';
 import { PlanCharge } from './plan-charge.entity';
+import { PlanFeature } from './plan-feature.entity';
+import { featureCodeProblem, featureConfigProblem, MAX_FEATURES_PER_PLAN, type FeatureGrant } from './plan-features';
 import { Plan } from './plan.entity';
 import { PlanError, PlanErrorReason } from './plan.error';
 import { PriceModel } from './price-model';
@@ -58,19 +60,23 @@ export class PlanService {
     assertCan(principal, Permission.MANAGE_CATALOG);
     const codes = [...new Set(input.charges.map((c) => c.metric))];
     const metrics = codes.length ? await this.db.getRepository(Metric).findBy({ code: In(codes) }) : [];
-    const { plan, charges } = PlanService.validate(input, new Map(metrics.map((m) => [m.code, m.id])));
+    const { plan, charges, features } = PlanService.validate(input, new Map(metrics.map((m) => [m.code, m.id])));
     if (plan.organizationId) await this.assertOrganizationExists(plan.organizationId);
     return this.db.transaction(async (tx) => {
       const inserted = await tx.getRepository(Plan).createQueryBuilder().insert().values(plan).orIgnore().returning('id').execute();
       const id = (inserted.raw as Array<{ id: string }>)[0]?.id;
       if (!id) throw new PlanError(PlanErrorReason.DUPLICATE_CODE, `A plan with the code "${plan.code}" exists already`);
       if (charges.length) await tx.getRepository(PlanCharge).insert(charges.map((charge) => ({ ...charge, planId: id })));
+      if (features.length) await tx.getRepository(PlanFeature).insert(features.map((feature) => ({ ...feature, planId: id })));
       return tx.getRepository(Plan).findOneByOrFail({ id });
     });
   }
 
   /** Checks a plan and its charges and returns rows to insert; pure, so the rules are unit-tested directly. */
-  static validate(input: CreatePlanInput, metricIds: ReadonlyMap<string, string>): { plan: PlanRow; charges: ChargeRow[] } {
+  static validate(
+    input: CreatePlanInput,
+    metricIds: ReadonlyMap<string, string>,
+  ): { plan: PlanRow; charges: ChargeRow[]; features: FeatureGrant[] } {
     if (!CODE.test(input.code))
       throw new PlanError(PlanErrorReason.INVALID_CODE, 'code must be lower-case letters, digits and underscores (max 63)');
     const name = input.name.trim();
@@ -112,7 +118,29 @@ export class PlanService {
         organizationId: input.organizationId ? assertId(input.organizationId, 'organizationId') : null,
       },
       charges,
+      features: PlanService.validateFeatures(input.features ?? [], seen),
     };
+  }
+
+  /** Feature codes are unique in the plan and distinct from its metrics, whose codes name their metered entitlements. */
+  static validateFeatures(inputs: PlanFeatureInput[], chargedMetrics: ReadonlySet<string>): FeatureGrant[] {
+    if (inputs.length > MAX_FEATURES_PER_PLAN) {
+      throw new PlanError(PlanErrorReason.INVALID_FEATURE, `A plan grants at most ${MAX_FEATURES_PER_PLAN} features`);
+    }
+    const seen = new Set<string>();
+    return inputs.map((input) => {
+      const problem = featureCodeProblem(input.feature) ?? featureConfigProblem(input.feature, input.config);
+      if (problem) throw new PlanError(PlanErrorReason.INVALID_FEATURE, problem);
+      if (chargedMetrics.has(input.feature)) {
+        throw new PlanError(
+          PlanErrorReason.INVALID_FEATURE,
+          `feature "${input.feature}" is a metric the plan charges: its access is metered`,
+        );
+      }
+      if (seen.has(input.feature)) throw new PlanError(PlanErrorReason.DUPLICATE_FEATURE, `feature "${input.feature}" is granted twice`);
+      seen.add(input.feature);
+      return { feature: input.feature, enabled: input.enabled ?? true, config: (input.config as Record<string, unknown> | null) ?? null };
+    });
   }
 
   // Read by id alone: the plan module sits below the organisation module and needs nothing else of it.

@@ -27,9 +27,21 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 export class SubscriptionService {
   constructor(private readonly db: DataSource) {}
 
+  private readonly changeListeners: Array<(organizationId: string) => Promise<void>> = [];
+
+  /** Told after a plan change, cancellation or closing has committed (entitlements announce it to every node). */
+  onChanged(listener: (organizationId: string) => Promise<void>): void {
+    this.changeListeners.push(listener);
+  }
+
+  private async changed<T>(organizationId: string, result: T): Promise<T> {
+    for (const listener of this.changeListeners) await listener(organizationId);
+    return result;
+  }
+
   async changePlan(principal: Principal, organizationIdInput: string, planCode: string): Promise<PlanSubscription> {
     const organizationId = authorizeTenant(principal, Permission.CHANGE_PLAN, organizationIdInput);
-    return this.db.transaction(async (tx) => {
+    const result = await this.db.transaction(async (tx) => {
       const { organization, subscription, now } = await this.lockActive(tx, organizationId);
       // Another organisation's custom plan answers as an unknown code: its existence is not this tenant's to learn.
       const target = await tx
@@ -68,11 +80,12 @@ export class SubscriptionService {
       }
       return tx.getRepository(PlanSubscription).save(subscription);
     });
+    return this.changed(organizationId, result);
   }
 
   async cancel(principal: Principal, organizationIdInput: string): Promise<PlanSubscription> {
     const organizationId = authorizeTenant(principal, Permission.CHANGE_PLAN, organizationIdInput);
-    return this.db.transaction(async (tx) => {
+    const result = await this.db.transaction(async (tx) => {
       const { subscription } = await this.lockActive(tx, organizationId);
       subscription.cancelAtPeriodEnd = true;
       subscription.pendingPlanId = null;
@@ -86,12 +99,13 @@ export class SubscriptionService {
       });
       return tx.getRepository(PlanSubscription).save(subscription);
     });
+    return this.changed(organizationId, result);
   }
 
   /** Deleting an account: no new usage or periods; the current period and open invoices are still billed and due. */
   async closeAccount(principal: Principal, organizationIdInput: string): Promise<Organization> {
     const organizationId = authorizeTenant(principal, Permission.MANAGE_ORGANIZATIONS, organizationIdInput);
-    return this.db.transaction(async (tx) => {
+    const result = await this.db.transaction(async (tx) => {
       const { organization, subscription, now } = await this.lockActive(tx, organizationId);
       organization.closedAt = now;
       subscription.cancelAtPeriodEnd = true;
@@ -107,6 +121,7 @@ export class SubscriptionService {
       });
       return tx.getRepository(Organization).save(organization);
     });
+    return this.changed(organizationId, result);
   }
 
   private async prorate(

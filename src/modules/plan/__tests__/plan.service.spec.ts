@@ -54,4 +54,43 @@ describe('PlanService.validate', () => {
       ),
     ).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'INVALID_CHARGE' }));
   });
+
+  describe('features', () => {
+    const base = {
+      code: 'pro',
+      name: 'Pro',
+      currency: 'USD',
+      basePrice: '0',
+      charges: [{ metric: 'calls', model: PriceModel.PER_UNIT, unitPrice: '1' }],
+    };
+
+    it('are enabled by default and keep their static values', () => {
+      const { features } = PlanService.validate(
+        {
+          ...base,
+          features: [
+            { feature: 'concurrent_requests', config: { limit: 20 } },
+            { feature: 'sso', enabled: false },
+          ],
+        },
+        metrics,
+      );
+      expect(features).toEqual([
+        { feature: 'concurrent_requests', enabled: true, config: { limit: 20 } },
+        { feature: 'sso', enabled: false, config: null },
+      ]);
+    });
+
+    it.each([
+      [[{ feature: 'Has Spaces' }], 'INVALID_FEATURE'],
+      [[{ feature: 'calls' }], 'INVALID_FEATURE'],
+      [[{ feature: 'sso', config: [1, 2] }], 'INVALID_FEATURE'],
+      [[{ feature: 'sso', config: { blob: 'x'.repeat(5000) } }], 'INVALID_FEATURE'],
+      [[{ feature: 'sso' }, { feature: 'sso' }], 'DUPLICATE_FEATURE'],
+    ])('refuses %j (%s)', (features, reason) => {
+      expect(() => PlanService.validate({ ...base, features }, metrics)).toThrow(
+        expect.objectContaining({ code: 'BAD_USER_INPUT', reason }),
+      );
+    });
+  });
 });

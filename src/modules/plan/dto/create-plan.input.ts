@@ -59,6 +59,18 @@ export class PlanChargeInput {
   dimensionPrices?: DimensionPriceInput[] | null;
 }
 
+@InputType({ description: 'A feature the plan grants: a switch, and static values the platform enforces itself.' })
+export class PlanFeatureInput {
+  @Field({ description: '"sso", "managed_bedrock", "concurrent_requests" ...' })
+  feature!: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Default true.' })
+  enabled?: boolean | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'Static values, e.g. {"limit": 20}: a JSON object of at most 4 KB.' })
+  config?: unknown;
+}
+
 @InputType()
 export class CreatePlanInput {
   @Field()
@@ -93,4 +105,7 @@ export class CreatePlanInput {
     description: 'A custom plan that only this organisation may use and see (a negotiated price); omitted: a catalog plan.',
   })
   organizationId?: string | null;
+
+  @Field(() => [PlanFeatureInput], { nullable: true, description: 'What the plan grants besides its metered charges.' })
+  features?: PlanFeatureInput[] | null;
 }

@@ -1,0 +1,94 @@
+import { Dec } from '../../common/money/decimal';
+import type { FeatureGrant } from '../plan/plan-features';
+import { EntitlementReason, type Entitlement } from './entitlement.types';
+
+/** A metric the plan charges, and the period's usage of it. */
+export interface MeteredGrant {
+  metric: string;
+  /** Null: no limit. */
+  limit: string | null;
+  hardLimit: boolean;
+  used: string;
+}
+
+/** Everything an organisation's entitlements are computed from, read at one moment. */
+export interface EntitlementSnapshot {
+  /** Closed, or its subscription ended. */
+  closed: boolean;
+  /** The plan's features, by code. */
+  features: ReadonlyMap<string, FeatureGrant>;
+  /** The organisation's overrides, by code. */
+  overrides: ReadonlyMap<string, FeatureGrant>;
+  /** The plan's charges, by metric code. */
+  metered: ReadonlyMap<string, MeteredGrant>;
+  /** The period's cost reached a budget that pauses usage. */
+  budgetExhausted: boolean;
+}
+
+const denied = (feature: string, reason: EntitlementReason): Entitlement => ({
+  feature,
+  hasAccess: false,
+  reason,
+  config: null,
+  metric: null,
+  used: null,
+  limit: null,
+  remaining: null,
+  unlimited: false,
+});
+
+/** A feature as the plan grants it, for Plan.features. */
+export function planFeatureEntitlement(grant: FeatureGrant): Entitlement {
+  return grant.enabled
+    ? { ...denied(grant.feature, EntitlementReason.NOT_IN_PLAN), hasAccess: true, reason: null, config: grant.config }
+    : { ...denied(grant.feature, EntitlementReason.FEATURE_DISABLED), config: grant.config };
+}
+
+function metered(snapshot: EntitlementSnapshot, grant: MeteredGrant, override: FeatureGrant | undefined): Entitlement {
+  const used = new Dec(grant.used);
+  const remaining = grant.limit === null ? null : Dec.max(new Dec(grant.limit).minus(used), 0);
+  // A soft limit is billed as overage, so only a hard one closes access when it is reached.
+  const reason = snapshot.closed
+    ? EntitlementReason.ACCOUNT_CLOSED
+    : override && !override.enabled
+      ? EntitlementReason.FEATURE_DISABLED
+      : grant.hardLimit && remaining !== null && remaining.isZero()
+        ? EntitlementReason.QUOTA_EXCEEDED
+        : snapshot.budgetExhausted
+          ? EntitlementReason.BUDGET_EXHAUSTED
+          : null;
+  return {
+    feature: grant.metric,
+    hasAccess: reason === null,
+    reason,
+    config: override?.config ?? null,
+    metric: grant.metric,
+    used: used.toFixed(),
+    limit: grant.limit,
+    remaining: remaining?.toFixed() ?? null,
+    unlimited: grant.limit === null,
+  };
+}
+
+/**
+ * One feature or metric: a metric the plan charges is metered access; otherwise
+ * the override, else the plan, grants the feature, with the override's
+ * configuration where it has one.
+ */
+export function resolveEntitlement(snapshot: EntitlementSnapshot, feature: string): Entitlement {
+  const override = snapshot.overrides.get(feature);
+  const charge = snapshot.metered.get(feature);
+  if (charge) return metered(snapshot, charge, override);
+  const planned = snapshot.features.get(feature);
+  const grant = override ?? planned;
+  if (!grant) return denied(feature, snapshot.closed ? EntitlementReason.ACCOUNT_CLOSED : EntitlementReason.NOT_IN_PLAN);
+  const config = override?.config ?? planned?.config ?? null;
+  const reason = snapshot.closed ? EntitlementReason.ACCOUNT_CLOSED : grant.enabled ? null : EntitlementReason.FEATURE_DISABLED;
+  return { ...denied(feature, EntitlementReason.NOT_IN_PLAN), hasAccess: reason === null, reason, config };
+}
+
+/** Every feature the plan or an override names and every metric the plan charges, by code. */
+export function resolveEntitlements(snapshot: EntitlementSnapshot): Entitlement[] {
+  const codes = new Set([...snapshot.features.keys(), ...snapshot.overrides.keys(), ...snapshot.metered.keys()]);
+  return [...codes].sort().map((code) => resolveEntitlement(snapshot, code));
+}

@@ -1,0 +1,47 @@
+import { Field, ObjectType } from 'type-graphql';
+import { DecimalScalar, JSONScalar } from '../../common/graphql/scalars';
+
+/** Why an entitlement gives no access. */
+export enum EntitlementReason {
+  /** Neither the plan nor an override grants the feature, and the plan has no charge for such a metric. */
+  NOT_IN_PLAN = 'NOT_IN_PLAN',
+  FEATURE_DISABLED = 'FEATURE_DISABLED',
+  /** A hard limit is reached: the next unit would be refused. */
+  QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
+  /** The period's cost reached a budget that pauses usage. */
+  BUDGET_EXHAUSTED = 'BUDGET_EXHAUSTED',
+  ACCOUNT_CLOSED = 'ACCOUNT_CLOSED',
+}
+
+@ObjectType({ description: 'May this organisation use this feature or metric now, and within what.' })
+export class Entitlement {
+  @Field({ description: 'A feature code, or a metric code for metered access.' })
+  feature!: string;
+
+  @Field()
+  hasAccess!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why not: NOT_IN_PLAN, FEATURE_DISABLED, QUOTA_EXCEEDED, BUDGET_EXHAUSTED, ACCOUNT_CLOSED.',
+  })
+  reason!: EntitlementReason | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'Static values the platform enforces itself, e.g. {"limit": 20}.' })
+  config!: Record<string, unknown> | null;
+
+  @Field(() => String, { nullable: true, description: 'Metered access: the metric.' })
+  metric!: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true, description: "Metered access: the period's usage so far." })
+  used!: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'Metered access: the quota per period; null: unlimited.' })
+  limit!: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'Metered access: what is left of the quota (never below 0).' })
+  remaining!: string | null;
+
+  @Field({ description: 'Metered access with no limit.' })
+  unlimited!: boolean;
+}
