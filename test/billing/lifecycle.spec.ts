@@ -233,6 +233,18 @@ describe('billing lifecycle', () => {
       await advance(org, '2026-04-01T00:30:00Z');
       const res = await record(t.admin, org, [{ id: 'late', metric: 'compute_hours', timestamp: '2026-03-31T23:30:00Z' }]);
       expect(res.rejected).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'PERIOD_CLOSED' })]);
+      expect(res.rejected[0]!.message).toBe('The period of 2026-03 is closed and invoiced');
+    });
+
+    it('says a period before the organisation existed is not one it was invoiced for', async () => {
+      const org = await organizationOn(t.admin, 'hourly_payg', '2026-04-02T12:00:00Z');
+      const res = await record(t.admin, org, [{ id: 'before', metric: 'compute_hours', timestamp: '2026-03-20T10:00:00Z' }]);
+      expect(res.rejected).toEqual([
+        expect.objectContaining({
+          reason: 'PERIOD_CLOSED',
+          message: "The period of 2026-03 is before the organization's first billing period",
+        }),
+      ]);
     });
 
     it('refuses bad input: a test clock going back or on a real-time organisation, a periodEnd that is not a month start', async () => {

@@ -143,7 +143,7 @@ describe('collection through Stripe', () => {
     expect((await invoicesOf(org))[0]!.status).toBe('PAID');
   });
 
-  it('refuses to mark a voided invoice paid, as the invoice lifecycle refuses any path', async () => {
+  it('never marks a voided invoice paid: the payment is noted on it and the event acknowledged, not retried forever', async () => {
     stripe.failNextPayments('pm_card_declined', 1);
     const { org } = await customerWithCard('pm_card_declined');
     await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-01T09:00:00Z' });
@@ -157,10 +157,12 @@ describe('collection through Stripe', () => {
       object: 'payment_intent',
       metadata: { invoiceId: invoice!.id },
     });
-    expect(paid.status).toBe(400);
-    expect(paid.body).toEqual({ error: { code: 'BAD_USER_INPUT', message: 'A VOID invoice cannot become PAID' } });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ received: true, ignored: expect.stringContaining('VOID invoice, which cannot become PAID') });
     expect((await invoicesOf(org))[0]).toMatchObject({ status: 'VOID', amountDue: { amount: '21.50' } });
-    expect(await t.db.query('SELECT id FROM stripe_events WHERE id = $1', [paid.event.id])).toEqual([]);
+    const [noted] = await t.db.query('SELECT last_payment_error FROM invoices WHERE id = $1', [invoice!.id]);
+    expect(noted.last_payment_error).toMatch(/refund or reapply/);
+    expect(await t.db.query('SELECT id FROM stripe_events WHERE id = $1', [paid.event.id])).toEqual([{ id: paid.event.id }]);
   });
 
   it('refuses a webhook with a bad signature or an old timestamp', async () => {

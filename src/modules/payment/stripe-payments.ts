@@ -9,7 +9,7 @@ import { Dec } from '../../common/money/decimal';
 import { organizationNow } from '../../common/time/organization-clock';
 import type { PaymentCollector } from '../billing/billing.service';
 import { Invoice } from '../invoice/invoice.entity';
-import { assertTransition, payInvoice, sourcesOf } from '../invoice/invoice-lifecycle';
+import { canTransition, payInvoice, sourcesOf } from '../invoice/invoice-lifecycle';
 import { InvoiceStatus } from '../invoice/invoice-status';
 import { Organization } from '../organization/organization.entity';
 import { tenantScope } from '../organization/tenant-scope';
@@ -214,9 +214,9 @@ export class StripePayments implements PaymentCollector {
 
   /**
    * Stripe took the money. A success for an invoice this intent already paid
-   * (the charge saw it, then the webhook) changes nothing; any other status
-   * the lifecycle refuses to make PAID (say VOID) is refused as a manual
-   * payment would be. The invoice becomes PAID only when the intent is its own
+   * (the charge saw it, then the webhook) changes nothing; an invoice the
+   * lifecycle will not make PAID (say VOID) stays as it is, with the payment
+   * noted on it. The invoice becomes PAID only when the intent is its own
    * and the amount received, in its currency, covers what it still owes;
    * otherwise the payment is noted on the invoice, which stays open.
    */
@@ -227,8 +227,11 @@ export class StripePayments implements PaymentCollector {
       return { duplicate: false, ignored: 'no invoice of ours has this payment' };
     }
     if (invoice.status === InvoiceStatus.PAID && invoice.stripePaymentIntentId === intent.id) return { duplicate: false };
-    assertTransition(invoice.status, InvoiceStatus.PAID);
-    const problem = paymentProblem(invoice, intent);
+    // Money taken for an invoice that may no longer be paid (voided, written off) is for a person to refund or
+    // reapply: noted on the invoice and acknowledged, since Stripe sending it again would change nothing.
+    const problem = canTransition(invoice.status, InvoiceStatus.PAID)
+      ? paymentProblem(invoice, intent)
+      : `A payment arrived for a ${invoice.status} invoice, which cannot become PAID: refund or reapply it`;
     if (problem) {
       this.logger.warn({ invoiceId: invoice.id, paymentIntentId: intent.id, problem }, 'stripe payment does not settle the invoice');
       await tx.getRepository(Invoice).update({ id: invoice.id }, { lastPaymentError: problem });

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import type { Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
+import { namedStatement } from '../../common/database/pg-array';
 import { connectionOf } from '../../common/database/pg-driver';
 import { organizationNotFound } from '../../common/errors/common-error';
 import { Dec } from '../../common/money/decimal';
@@ -44,6 +45,12 @@ export interface RecordUsageResult {
 }
 
 const MINUTE = 60_000;
+
+/** The start of the organisation's first invoiced period, if any. */
+const FIRST_INVOICED = namedStatement(
+  ['organizationId'],
+  (p) => `SELECT min(period_start) AS first FROM invoices WHERE organization_id = ${p.organizationId}`,
+);
 
 /**
  * Records a batch of one organisation's events in one transaction: each
@@ -94,23 +101,21 @@ export class UsageIngestService {
     const metrics = await this.catalog.metricsFor(new Set(inputs.map((e) => e.metric)), tx);
     const candidates: NormalizedEvent[] = [];
     const seenInBatch = new Set<string>();
+    const closedPeriods: Array<{ rejection: Rejection; periodStart: Date }> = [];
     inputs.forEach((input, index) => {
       const event = validateEvent(input, index, metrics, context.now);
       if ('reason' in event) result.rejected.push(event);
       else if (openSince && event.periodStart < openSince) {
-        result.rejected.push({
-          index,
-          id: event.id,
-          code: ErrorCode.BAD_USER_INPUT,
-          reason: RejectionReason.PERIOD_CLOSED,
-          message: 'That period is closed and invoiced',
-        });
+        const rejection = { index, id: event.id, code: ErrorCode.BAD_USER_INPUT, reason: RejectionReason.PERIOD_CLOSED, message: '' };
+        closedPeriods.push({ rejection, periodStart: event.periodStart });
+        result.rejected.push(rejection);
       } else if (seenInBatch.has(event.id)) result.duplicates += 1;
       else {
         seenInBatch.add(event.id);
         candidates.push(event);
       }
     });
+    if (closedPeriods.length) await this.explainClosedPeriods(tx, organizationId, closedPeriods);
     if (candidates.length === 0) return this.finish(result);
 
     const terms = context.subscription ? await this.catalog.planTerms(context.subscription.planId, tx) : null;
@@ -150,6 +155,25 @@ export class UsageIngestService {
       }
     }
     return this.finish(result);
+  }
+
+  /**
+   * An event before the open period falls in a period that was closed and invoiced, or in one before the
+   * organisation's first: said apart, read only when a batch has such events (never on the common path).
+   */
+  private async explainClosedPeriods(
+    tx: EntityManager,
+    organizationId: string,
+    closed: Array<{ rejection: Rejection; periodStart: Date }>,
+  ): Promise<void> {
+    const rows = await tx.query<Array<{ first: Date | null }>>(FIRST_INVOICED.text, FIRST_INVOICED.values({ organizationId }));
+    const first = rows[0]?.first ?? null;
+    for (const { rejection, periodStart } of closed) {
+      rejection.message =
+        first && periodStart >= first
+          ? `The period of ${periodStart.toISOString().slice(0, 7)} is closed and invoiced`
+          : `The period of ${periodStart.toISOString().slice(0, 7)} is before the organization's first billing period`;
+    }
   }
 
   private finish(result: RecordUsageResult): RecordUsageResult {
