@@ -102,8 +102,11 @@ export function startWsServer({
           // allows operations, the socket is dropped instead of answering each of thousands of messages.
           ctx.extra.refused = (ctx.extra.refused ?? 0) + 1;
           if (ctx.extra.refused > wsMaxSubscriptions) {
-            ctx.extra.socket.close(TOO_MANY_SOCKETS, `Too many operations refused on this websocket (at most ${wsMaxSubscriptions} open)`);
-            setImmediate(() => ctx.extra.socket.terminate());
+            const { socket } = ctx.extra;
+            // The rest of what it sent is still parsed into frames, but no longer handed to graphql-ws.
+            socket.removeAllListeners('message');
+            socket.close(TOO_MANY_SOCKETS, `Too many operations refused on this websocket (at most ${wsMaxSubscriptions} open)`);
+            setImmediate(() => socket.terminate());
           }
           return tooManyOperations;
         }

@@ -18,6 +18,12 @@ const CLIENTS = 4;
 const LEGIT_QUERY = JSON.stringify({ query: '{ viewer { role } }' });
 const SUBSCRIPTION = 'subscription($id: ID!) { usageUpdated(organizationId: $id) { totalCost { amount } } }';
 const RECORD = 'mutation($input: RecordUsageInput!) { recordUsage(input: $input) { accepted rejected { reason } } }';
+/** The largest quantity estimateCost accepts (the quantity bounds: 18 digits and 20 decimals), on every metric of the plan. */
+const LARGEST_QUANTITY = `${'9'.repeat(18)}.${'9'.repeat(20)}`;
+const ESTIMATE = JSON.stringify({
+  query: 'query($usage: [PlannedUsageInput!]!) { estimateCost(planCode: "bench", usage: $usage) { total { amount } } }',
+  variables: { usage: ['tokens', 'requests', 'storage', 'hours'].map((metric) => ({ metric, quantity: LARGEST_QUANTITY })) },
+});
 const GOAL_P99_MS = 50;
 const GOAL_RSS = 2 ** 30;
 
@@ -103,6 +109,7 @@ function attacks(httpUrl: string, wsUrl: string, org: string, quick: boolean): A
           stop,
         ),
     },
+    { name: 'the largest decimal estimateCost accepts', round: () => rawPost(httpUrl, Buffer.from(ESTIMATE), ADMIN_KEY) },
     { name: 'the largest valid batch (10,000 events)', round: () => rawPost(httpUrl, batch(), ADMIN_KEY) },
   ];
 }

@@ -46,6 +46,13 @@ export interface RecordUsageResult {
 
 const MINUTE = 60_000;
 
+/**
+ * A batch of up to 10,000 events is validated and aggregated in steps of this many, with other requests served in
+ * between: a worker's event loop is never held by one batch for long (batches of 1,000 never pause).
+ */
+const YIELD_EVERY = 2_000;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** The start of the organisation's first invoiced period, if any. */
 const FIRST_INVOICED = namedStatement(
   ['organizationId'],
@@ -102,7 +109,8 @@ export class UsageIngestService {
     const candidates: NormalizedEvent[] = [];
     const seenInBatch = new Set<string>();
     const closedPeriods: Array<{ rejection: Rejection; periodStart: Date }> = [];
-    inputs.forEach((input, index) => {
+    for (const [index, input] of inputs.entries()) {
+      if (index > 0 && index % YIELD_EVERY === 0) await yieldToEventLoop();
       const event = validateEvent(input, index, metrics, context.now);
       if ('reason' in event) result.rejected.push(event);
       else if (openSince && event.periodStart < openSince) {
@@ -114,7 +122,7 @@ export class UsageIngestService {
         seenInBatch.add(event.id);
         candidates.push(event);
       }
-    });
+    }
     if (closedPeriods.length) await this.explainClosedPeriods(tx, organizationId, closedPeriods);
     if (candidates.length === 0) return this.finish(result);
 
@@ -134,7 +142,10 @@ export class UsageIngestService {
       budget: terms?.plan.monthlyBudget ? { amount: new Dec(terms.plan.monthlyBudget), autoPause: terms.plan.autoPauseAtBudget } : null,
       rateAllowance: terms?.plan.requestsPerMinute ? terms.plan.requestsPerMinute - state.rateCount : null,
     });
-    for (const event of fresh) aggregator.apply(event);
+    for (const [i, event] of fresh.entries()) {
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
+      aggregator.apply(event);
+    }
     result.rejected.push(...aggregator.rejected);
     result.accepted = aggregator.accepted.length;
     if (result.accepted > 0) {
