@@ -110,6 +110,21 @@ describe('recordUsage: whatever one event holds, it is rejected alone and the re
     expect(res).toMatchObject({ accepted: 1, rejected: [{ index: 0, id: 'inf', code: 'BAD_USER_INPUT', reason: 'INVALID_QUANTITY' }] });
   });
 
+  it('rejects alone a quantity that is not a number at all: true, an object, an array', async () => {
+    const res = await post(firstOrg, [
+      { id: 'q-true', metric: 'calls', quantity: true, timestamp: at(1) },
+      { id: 'q-object', metric: 'calls', quantity: { amount: 3 }, timestamp: at(1) },
+      { id: 'q-array', metric: 'calls', quantity: [1, 2], timestamp: at(1) },
+      { id: 'q-fine', metric: 'calls', quantity: '4', timestamp: at(1) },
+    ]);
+    expect(res.accepted).toBe(1);
+    expect(res.rejected.map((r) => [r.id, r.reason])).toEqual([
+      ['q-true', 'INVALID_QUANTITY'],
+      ['q-object', 'INVALID_QUANTITY'],
+      ['q-array', 'INVALID_QUANTITY'],
+    ]);
+  });
+
   describe('property: batches mixing valid and hostile events', () => {
     /** Any UTF-16 code unit: NUL, lone surrogates and halves of pairs included. */
     const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));

@@ -17,11 +17,10 @@ const CANONICAL_DECIMAL = /^(?:0|-?[1-9]\d*)(?:\.\d*[1-9])?$|^-0\.\d*[1-9]$/;
  * batch is rejected on its own instead of failing the whole request.
  */
 function parseDecimal(value: unknown): string {
-  // A JSON number beyond a double (1e400) arrives as Infinity: its text goes on to be refused where it is used, as an
-  // event's quantity on its own, not as the whole batch.
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  // Whatever else a variable holds (a number beyond a double, 1e400, arrives as Infinity; true; an object) goes on as
+  // text to be refused where it is used: an event's quantity on its own, not the whole batch.
   if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
-  if (typeof value !== 'string') return toDecimalString(value);
+  if (typeof value !== 'string') return typeof value === 'number' ? String(value) : truncateInput(String(JSON.stringify(value)));
   if (decimalTextProblem(value, WIDEST_BOUNDS) !== null) return value;
   // Batches carry thousands of quantities; most are canonical and need no Decimal to normalise them.
   return CANONICAL_DECIMAL.test(value) ? value : new Decimal(value.trim()).toFixed();
