@@ -1,5 +1,14 @@
 import { createPubSub } from '@graphql-yoga/subscription';
-import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  getNamedType,
+  isInputObjectType,
+  isScalarType,
+  type GraphQLFieldResolver,
+  type GraphQLInputObjectType,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from 'graphql';
 import { AuthorizationError, buildSchemaSync, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../common/auth/auth-checker';
 import { AlertResolver, AlertRuleResolver } from '../modules/alert/alert.resolver';
@@ -20,7 +29,8 @@ import { PlanSubscriptionResolver } from '../modules/subscription/plan-subscript
 import { UsageResolver } from '../modules/usage/usage.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
 import type { RequestContext } from './request-context';
-import { DateTimeScalar } from '../common/graphql/scalars';
+import { DateTimeScalar, hasInvalidDate } from '../common/graphql/scalars';
+import { CommonError, CommonErrorReason } from '../common/errors/common-error';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -91,21 +101,51 @@ function passPlainArguments(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
+/** Whether an argument's type holds the DateTime scalar, at any depth of its input objects. */
+function takesDateTime(type: GraphQLInputType, seen = new Set<GraphQLInputObjectType>()): boolean {
+  const named = getNamedType(type);
+  if (isScalarType(named)) return named.name === DateTimeScalar.name;
+  if (!isInputObjectType(named) || seen.has(named)) return false;
+  seen.add(named);
+  return Object.values(named.getFields()).some((field) => takesDateTime(field.type, seen));
+}
+
+/**
+ * The DateTime scalar turns a variable that is no timestamp into an invalid Date, so that recordUsage can reject
+ * that one event; every other root field that takes a timestamp refuses it here, before its resolver runs.
+ */
+function refuseInvalidDates(schema: GraphQLSchema): GraphQLSchema {
+  for (const root of [schema.getQueryType(), schema.getMutationType()]) {
+    for (const field of Object.values(root?.getFields() ?? {})) {
+      if (PLAIN_ARGUMENTS.includes(field.name) || !field.args.some((arg) => takesDateTime(arg.type))) continue;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args: Record<string, unknown>, context, info) => {
+        if (hasInvalidDate(args))
+          throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'A DateTime argument is not an ISO 8601 timestamp');
+        return resolve(source, args, context, info);
+      };
+    }
+  }
+  return schema;
+}
+
 /** The executable schema; built once per process (type-graphql metadata is global). */
 export function buildAppSchema(): GraphQLSchema {
   if (!cached) markPlainFields();
   cached ??= withAudit(
-    passPlainArguments(
-      buildSchemaSync({
-        resolvers: RESOLVERS,
-        authChecker,
-        authMode: 'error',
-        scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-        validate: false,
-        // type-graphql insists on a PubSub once a schema has subscriptions; ours bring their own
-        // `subscribe` (UsageLiveHub: one computation per organisation, fanned out per node).
-        pubSub: createPubSub(),
-      }),
+    refuseInvalidDates(
+      passPlainArguments(
+        buildSchemaSync({
+          resolvers: RESOLVERS,
+          authChecker,
+          authMode: 'error',
+          scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+          validate: false,
+          // type-graphql insists on a PubSub once a schema has subscriptions; ours bring their own
+          // `subscribe` (UsageLiveHub: one computation per organisation, fanned out per node).
+          pubSub: createPubSub(),
+        }),
+      ),
     ),
   );
   return cached;

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import { print } from 'graphql';
-import { CreateOrganizationDocument, RecordUsageDocument, type RecordUsageMutation } from '../generated/graphql';
+import { CreateOrganizationDocument, GrantCreditsDocument, RecordUsageDocument, type RecordUsageMutation } from '../generated/graphql';
 import { at, CLOCK, metricUsage, planWithOrganization, usage } from '../helpers/usage-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -123,6 +123,27 @@ describe('recordUsage: whatever one event holds, it is rejected alone and the re
       ['q-object', 'INVALID_QUANTITY'],
       ['q-array', 'INVALID_QUANTITY'],
     ]);
+  });
+
+  it('rejects alone a timestamp that is no timestamp; any other operation refuses such a DateTime as a bad input', async () => {
+    const res = await post(firstOrg, [
+      { id: 't-text', metric: 'calls', timestamp: 'yesterday' },
+      { id: 't-object', metric: 'calls', timestamp: { at: 1 } },
+      { id: 't-number', metric: 'calls', timestamp: rawNumber('1e400') },
+      { id: 't-fine', metric: 'calls', timestamp: at(1) },
+    ]);
+    expect(res.accepted).toBe(1);
+    expect(res.rejected.map((r) => [r.id, r.reason])).toEqual([
+      ['t-text', 'INVALID_TIMESTAMP'],
+      ['t-object', 'INVALID_TIMESTAMP'],
+      ['t-number', 'INVALID_TIMESTAMP'],
+    ]);
+    const refused = await t.admin.request(GrantCreditsDocument, {
+      input: { organizationId: firstOrg, amount: '5', expiresAt: 'next tuesday' },
+    });
+    expect(refused.status).toBe(200);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_ARGUMENT' });
+    expect(await t.db.query('SELECT id FROM credit_grants WHERE organization_id = $1', [firstOrg])).toEqual([]);
   });
 
   describe('property: batches mixing valid and hostile events', () => {

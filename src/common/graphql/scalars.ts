@@ -49,9 +49,34 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
   },
 });
 
-/** ISO 8601 timestamps in UTC; named `DateTime` as the contract fixes. */
+const dateTimeConfig = DateTimeISOResolver.toConfig();
+
+/** A variable that is not a timestamp: refused where it is used (`hasInvalidDate`), an event's on its own. */
+const NOT_A_TIMESTAMP = (): Date => new Date(Number.NaN);
+
+export const isInvalidDate = (value: unknown): value is Date => value instanceof Date && Number.isNaN(value.getTime());
+
+/** Whether arguments hold, at any depth, a variable the DateTime scalar could not read. */
+export function hasInvalidDate(value: unknown): boolean {
+  if (isInvalidDate(value)) return true;
+  if (Array.isArray(value)) return value.some(hasInvalidDate);
+  return typeof value === 'object' && value !== null && !(value instanceof Date) && Object.values(value).some(hasInvalidDate);
+}
+
+/**
+ * ISO 8601 timestamps in UTC; named `DateTime` as the contract fixes. A variable that is no timestamp becomes an
+ * invalid Date instead of failing the request: recordUsage rejects that event alone, every other operation refuses
+ * it with BAD_USER_INPUT before its resolver runs (app/build-schema.ts).
+ */
 export const DateTimeScalar = new GraphQLScalarType({
-  ...DateTimeISOResolver.toConfig(),
+  ...dateTimeConfig,
+  parseValue: (value) => {
+    try {
+      return dateTimeConfig.parseValue!(value);
+    } catch {
+      return NOT_A_TIMESTAMP();
+    }
+  },
   name: 'DateTime',
   description: 'An ISO 8601 timestamp in UTC, e.g. "2026-01-31T23:59:59.000Z".',
   specifiedByURL: 'https://scalars.graphql.org/chillicream/date-time.html',

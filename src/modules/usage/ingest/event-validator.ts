@@ -153,7 +153,8 @@ export function validateEvent(
   }
 
   const occurredAt = input.timestamp ?? now;
-  if (Number.isNaN(occurredAt.getTime())) return reject(index, id, RejectionReason.TIMESTAMP_TOO_OLD, 'timestamp is not a valid time');
+  if (Number.isNaN(occurredAt.getTime()))
+    return reject(index, id, RejectionReason.INVALID_TIMESTAMP, 'timestamp is not an ISO 8601 timestamp');
   if (occurredAt.getTime() < now.getTime() - MAX_AGE_MS) {
     return reject(index, id, RejectionReason.TIMESTAMP_TOO_OLD, 'timestamp is more than 35 days old');
   }
