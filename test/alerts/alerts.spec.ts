@@ -19,18 +19,9 @@ import {
 import { createApiKey } from '../helpers/factories';
 import { freePort } from '../helpers/free-port';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { waitFor } from '../helpers/wait-for';
 import { at, planWithOrganization, record } from '../helpers/usage-fixtures';
 import { openWsClient, wsSubscribe } from '../helpers/ws-client';
-
-const waitFor = async <T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 describe('alerts', () => {
   let t: TestServer;

@@ -4,17 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { AlertWebhookUrlDocument, AuditLogDocument, CreateAlertRuleDocument, SetAlertWebhookDocument } from '../generated/graphql';
 import { createApiKey } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { waitFor } from '../helpers/wait-for';
 import { at, planWithOrganization, record } from '../helpers/usage-fixtures';
-
-const waitFor = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 const listen = async <S extends HttpServer | TcpServer>(server: S): Promise<S & { port: number }> => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,10 +2,9 @@ import { Client } from 'pg';
 import { ApiKeyService } from '../../src/modules/api-key/api-key.service';
 import { ViewerDocument } from '../generated/graphql';
 import { createApiKey, createCatalog, createTenant } from '../helpers/factories';
-import { freePort } from '../helpers/free-port';
 import { GraphQLClient } from '../helpers/graphql-client';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
+import { startTwoNodes, type ServerProcess } from '../helpers/server-process';
+import type { TestDatabase } from '../helpers/test-database';
 
 /** How long each process may keep a known key without asking the database (ApiKeyService's cache TTL). */
 const KEY_CACHE_TTL_MS = 5_000;
@@ -24,16 +23,7 @@ describe('API keys changed in the database, across server processes', () => {
   let admin: GraphQLClient;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const env = async () => ({
-      ...process.env,
-      DATABASE_URL: database.url,
-      ADMIN_API_KEY: adminKey,
-      PORT: String(await freePort()),
-      DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
-    });
-    processes = [await startServerProcess(await env()), await startServerProcess(await env())];
+    ({ database, nodes: processes } = await startTwoNodes(adminKey));
     sql = new Client({ connectionString: database.url });
     await sql.connect();
     admin = new GraphQLClient(processes[0]!.url, adminKey);

@@ -7,10 +7,8 @@ import {
   SetFeatureOverrideDocument,
   type EntitlementFieldsFragment,
 } from '../generated/graphql';
-import { freePort } from '../helpers/free-port';
 import { GraphQLClient } from '../helpers/graphql-client';
-import { startServerProcess } from '../helpers/server-process';
-import { createTestDatabase } from '../helpers/test-database';
+import { startTwoNodes } from '../helpers/server-process';
 import { record } from '../helpers/usage-fixtures';
 
 /** Asks until the answer matches, for at most the one second every node has to follow a change. */
@@ -26,18 +24,11 @@ async function within1s(ask: () => Promise<EntitlementFieldsFragment>, expected:
 
 describe('entitlements across server processes', () => {
   it('answers a plan change, an override and a usage crossing made on one process within a second on the other', async () => {
-    const database = await createTestDatabase();
     const adminKey = 'mtr_entitlement-propagation-admin-key-00';
-    const env = (port: number) => ({
-      ...process.env,
-      DATABASE_URL: database.url,
-      ADMIN_API_KEY: adminKey,
-      PORT: String(port),
-      DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
-    });
-    const one = await startServerProcess(env(await freePort()));
-    const two = await startServerProcess(env(await freePort()));
+    const {
+      database,
+      nodes: [one, two],
+    } = await startTwoNodes(adminKey);
     try {
       const writer = new GraphQLClient(one.url, adminKey);
       const reader = new GraphQLClient(two.url, adminKey);

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from './free-port';
+import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 
@@ -49,4 +51,20 @@ export function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProces
     child.stderr?.on('data', onData);
     void exited.then((code) => reject(new Error(`exited with ${code}:\n${text}`)));
   });
+}
+
+/** Two server processes sharing one fresh database, as the nodes of one deployment: for what must cross processes. */
+export async function startTwoNodes(adminKey: string): Promise<{ database: TestDatabase; nodes: [ServerProcess, ServerProcess] }> {
+  const database = await createTestDatabase();
+  const env = async (): Promise<NodeJS.ProcessEnv> => ({
+    ...process.env,
+    DATABASE_URL: database.url,
+    ADMIN_API_KEY: adminKey,
+    PORT: String(await freePort()),
+    DEMO_DATA: 'false',
+    LOG_LEVEL: 'warn',
+  });
+  const one = await startServerProcess(await env());
+  const two = await startServerProcess(await env());
+  return { database, nodes: [one, two] };
 }

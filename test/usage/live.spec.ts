@@ -1,9 +1,7 @@
 import { CreateOrganizationDocument, UsageUpdatedDocument } from '../generated/graphql';
 import { createApiKey } from '../helpers/factories';
-import { freePort } from '../helpers/free-port';
 import { GraphQLClient } from '../helpers/graphql-client';
-import { startServerProcess } from '../helpers/server-process';
-import { createTestDatabase } from '../helpers/test-database';
+import { startTwoNodes } from '../helpers/server-process';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { at, planWithOrganization, record } from '../helpers/usage-fixtures';
 import { openWsClient, wsSubscribe } from '../helpers/ws-client';
@@ -112,18 +110,11 @@ describe('live usage (usageUpdated)', () => {
 
 describe('live usage across server processes', () => {
   it('pushes an event recorded on one process to a subscriber of the other (LISTEN/NOTIFY)', async () => {
-    const database = await createTestDatabase();
     const adminKey = 'mtr_cross-process-admin-key-000000000000';
-    const env = (port: number) => ({
-      ...process.env,
-      DATABASE_URL: database.url,
-      ADMIN_API_KEY: adminKey,
-      PORT: String(port),
-      DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
-    });
-    const one = await startServerProcess(env(await freePort()));
-    const two = await startServerProcess(env(await freePort()));
+    const {
+      database,
+      nodes: [one, two],
+    } = await startTwoNodes(adminKey);
     const ws = openWsClient(two.wsUrl, adminKey);
     try {
       const admin = new GraphQLClient(one.url, adminKey);
