@@ -52,6 +52,10 @@ export class PlanCharge {
   @Column({ name: 'hard_limit', type: 'boolean', default: false })
   hardLimit!: boolean;
 
+  @Field({ description: 'No limit and nothing billed: the metric is included without bounds.' })
+  @Column({ type: 'boolean', default: false })
+  unlimited!: boolean;
+
   @Field(() => PriceModel)
   @Column({ type: 'enum', enum: PriceModel, enumName: 'price_model' })
   model!: PriceModel;

@@ -149,8 +149,38 @@ export class PlanService {
     if (rows.length === 0) throw organizationNotFound(organizationId);
   }
 
+  /** Unlimited: no limit, no included quantity, no price: the usage is counted and shown, never refused nor billed. */
+  private static unlimitedCharge(charge: PlanChargeInput, where: string): Omit<ChargeRow, 'metricId'> {
+    if (charge.model !== PriceModel.PER_UNIT)
+      throw new PlanError(PlanErrorReason.INVALID_CHARGE, `${where}: an unlimited charge has model PER_UNIT and no price`);
+    const fields: Array<keyof PlanChargeInput> = [
+      'included',
+      'limit',
+      'unitPrice',
+      'packageSize',
+      'packagePrice',
+      'tiers',
+      'dimensionPrices',
+    ];
+    const extra = fields.find((f) => charge[f] != null) ?? (charge.hardLimit ? 'hardLimit' : undefined);
+    if (extra) throw new PlanError(PlanErrorReason.INVALID_CHARGE, `${where}: ${extra} does not apply to an unlimited charge`);
+    return {
+      included: null,
+      limit: null,
+      hardLimit: false,
+      unlimited: true,
+      model: PriceModel.PER_UNIT,
+      unitPrice: '0',
+      packageSize: null,
+      packagePrice: null,
+      tiers: null,
+      dimensionPrices: null,
+    };
+  }
+
   static validateCharge(charge: PlanChargeInput): Omit<ChargeRow, 'metricId'> {
     const where = `charge "${charge.metric}"`;
+    if (charge.unlimited) return PlanService.unlimitedCharge(charge, where);
     const included = amount(charge.included, `${where}: included`, QUANTITY_BOUNDS);
     const limit = amount(charge.limit, `${where}: limit`, QUANTITY_BOUNDS);
     if (included !== null && limit !== null && new Decimal(limit).lessThan(included)) {
@@ -166,6 +196,7 @@ export class PlanService {
       included,
       limit,
       hardLimit: charge.hardLimit ?? false,
+      unlimited: false,
       model: charge.model,
       unitPrice: null as string | null,
       packageSize: null as string | null,

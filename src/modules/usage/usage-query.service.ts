@@ -109,6 +109,7 @@ export class UsageQueryService {
         included: charge?.included ?? null,
         limit,
         remaining: limit === null ? null : Dec.max(ZERO, new Dec(limit).minus(used)).toFixed(),
+        unlimited: charge !== undefined && limit === null,
         percentage,
         cost: Money.of(billed.get(metric.code) ?? roundMoney(0, decimals), currency),
         nearLimit: percentage !== null && percentage >= NEAR_LIMIT_PERCENT,

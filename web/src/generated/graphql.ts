@@ -105,7 +105,7 @@ export type UsageUpdatedSubscriptionVariables = Exact<{
 }>;
 
 
-export type UsageUpdatedSubscription = { usageUpdated: { periodStart: string, periodEnd: string, totalCost: { amount: string, currency: string }, metrics: Array<{ metric: string, unit: string, used: string, included: string | null, limit: string | null, percentage: number | null, nearLimit: boolean, blocked: boolean, cost: { amount: string, currency: string } }> } };
+export type UsageUpdatedSubscription = { usageUpdated: { periodStart: string, periodEnd: string, totalCost: { amount: string, currency: string }, metrics: Array<{ metric: string, unit: string, used: string, included: string | null, limit: string | null, unlimited: boolean, percentage: number | null, nearLimit: boolean, blocked: boolean, cost: { amount: string, currency: string } }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -403,6 +403,7 @@ export const UsageUpdatedDocument = new TypedDocumentString(`
       used
       included
       limit
+      unlimited
       percentage
       cost {
         ...Amount

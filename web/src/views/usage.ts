@@ -48,7 +48,9 @@ function createRow(line: MetricUsage): Row {
     h(
       'td',
       { class: 'bar-cell' },
-      bar && status ? h('div', { class: 'bar-wrap' }, bar, status) : h('span', { class: 'muted' }, 'No limit'),
+      bar && status
+        ? h('div', { class: 'bar-wrap' }, bar, status)
+        : h('span', { class: 'muted' }, line.unlimited ? 'Unlimited' : 'No limit'),
     ),
     cells.used,
     cells.limit,
@@ -60,7 +62,7 @@ function createRow(line: MetricUsage): Row {
 
 function updateRow(row: Row, line: MetricUsage): void {
   setText(row.cells.used, quantity(line.used));
-  setText(row.cells.limit, line.limit === null ? '—' : quantity(line.limit));
+  setText(row.cells.limit, line.unlimited ? 'Unlimited' : line.limit === null ? '—' : quantity(line.limit));
   setText(row.cells.included, line.included === null ? '—' : quantity(line.included));
   setText(row.cells.cost, money(line.cost));
   if (!row.bar || !row.fill || !row.status || line.limit === null) return;

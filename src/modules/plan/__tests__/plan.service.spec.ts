@@ -29,6 +29,7 @@ describe('PlanService.validate', () => {
         included: null,
         limit: null,
         hardLimit: false,
+        unlimited: false,
         model: PriceModel.PER_UNIT,
         unitPrice: '0.001',
         packageSize: null,

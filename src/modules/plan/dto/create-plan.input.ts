@@ -40,6 +40,12 @@ export class PlanChargeInput {
   })
   hardLimit?: boolean | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'No limit and nothing billed ("Unlimited"): with model PER_UNIT and no limit, included or prices.',
+  })
+  unlimited?: boolean | null;
+
   @Field(() => PriceModel, { description: 'Applies to usage above `included`.' })
   model!: PriceModel;
 

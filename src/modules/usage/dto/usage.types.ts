@@ -49,6 +49,9 @@ export class MetricUsage {
   @Field(() => DecimalScalar, { nullable: true })
   remaining!: string | null;
 
+  @Field({ description: 'The plan charges this metric with no limit: usage is never refused or capped by it.' })
+  unlimited!: boolean;
+
   @Field(() => Float, { nullable: true, description: 'used / limit × 100.' })
   percentage!: number | null;
 
