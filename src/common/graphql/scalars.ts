@@ -54,7 +54,7 @@ const dateTimeConfig = DateTimeISOResolver.toConfig();
 /** A variable that is not a timestamp: refused where it is used (`hasInvalidDate`), an event's on its own. */
 const NOT_A_TIMESTAMP = (): Date => new Date(Number.NaN);
 
-export const isInvalidDate = (value: unknown): value is Date => value instanceof Date && Number.isNaN(value.getTime());
+const isInvalidDate = (value: unknown): value is Date => value instanceof Date && Number.isNaN(value.getTime());
 
 /** Whether arguments hold, at any depth, a variable the DateTime scalar could not read. */
 export function hasInvalidDate(value: unknown): boolean {
