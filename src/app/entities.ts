@@ -21,6 +21,7 @@ import { InvoiceLine } from '../modules/invoice/invoice-line.entity';
 import { Invoice } from '../modules/invoice/invoice.entity';
 import { StripeEvent } from '../modules/payment/stripe-event.entity';
 import { PlanChange } from '../modules/subscription/plan-change.entity';
+import { UsageDailyPeak } from '../modules/usage/usage-daily-peak.entity';
 import { UsageEventKey } from '../modules/usage/usage-event-key.entity';
 import { UsagePriceTotal } from '../modules/usage/usage-price-total.entity';
 import { UsageRateWindow } from '../modules/usage/usage-rate-window.entity';
@@ -51,6 +52,7 @@ export const ENTITIES = [
   UsageSession,
   UsageRateWindow,
   UsagePriceTotal,
+  UsageDailyPeak,
   PlanChange,
   Invoice,
   InvoiceLine,

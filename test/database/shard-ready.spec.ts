@@ -35,6 +35,7 @@ const DISTRIBUTED: Readonly<Record<string, string>> = {
   usage_totals: 'organization_id',
   usage_unique_values: 'organization_id',
   usage_price_totals: 'organization_id',
+  usage_daily_peaks: 'organization_id',
   feature_overrides: 'organization_id',
 };
 

@@ -8,6 +8,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type Aggregation =
   /** Number of events (or of sessions, with sessionIdleMinutes). */
   | 'COUNT'
+  /** Each event is a reading of a level (e.g. storage GB). Each UTC day of the billing month counts its peak: the highest of its readings and of the level carried in from the last reading before it (the level persists until the next reading; before the month's first reading it is 0). The quantity is the sum of the daily peaks divided by the number of days in the month, to 20 decimals. Mid-month, the days after the last reading hold its level: the quantity so far is what the month bills if no further reading comes. Over several whole months the months' quantities add up (e.g. GB-months); over part of a month or a filtered slice, `used` is the highest reading in it. */
+  | 'DAILY_PEAK_AVERAGE'
   /** Quantity of the period's last event. */
   | 'LATEST'
   /** Peak quantity seen in the period, e.g. storage GB. */

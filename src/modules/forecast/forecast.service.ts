@@ -34,15 +34,33 @@ interface DailyUsageRow {
   quantity: string;
 }
 
-/** Usage by UTC day in [from, to): per metric of `metricIds`, or of all metrics under null when it is null. */
+/** Metrics whose quantity so far is already the period's (see HELD_USAGE): not extrapolated from daily history. */
+const HELD_METRICS = `SELECT id FROM metrics WHERE aggregation = 'DAILY_PEAK_AVERAGE'`;
+
+/**
+ * Usage by UTC day in [from, to): per metric of `metricIds`, or of all metrics under null when it is null; held
+ * metrics left out.
+ */
 const DAILY_USAGE = namedStatement(
   ['organizationId', 'from', 'to', 'metricIds'],
   (p) => `SELECT CASE WHEN ${p.metricIds}::uuid[] IS NOT NULL THEN metric_id END AS metric_id,
                  date_trunc('day', bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, sum(cost) AS cost, sum(quantity) AS quantity
             FROM usage_rollups
            WHERE organization_id = ${p.organizationId} AND bucket_start >= ${p.from} AND bucket_start < ${p.to}
-             AND (${p.metricIds}::uuid[] IS NULL OR metric_id = ANY(${p.metricIds}::uuid[]))
+             AND (${p.metricIds}::uuid[] IS NULL OR metric_id = ANY(${p.metricIds}::uuid[])) AND metric_id NOT IN (${HELD_METRICS})
            GROUP BY 1, 2 ORDER BY 1, 2`,
+);
+
+/**
+ * The period's quantity and cost of its held metrics (of `metricIds`, or all when null): a daily-peak average
+ * so far already holds the last reading's level to the period's end, so it is the projection as it stands (its
+ * daily costs are changes to that projection, which extrapolating would count again and again).
+ */
+const HELD_USAGE = namedStatement(
+  ['organizationId', 'periodStart', 'metricIds'],
+  (p) => `SELECT metric_id, quantity, cost FROM usage_totals
+           WHERE organization_id = ${p.organizationId} AND period_start = ${p.periodStart} AND metric_id IN (${HELD_METRICS})
+             AND (${p.metricIds}::uuid[] IS NULL OR metric_id = ANY(${p.metricIds}::uuid[]))`,
 );
 
 const EMPTY_HISTORY: DailyHistory = { cost: [], quantity: [], periodCost: ZERO, todayCost: ZERO, todayQuantity: 0 };
@@ -103,11 +121,18 @@ export class ForecastService {
     const { today, period } = window;
     const next = monthPeriod(period.end);
     const history = (await this.dailyHistory(organizationId, metricId ? [metricId] : null, window)).get(metricId) ?? EMPTY_HISTORY;
+    const held = await this.heldUsage(organizationId, metricId ? [metricId] : null, period);
+    const heldCost = [...held.values()].reduce((sum, h) => sum.plus(h.cost), ZERO);
 
     const costNow = forecastDaily(history.cost, daysOf(today, period.end));
     const costNext = forecastDaily(history.cost, daysOf(next.start, next.end));
     // Today is forecast, not observed: a forecast below what today already cost must not hide it.
-    const projectedCost = Dec.max(history.periodCost.plus(new Dec(costNow.total.expected)), history.periodCost.plus(history.todayCost));
+    // Held levels persist: this period ends, and the next runs, at about their cost so far.
+    const projectedCost = Dec.max(
+      history.periodCost.plus(new Dec(costNow.total.expected)),
+      history.periodCost.plus(history.todayCost),
+    ).plus(heldCost);
+    const nextCost = (value: number) => heldCost.plus(value);
 
     const terms = context.subscription ? await this.catalog.planTerms(context.subscription.planId) : null;
     const currency = context.organization.currency;
@@ -119,7 +144,7 @@ export class ForecastService {
     if (metricId) {
       const usageNow = projectUsage(history, window);
       anomaliesFrom = usageNow.forecast;
-      projectedUsage = usageNow.projected;
+      projectedUsage = held.get(metricId)?.quantity ?? usageNow.projected;
       const charge = terms?.charges.get(metricId);
       if (charge?.limit && projectedUsage.greaterThan(charge.limit)) {
         overage = hasRateCard(charge)
@@ -136,11 +161,11 @@ export class ForecastService {
       projectedCost: money(projectedCost),
       projectedUsage: projectedUsage?.toDecimalPlaces(6).toFixed() ?? null,
       projectedOverage: money(overage),
-      nextPeriodCost: money(costNext.total.expected),
-      low80: money(costNext.total.low80),
-      high80: money(costNext.total.high80),
-      low95: money(costNext.total.low95),
-      high95: money(costNext.total.high95),
+      nextPeriodCost: money(nextCost(costNext.total.expected)),
+      low80: money(nextCost(costNext.total.low80)),
+      high80: money(nextCost(costNext.total.high80)),
+      low95: money(nextCost(costNext.total.low95)),
+      high95: money(nextCost(costNext.total.high95)),
       growthRate: Number(costNow.growthRate.toFixed(6)),
       anomalies: anomaliesFrom.anomalies.map((a) => ({
         at: a.day,
@@ -162,7 +187,27 @@ export class ForecastService {
   async projectedUsage(organizationId: string, metricIds: string[], now: Date): Promise<Map<string, Dec>> {
     const window = windowAt(now);
     const histories = await this.dailyHistory(organizationId, metricIds, window);
-    return new Map(metricIds.map((id) => [id, projectUsage(histories.get(id) ?? EMPTY_HISTORY, window).projected.toDecimalPlaces(6)]));
+    const held = await this.heldUsage(organizationId, metricIds, window.period);
+    return new Map(
+      metricIds.map((id) => [
+        id,
+        (held.get(id)?.quantity ?? projectUsage(histories.get(id) ?? EMPTY_HISTORY, window).projected).toDecimalPlaces(6),
+      ]),
+    );
+  }
+
+  /** The period's quantity and cost of each held metric with usage in it (see HELD_USAGE). */
+  private async heldUsage(
+    organizationId: string,
+    metricIds: string[] | null,
+    period: Period,
+  ): Promise<Map<string, { quantity: Dec; cost: Dec }>> {
+    if (metricIds?.length === 0) return new Map();
+    const rows = await this.db.query<Array<{ metric_id: string; quantity: string; cost: string }>>(
+      HELD_USAGE.text,
+      HELD_USAGE.values({ organizationId, periodStart: period.start.toISOString(), metricIds }),
+    );
+    return new Map(rows.map((r) => [r.metric_id, { quantity: new Dec(r.quantity), cost: new Dec(r.cost) }]));
   }
 
   /**

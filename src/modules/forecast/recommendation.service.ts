@@ -9,7 +9,7 @@ import { Dec, ZERO } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
 import { priceMonth } from '../cost/month-estimate';
-import { Aggregation } from '../metric/aggregation';
+import { isLevel, type Aggregation } from '../metric/aggregation';
 import { availablePlans } from '../plan/plan-availability';
 import { Plan } from '../plan/plan.entity';
 import { loadBillingContext } from './billing-context';
@@ -19,8 +19,8 @@ import type { PlannedUsage } from '../rating/usage-pricing';
 import type { CheaperAlternative, PlanOption, PlanRecommendation } from './dto/recommendation.types';
 import type { ForecastService } from './forecast.service';
 
-/** Aggregations whose rollup contributions add up to the period quantity. */
-const isAdditive = (aggregation: Aggregation) => aggregation !== Aggregation.MAX && aggregation !== Aggregation.LATEST;
+/** Aggregations whose usage adds up over days and dimension sets: not a level (see isLevel). */
+const isAdditive = (aggregation: Aggregation) => !isLevel(aggregation);
 
 interface UsageSnapshot {
   metricId: string;
@@ -262,7 +262,7 @@ export class RecommendationService {
     metrics: Map<string, { aggregation: Aggregation }>,
     now: Date,
   ): Promise<UsageSnapshot[]> {
-    // A peak or a latest value does not add up over days: it stays as it is.
+    // A level (a peak, a latest value, a daily-peak average) does not add up over days: it stays as it is.
     const additive = usage
       .map((u) => u.metricId)
       .filter((id) => {

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { parseBoundedDecimal, QUANTITY_BOUNDS } from '../../common/money/decimal-bounds';
-import { Aggregation } from './aggregation';
+import { Aggregation, isLevel } from './aggregation';
 import type { CreateMetricInput } from './dto/create-metric.input';
 import { Metric } from './metric.entity';
 import { MetricError, MetricErrorReason } from './metric.error';
@@ -56,8 +56,11 @@ export class MetricService {
       const rounding = parseBoundedDecimal(input.eventRounding, 'eventRounding', QUANTITY_BOUNDS);
       if (!rounding.isPositive() || rounding.isZero())
         throw new MetricError(MetricErrorReason.INVALID_ROUNDING, 'eventRounding must be greater than 0');
-      if (input.aggregation !== Aggregation.SUM && input.aggregation !== Aggregation.MAX && input.aggregation !== Aggregation.LATEST) {
-        throw new MetricError(MetricErrorReason.INVALID_ROUNDING, 'eventRounding applies to quantities (SUM, MAX, LATEST)');
+      if (input.aggregation !== Aggregation.SUM && !isLevel(input.aggregation)) {
+        throw new MetricError(
+          MetricErrorReason.INVALID_ROUNDING,
+          'eventRounding applies to quantities (SUM, MAX, LATEST, DAILY_PEAK_AVERAGE)',
+        );
       }
       eventRounding = rounding.toFixed();
     }

@@ -1,5 +1,5 @@
 import { Dec, ZERO } from '../../common/money/decimal';
-import { Aggregation } from '../metric/aggregation';
+import { Aggregation, isLevel } from '../metric/aggregation';
 import type { ChargeRule } from './charge-rule';
 import { costOfTotal, hasRateCard, marginalCost, unitPriceFor, type Dimensions } from './price-calculator';
 import { usageLines, type LineMetric, type MetricTotal, type RateCell, type UsageCharge } from './usage-lines';
@@ -33,11 +33,12 @@ export function priceUsage(
   for (const [metricId, entries] of byMetric) {
     const metric = metrics.get(metricId)!;
     const charge = charges.get(metricId);
+    // A level's planned entries are levels held at once (a daily-peak average planned is the month's average).
     let total =
-      metric.aggregation === Aggregation.MAX
-        ? Dec.max(...entries.map((e) => e.quantity))
-        : metric.aggregation === Aggregation.LATEST
-          ? entries[entries.length - 1]!.quantity
+      metric.aggregation === Aggregation.LATEST
+        ? entries[entries.length - 1]!.quantity
+        : isLevel(metric.aggregation)
+          ? Dec.max(...entries.map((e) => e.quantity))
           : entries.reduce((sum, e) => sum.plus(e.quantity), ZERO);
     if (charge?.hardLimit && charge.limit !== null && total.greaterThan(charge.limit)) {
       warnings.push(

@@ -18,9 +18,13 @@ export interface RollupFilter {
   dimensions?: Record<string, unknown>;
 }
 
-/** The SQL aggregate of rollup cells for each aggregation; see UsageAggregator for what `quantity` holds. */
+/**
+ * The SQL aggregate of rollup cells for each aggregation; see UsageAggregator for what `quantity` holds. Daily
+ * peaks are averaged over whole periods only (usage_totals): over hours or a slice, the highest reading in them.
+ */
 const ROLLUP_QUANTITY = `CASE m.aggregation
     WHEN 'MAX' THEN max(r.max_quantity)
+    WHEN 'DAILY_PEAK_AVERAGE' THEN max(r.max_quantity)
     WHEN 'LATEST' THEN (array_agg(r.latest_quantity ORDER BY r.latest_at DESC))[1]
     ELSE sum(r.quantity) END`;
 
@@ -171,7 +175,7 @@ export const PERIOD_COST = namedStatement(
 /** A minute series' points, from raw events: the metric's aggregation over each minute. */
 export function minuteSeries(aggregation: Aggregation) {
   const quantity =
-    aggregation === Aggregation.MAX
+    aggregation === Aggregation.MAX || aggregation === Aggregation.DAILY_PEAK_AVERAGE
       ? 'max(quantity)'
       : aggregation === Aggregation.LATEST
         ? '(array_agg(quantity ORDER BY occurred_at DESC))[1]'

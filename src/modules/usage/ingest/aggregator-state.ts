@@ -1,5 +1,6 @@
 import type { Dec } from '../../../common/money/decimal';
 import type { ChargeRule } from '../../rating/charge-rule';
+import type { DailyPeaks } from './daily-peaks';
 import type { NormalizedEvent } from './normalized-event';
 
 /** A metric's aggregate for one period: what `usage` reads. */
@@ -11,6 +12,8 @@ export interface TotalState {
   eventCount: number;
   latestAt: Date | null;
   latestQuantity: Dec | null;
+  /** A DAILY_PEAK_AVERAGE metric's days, once the batch reads or records its readings; null otherwise. */
+  days: DailyPeaks | null;
   dirty: boolean;
 }
 

@@ -3,6 +3,7 @@ import { namedStatement, plainArray, textArray } from '../../../common/database/
 import { Dec } from '../../../common/money/decimal';
 import { Aggregation } from '../../metric/aggregation';
 import { sessionGroupKey, totalKey, type SessionState, type TotalState } from './aggregator-state';
+import { DailyPeaks, type DayReadings } from './daily-peaks';
 import { eventKeyValue } from './event-validator';
 import { isoWriter } from './iso-writer';
 import type { NormalizedEvent } from './normalized-event';
@@ -26,6 +27,8 @@ interface StateRow {
   uniques: Array<[string, string, string]>;
   /** [id, metric, period start, key, started at, last at] */
   sessions: Array<[string, string, string, string, string, string]>;
+  /** [metric, period start, day, peak, close quantity, close at] */
+  days: Array<[string, string, string, string, string, string]>;
   rate_count: number | null;
 }
 
@@ -40,6 +43,8 @@ const STATE = namedStatement(
     'sessionMetric',
     'sessionPeriod',
     'sessionKey',
+    'dayMetric',
+    'dayPeriod',
     'rateWindow',
   ],
   (p) => `SELECT
@@ -56,12 +61,17 @@ const STATE = namedStatement(
        JOIN (SELECT DISTINCT * FROM unnest(${p.sessionMetric}::uuid[], ${p.sessionPeriod}::timestamptz[], ${p.sessionKey}::text[])) AS k(metric_id, period_start, session_key)
          ON s.metric_id = k.metric_id AND s.period_start = k.period_start AND s.session_key = k.session_key
       WHERE s.organization_id = ${p.org}) AS sessions,
+    (SELECT coalesce(json_agg(json_build_array(d.metric_id, d.period_start, d.day, d.peak::text, d.close_quantity::text, d.close_at)), '[]')
+       FROM usage_daily_peaks d
+       JOIN (SELECT DISTINCT * FROM unnest(${p.dayMetric}::uuid[], ${p.dayPeriod}::timestamptz[])) AS k(metric_id, period_start)
+         ON d.metric_id = k.metric_id AND d.period_start = k.period_start
+      WHERE d.organization_id = ${p.org}) AS days,
     (SELECT count FROM usage_rate_windows WHERE organization_id = ${p.org} AND window_start = ${p.rateWindow}) AS rate_count`,
 );
 
 /**
- * Ids already recorded, and the totals, distinct values, sessions and rate
- * window the candidates would change: one prepared statement, one round trip.
+ * Ids already recorded, and the totals, distinct values, sessions, days of
+ * readings and rate window the candidates would change: one prepared statement, one round trip.
  */
 export async function readIngestState(
   client: PoolClient,
@@ -72,6 +82,7 @@ export async function readIngestState(
   const iso = isoWriter();
   const uniques = candidates.filter((e) => e.metric.aggregation === Aggregation.UNIQUE_COUNT);
   const sessioned = candidates.filter((e) => e.metric.sessionIdleMinutes !== null);
+  const readings = candidates.filter((e) => e.metric.aggregation === Aggregation.DAILY_PEAK_AVERAGE);
   const { rows } = await client.query<StateRow>({
     name: 'meterly_ingest_state',
     text: STATE.text,
@@ -85,6 +96,8 @@ export async function readIngestState(
       sessionMetric: plainArray(sessioned.map((e) => e.metric.id)),
       sessionPeriod: plainArray(sessioned.map((e) => iso(e.periodStart))),
       sessionKey: textArray(sessioned.map((e) => eventKeyValue(e, e.metric.sessionKey!))),
+      dayMetric: plainArray(readings.map((e) => e.metric.id)),
+      dayPeriod: plainArray(readings.map((e) => iso(e.periodStart))),
       rateWindow: rateWindow && iso(rateWindow),
     }),
   });
@@ -102,10 +115,23 @@ export async function readIngestState(
       eventCount: Number(eventCount),
       latestAt: latestAt === null ? null : new Date(latestAt),
       latestQuantity: latestQuantity === null ? null : new Dec(latestQuantity),
+      days: null,
       dirty: false,
     };
     totals.set(totalKey(metricId, periodStart), total);
     periodCosts.set(periodStart.getTime(), (periodCosts.get(periodStart.getTime()) ?? new Dec(0)).plus(total.cost));
+  }
+
+  const daysByTotal = new Map<string, DayReadings[]>();
+  for (const [metricId, periodText, day, peak, close, closeAt] of row.days) {
+    const key = totalKey(metricId, new Date(periodText));
+    const list = daysByTotal.get(key) ?? [];
+    list.push({ day: new Date(day), peak: new Dec(peak), close: new Dec(close), closeAt: new Date(closeAt) });
+    daysByTotal.set(key, list);
+  }
+  for (const [key, days] of daysByTotal) {
+    const total = totals.get(key);
+    if (total) total.days = new DailyPeaks(total.periodStart, days);
   }
 
   const uniqueSeen = new Map<string, Set<string>>();

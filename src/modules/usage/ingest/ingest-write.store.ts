@@ -60,6 +60,12 @@ const WRITE = namedStatement(
     'sessionKey',
     'sessionStarted',
     'sessionLast',
+    'dayMetric',
+    'dayPeriod',
+    'dayStart',
+    'dayPeak',
+    'dayClose',
+    'dayCloseAt',
     'rateWindow',
     'rateCount',
     'notifyChannel',
@@ -114,6 +120,12 @@ const WRITE = namedStatement(
       FROM unnest(${$.sessionId}::uuid[], ${$.sessionMetric}::uuid[], ${$.sessionPeriod}::timestamptz[], ${$.sessionKey}::text[],
                   ${$.sessionStarted}::timestamptz[], ${$.sessionLast}::timestamptz[]) AS k(id, metric_id, period_start, session_key, started_at, last_at)
     ON CONFLICT (id, organization_id) DO UPDATE SET started_at = EXCLUDED.started_at, last_at = EXCLUDED.last_at),
+  days AS (
+    INSERT INTO usage_daily_peaks (organization_id, metric_id, period_start, day, peak, close_quantity, close_at)
+    SELECT ${$.org}::uuid, * FROM unnest(${$.dayMetric}::uuid[], ${$.dayPeriod}::timestamptz[], ${$.dayStart}::timestamptz[], ${$.dayPeak}::numeric[],
+                                         ${$.dayClose}::numeric[], ${$.dayCloseAt}::timestamptz[])
+    ON CONFLICT (organization_id, metric_id, period_start, day) DO UPDATE SET
+      peak = EXCLUDED.peak, close_quantity = EXCLUDED.close_quantity, close_at = EXCLUDED.close_at),
   rate AS (
     INSERT INTO usage_rate_windows (organization_id, window_start, count)
     SELECT ${$.org}::uuid, ${$.rateWindow}::timestamptz, ${$.rateCount}::int WHERE ${$.rateWindow}::timestamptz IS NOT NULL
@@ -127,7 +139,7 @@ SELECT pg_notify(${$.notifyChannel}, ${$.org}::text) WHERE ${$.notifyChannel}::t
 /**
  * Everything the batch changed, in one statement (WRITE): the new team,
  * project and user keys, idempotency keys, raw events, totals, rollups,
- * rate-card totals, distinct values, sessions and the rate window, plus the
+ * rate-card totals, distinct values, sessions, days of readings and the rate window, plus the
  * NOTIFY that announces the change on commit. Ids were checked under the
  * organisation's lock, so keys and events are plain inserts.
  */
@@ -148,6 +160,7 @@ export async function writeIngestBatch(
   const sessions = aggregator.changedSessions;
   const gone = sessions.filter((s) => s.state === 'deleted');
   const kept = sessions.filter((s) => s.state === 'new' || s.state === 'changed');
+  const days = aggregator.changedDays.flatMap(({ metricId, periodStart, days }) => days.map((d) => ({ metricId, periodStart, ...d })));
   // Events and rollup cells index shared dictionaries; a cell's '' (no team) is the events' null.
   const metrics = new Dictionary<string>();
   const teams = new Dictionary<string | null>();
@@ -213,6 +226,12 @@ export async function writeIngestBatch(
       sessionKey: textArray(kept.map((s) => s.key)),
       sessionStarted: plainArray(kept.map((s) => iso(s.startedAt))),
       sessionLast: plainArray(kept.map((s) => iso(s.lastAt))),
+      dayMetric: plainArray(days.map((d) => d.metricId)),
+      dayPeriod: plainArray(days.map((d) => iso(d.periodStart))),
+      dayStart: plainArray(days.map((d) => iso(d.day))),
+      dayPeak: plainArray(days.map((d) => d.peak.toFixed())),
+      dayClose: plainArray(days.map((d) => d.close.toFixed())),
+      dayCloseAt: plainArray(days.map((d) => iso(d.closeAt))),
       rateWindow: rateWindow && iso(rateWindow),
       rateCount: accepted.length,
       notifyChannel,

@@ -5,6 +5,7 @@ import { Aggregation } from '../../metric/aggregation';
 import type { ChargeRule } from '../../rating/charge-rule';
 import { hasRateCard, marginalCost } from '../../rating/price-calculator';
 import { priceLabel } from '../../rating/usage-lines';
+import { DailyPeaks, type DayReadings } from './daily-peaks';
 import { eventKeyValue } from './event-validator';
 import {
   sessionGroupKey,
@@ -64,6 +65,11 @@ export class UsageAggregator {
   get periodCosts(): Map<number, Dec> {
     const touched = new Set(this.accepted.map((a) => a.event.periodStart.getTime()));
     return new Map([...this.state.periodCosts].filter(([period]) => touched.has(period)));
+  }
+
+  /** The days of DAILY_PEAK_AVERAGE metrics whose readings the batch changed. */
+  get changedDays(): Array<{ metricId: string; periodStart: Date; days: DayReadings[] }> {
+    return this.dirtyTotals.flatMap((t) => (t.days ? [{ metricId: t.metricId, periodStart: t.periodStart, days: t.days.changed }] : []));
   }
 
   get changedSessions(): SessionState[] {
@@ -137,6 +143,16 @@ export class UsageAggregator {
             this.uniqueInserts.push({ metricId: metric.id, periodStart: event.periodStart, value });
           };
         }
+        break;
+      }
+      case Aggregation.DAILY_PEAK_AVERAGE: {
+        const days = total.days ?? new DailyPeaks(event.periodStart);
+        const reading = days.plan(event.occurredAt, q);
+        after = reading.after;
+        commitAggregate = () => {
+          reading.commit();
+          total.days = days;
+        };
         break;
       }
       case Aggregation.COUNT: {
@@ -251,7 +267,17 @@ export class UsageAggregator {
   }
 
   private newTotal(metricId: string, periodStart: Date): TotalState {
-    return { metricId, periodStart, quantity: ZERO, cost: ZERO, eventCount: 0, latestAt: null, latestQuantity: null, dirty: false };
+    return {
+      metricId,
+      periodStart,
+      quantity: ZERO,
+      cost: ZERO,
+      eventCount: 0,
+      latestAt: null,
+      latestQuantity: null,
+      days: null,
+      dirty: false,
+    };
   }
 
   private addPrice(event: NormalizedEvent, priced: { label: string; price: string | null }, delta: Dec, cost: Dec): void {
