@@ -87,6 +87,41 @@ describe('aggregations', () => {
   });
 });
 
+describe('DAILY_PEAK_AVERAGE: storage as the peak of each day averaged over the month', () => {
+  const storage = metric('storage', Aggregation.DAILY_PEAK_AVERAGE);
+  const march = (day: number) => new Date(Date.UTC(2026, 2, day));
+
+  it("each reading's delta and cost are its change to the month's average and bill, and they add up to them", () => {
+    // 31 GB from the 1st, 62 from the 11th, 0 from the 16th (the 16th still peaks at 62):
+    // 31 → (10 × 31 + 21 × 62) / 31 = 52 → (10 × 31 + 6 × 62) / 31 = 22 GB; 10 GB included at 0.25.
+    const r = run(storage, rule({ unitPrice: '0.25', included: '10' }), [
+      { quantity: '31', timestamp: march(1) },
+      { quantity: '62', timestamp: march(11) },
+      { quantity: '0', timestamp: march(16) },
+    ]);
+    expect(r.quantity).toBe('22');
+    expect(r.cost).toBe('3');
+    expect(r.aggregator.accepted.map((a) => [a.delta.toFixed(), a.cost.toFixed()])).toEqual([
+      ['31', '5.25'],
+      ['21', '5.25'],
+      ['-30', '-7.5'],
+    ]);
+    expect(r.aggregator.changedDays[0]!.days.map((d) => d.day.getUTCDate())).toEqual([1, 11, 16]);
+  });
+
+  it("a hard limit holds the month's average, not a single reading", () => {
+    // 62 from the 11th would make 52 > 40: refused. 45 from the 20th makes (19 × 31 + 12 × 45) / 31 ≈ 36.4.
+    const r = run(storage, rule({ limit: '40', hardLimit: true }), [
+      { quantity: '31', timestamp: march(1) },
+      { quantity: '62', timestamp: march(11) },
+      { quantity: '45', timestamp: march(20) },
+    ]);
+    expect(r.aggregator.rejected).toEqual([expect.objectContaining({ index: 1, code: 'QUOTA_EXCEEDED', reason: 'HARD_LIMIT' })]);
+    expect(r.quantity).toBe(new Dec(19 * 31 + 12 * 45).div(31).toDecimalPlaces(20).toFixed());
+    expect(r.aggregator.changedDays[0]!.days.map((d) => d.day.getUTCDate())).toEqual([1, 20]);
+  });
+});
+
 describe('FlowStack sessions: one conversation until 30 idle minutes pass', () => {
   const sessions = metric('sessions', Aggregation.COUNT, { sessionIdleMinutes: 30, sessionKey: 'conversation' });
   const msg = (minute: number, conversation = 'c1') => ({ timestamp: at(minute), dimensions: { conversation } });
