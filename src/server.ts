@@ -7,7 +7,7 @@ import { CorsPolicy } from './common/http/cors';
 import { createQueryLimits } from './common/graphql/query-limits';
 import { createMetrics } from './common/observability/metrics';
 import type { AppConfig } from './config';
-import { startApollo } from './app/apollo-server';
+import { persistedQueryCache, startApollo } from './app/apollo-server';
 import { bearerAuthenticator } from './app/authenticate';
 import { buildAppSchema } from './app/build-schema';
 import { httpRequestListener } from './app/http-app';
@@ -77,7 +77,18 @@ export async function startServer(options: {
   // Requests are routed once Apollo has started (below).
   const httpServer = createServer(httpServerOptions(config));
   const ws = startWsServer({ httpServer, schema, config, services, metrics, logger, limits, formatError, context, cors });
-  const apollo = await startApollo({ schema, config, httpServer, metrics, logger, limits, formatError, drainWebSockets: ws.dispose });
+  const persistedQueries = persistedQueryCache(config, db, logger);
+  const apollo = await startApollo({
+    schema,
+    config,
+    httpServer,
+    metrics,
+    logger,
+    limits,
+    formatError,
+    persistedQueries,
+    drainWebSockets: ws.dispose,
+  });
   const authenticate = bearerAuthenticator(services.apiKeys);
   const maxBodyBytes = config.transport.maxBodyBytes;
   httpServer.on('request', httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context, maxBodyBytes, cors }));

@@ -4,8 +4,15 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
 import type { createErrorFormatter } from '../common/errors/format-error';
 import { jitPlugin } from '../common/graphql/jit-plugin';
+import {
+  PERSISTED_QUERY_TTL_SECONDS,
+  PostgresQueryCache,
+  RedisQueryCache,
+  type PersistedQueryCache,
+} from '../common/graphql/persisted-query-cache';
 import type { createQueryLimits } from '../common/graphql/query-limits';
 import { graphqlHttpPlugin } from '../common/http/graphql-http-plugin';
 import type { ServerMetrics } from '../common/observability/metrics';
@@ -20,18 +27,31 @@ export interface ApolloOptions {
   logger: Logger;
   limits: ReturnType<typeof createQueryLimits>;
   formatError: ReturnType<typeof createErrorFormatter>;
+  /** Where persisted queries are shared between processes and nodes; null answers PERSISTED_QUERY_NOT_SUPPORTED. */
+  persistedQueries: PersistedQueryCache | null;
   /** Run when Apollo stops, after HTTP has drained: closes the websocket subscriptions. */
   drainWebSockets(): Promise<void>;
 }
 
 /** Apollo Server, started: executes GraphQL over HTTP, with the query limits, metrics and graphql-jit. */
-export async function startApollo({ schema, config, httpServer, metrics, logger, limits, formatError, drainWebSockets }: ApolloOptions) {
+export async function startApollo({
+  schema,
+  config,
+  httpServer,
+  metrics,
+  logger,
+  limits,
+  formatError,
+  persistedQueries,
+  drainWebSockets,
+}: ApolloOptions) {
   const apollo = new ApolloServer<RequestContext>({
     schema,
     logger: apolloLogger(logger),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    persistedQueries: persistedQueries ? { cache: persistedQueries, ttl: PERSISTED_QUERY_TTL_SECONDS } : false,
     parseOptions: limits.parseOptions,
     validationRules: limits.validationRules,
     formatError,
@@ -53,6 +73,9 @@ export async function startApollo({ schema, config, httpServer, metrics, logger,
             async drainServer() {
               await drainWebSockets();
             },
+            async serverWillStop() {
+              await persistedQueries?.close();
+            },
           };
         },
       },
@@ -60,6 +83,12 @@ export async function startApollo({ schema, config, httpServer, metrics, logger,
   });
   await apollo.start();
   return apollo;
+}
+
+/** Persisted queries in Redis when the deployment has one (REDIS_URL), otherwise in PostgreSQL; none when turned off. */
+export function persistedQueryCache(config: AppConfig, db: DataSource, logger: Logger): PersistedQueryCache | null {
+  if (!config.persistedQueries) return null;
+  return config.redisUrl ? new RedisQueryCache(config.redisUrl, logger) : new PostgresQueryCache(db, logger);
 }
 
 /** Apollo's own log lines (a plugin hook that threw, an unexpected failure) in the app's JSON log. */

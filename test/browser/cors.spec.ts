@@ -156,7 +156,7 @@ async function pageServer(): Promise<{ server: Server; origin: string }> {
   it('refuses an origin outside the list: the fetch fails in the page and the websocket is not opened', async () => {
     const page = await openPage(other.origin);
     try {
-      const query = await page.evaluate(queryFromPage, { url: t.server.url, key, query: print(ViewerDocument), method: 'POST' });
+      const query = await page.evaluate(queryFromPage, { url: t.server.url, key, query: print(ViewerDocument), method: 'POST' as const });
       expect(query).toEqual({ failed: expect.stringContaining('Failed to fetch') as unknown });
       const socket = await page.evaluate(subscribeFromPage, {
         wsUrl: t.server.wsUrl,
