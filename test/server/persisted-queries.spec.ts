@@ -86,8 +86,8 @@ describe('the PostgreSQL store: bounded, and a miss when unreachable', () => {
     );
     await t.db.query(`INSERT INTO persisted_queries (key, query, expires_at) VALUES ('apq:expired', '{ a }', now() - interval '1 second')`);
     await cache.prune();
-    const [{ rows }] = (await t.db.query('SELECT count(*)::int AS rows FROM persisted_queries')) as Array<{ rows: number }>;
-    expect(rows).toBe(PERSISTED_QUERY_MAX_ROWS);
+    const counted = (await t.db.query('SELECT count(*)::int AS rows FROM persisted_queries')) as Array<{ rows: number }>;
+    expect(counted).toEqual([{ rows: PERSISTED_QUERY_MAX_ROWS }]);
     // The six that expire first went: the 10-second entry and the first five fillers.
     const left = (await t.db.query(
       `SELECT key FROM persisted_queries WHERE key IN ('apq:kept', 'apq:expired', 'apq:filler-5', 'apq:filler-6') ORDER BY key`,
