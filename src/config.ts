@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { parseCorsOrigins } from './common/http/cors';
 import { parseAllowedHosts } from './common/http/outbound-target';
 
 export interface AppConfig {
@@ -29,6 +30,10 @@ export interface AppConfig {
   alertRetryBaseMs: number;
   /** Hosts or IPs alert webhooks may reach though internal or plain http; none by default. */
   webhookAllowedHosts: string[];
+  /** Browser origins (scheme://host[:port]) allowed to call /graphql and open websockets; none by default. */
+  corsOrigins: string[];
+  /** Automatic persisted queries, shared by every node (PostgreSQL, or Redis with REDIS_URL); off: each is refused. */
+  persistedQueries: boolean;
   limits: QueryLimits;
   transport: TransportLimits;
 }
@@ -87,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     alertEmailFrom: env.ALERT_EMAIL_FROM || 'Meterly <alerts@meterly.local>',
     alertRetryBaseMs: int(env.ALERT_RETRY_BASE_MS, 1000),
     webhookAllowedHosts: parseAllowedHosts(env.WEBHOOK_ALLOWED_HOSTS),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
+    persistedQueries: flag(env.PERSISTED_QUERIES, true),
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, '') || undefined,
     limits: {
       maxDepth: int(env.GRAPHQL_MAX_DEPTH, 10),

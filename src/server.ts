@@ -3,10 +3,11 @@ import Stripe from 'stripe';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { createErrorFormatter } from './common/errors/format-error';
+import { CorsPolicy } from './common/http/cors';
 import { createQueryLimits } from './common/graphql/query-limits';
 import { createMetrics } from './common/observability/metrics';
 import type { AppConfig } from './config';
-import { startApollo } from './app/apollo-server';
+import { persistedQueryCache, startApollo } from './app/apollo-server';
 import { bearerAuthenticator } from './app/authenticate';
 import { buildAppSchema } from './app/build-schema';
 import { httpRequestListener } from './app/http-app';
@@ -71,14 +72,26 @@ export async function startServer(options: {
   const limits = createQueryLimits(config.limits);
   const formatError = createErrorFormatter(logger);
   const context = requestContextFactory(db, services);
+  const cors = new CorsPolicy(config.corsOrigins);
 
   // Requests are routed once Apollo has started (below).
   const httpServer = createServer(httpServerOptions(config));
-  const ws = startWsServer({ httpServer, schema, config, services, metrics, logger, limits, formatError, context });
-  const apollo = await startApollo({ schema, config, httpServer, metrics, limits, formatError, drainWebSockets: ws.dispose });
+  const ws = startWsServer({ httpServer, schema, config, services, metrics, logger, limits, formatError, context, cors });
+  const persistedQueries = persistedQueryCache(config, db, logger);
+  const apollo = await startApollo({
+    schema,
+    config,
+    httpServer,
+    metrics,
+    logger,
+    limits,
+    formatError,
+    persistedQueries,
+    drainWebSockets: ws.dispose,
+  });
   const authenticate = bearerAuthenticator(services.apiKeys);
   const maxBodyBytes = config.transport.maxBodyBytes;
-  httpServer.on('request', httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context, maxBodyBytes }));
+  httpServer.on('request', httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context, maxBodyBytes, cors }));
 
   const { host, port } = await listen(httpServer, config);
   services.links.baseUrl = config.publicUrl ?? `http://${host}:${port}`;

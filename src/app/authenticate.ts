@@ -13,6 +13,7 @@ export const bearerAuthenticator =
   (apiKeys: Services['apiKeys']) =>
   async (authorization: string | undefined): Promise<Principal> => {
     const key = parseBearer(authorization);
+    if (!key && authorization?.trim()) throw unauthenticated('The Bearer scheme is required: send "Authorization: Bearer <key>"');
     if (!key) throw unauthenticated('Send an API key as "Authorization: Bearer <key>"');
     const principal = await apiKeys.authenticate(key);
     if (!principal) throw unauthenticated('The API key is not valid');

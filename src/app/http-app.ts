@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../common/auth/principal';
 import { sendRestError } from '../common/errors/format-error';
+import type { CorsPolicy } from '../common/http/cors';
 import { dashboardDistDir, mountDashboard } from '../common/http/dashboard';
 import { graphqlHttpHandler } from '../common/http/graphql-http-handler';
 import { restBodyErrors } from '../common/http/rest-body-errors';
@@ -25,13 +26,15 @@ export interface HttpAppOptions {
   context: (principal: Principal) => RequestContext;
   /** Largest /graphql body read, once the key is accepted. */
   maxBodyBytes: number;
+  /** Browser origins allowed to call /graphql. */
+  cors: CorsPolicy;
 }
 
 /**
  * The HTTP side of the port: /graphql, /healthz, /metrics, the Stripe webhook,
  * invoice PDFs and the dashboard. Returns the node:http request listener.
  */
-export function httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context, maxBodyBytes }: HttpAppOptions) {
+export function httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context, maxBodyBytes, cors }: HttpAppOptions) {
   const app = express();
   app.disable('x-powered-by');
 
@@ -86,6 +89,7 @@ export function httpRequestListener({ apollo, db, services, metrics, logger, aut
     async (req): Promise<RequestContext> => context(await authenticate(req.headers.authorization)),
     maxBodyBytes,
     logger,
+    cors,
   );
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = req.url?.split('?', 1)[0];

@@ -3,9 +3,10 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { parseBearer } from '../common/auth/bearer';
+import { connectionParamsKey } from '../common/auth/bearer';
 import type { Principal } from '../common/auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
+import type { CorsPolicy } from '../common/http/cors';
 import type { createErrorFormatter } from '../common/errors/format-error';
 import { createDocumentChecker, type createQueryLimits } from '../common/graphql/query-limits';
 import type { Logger } from 'pino';
@@ -25,6 +26,8 @@ export interface WsServerOptions {
   limits: ReturnType<typeof createQueryLimits>;
   formatError: ReturnType<typeof createErrorFormatter>;
   context: (principal: Principal) => RequestContext;
+  /** With CORS_ORIGINS set, browsers on other origins may open a socket only from a listed one. */
+  cors: CorsPolicy;
 }
 
 export interface GraphqlWsServer {
@@ -53,9 +56,16 @@ export function startWsServer({
   limits,
   formatError,
   context,
+  cors,
 }: WsServerOptions): GraphqlWsServer {
   const { maxBodyBytes, wsPreAuthBytes, wsMaxSubscriptions, maxSocketsPerKey } = config.transport;
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: maxBodyBytes });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: maxBodyBytes,
+    // Browsers let any page open a websocket anywhere: the Origin is the only sign of whose page it is.
+    verifyClient: cors.enabled ? ({ req }, done) => (cors.allows(req) ? done(true) : done(false, 403, 'Origin not allowed')) : undefined,
+  });
   const checkDocument = createDocumentChecker(schema, config.limits, limits.validationRules, config.introspection);
   const preAuth = watchPreAuthBytes(wsServer, wsPreAuthBytes);
   const socketsByKey = new Map<string, number>();
@@ -71,7 +81,7 @@ export function startWsServer({
       schema,
       onConnect: async (ctx) => {
         const { socket } = ctx.extra;
-        const key = parseBearer(ctx.connectionParams?.authorization);
+        const key = connectionParamsKey(ctx.connectionParams);
         if (!key) {
           socket.close(CloseCode.Unauthorized, 'Unauthorized: connectionParams.authorization is missing');
           return false;

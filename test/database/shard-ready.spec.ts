@@ -57,6 +57,9 @@ const LOCAL: Readonly<Record<string, string>> = {
   audit_log:
     'platform-wide mutations are audited with no organisation (organization_id null), so the trail cannot be ' +
     'distributed by it as it is; append-only and read by (organization_id, id), it stays where every mutation passes',
+  persisted_queries:
+    "Apollo's persisted query texts by hash: no tenant's, looked up before any organisation is known, and a cache " +
+    'that clients refill (a miss makes them send the text again)',
 };
 
 interface Table {

@@ -27,6 +27,44 @@ const ARMOR_REASONS: Array<[RegExp, string]> = [
   [/directives limit/i, 'MAX_DIRECTIVES'],
 ];
 
+/** A limit's message without the "Syntax Error:" armor and graphql-js put before it: the document's syntax was fine. */
+function limitMessage(message: string): string {
+  const tokens = /more th(?:an|at) (\d+) tokens/i.exec(message);
+  if (tokens) return `Token limit of ${tokens[1]} exceeded.`;
+  return message.replace(/^Syntax Error: /, '');
+}
+
+/** The request each error met, where the transport knows it: an unexpected error is logged with it. */
+const requestIds = new WeakMap<object, string>();
+
+/** Marks errors as met while serving `requestId`, for the log line of any that turns out to be ours. */
+export function noteRequestId(errors: readonly unknown[], requestId: string | undefined): void {
+  if (requestId === undefined) return;
+  for (const error of errors) if (typeof error === 'object' && error !== null) requestIds.set(error, requestId);
+}
+
+const requestIdOfError = (...candidates: unknown[]): string | undefined => {
+  for (const error of candidates) {
+    const id = typeof error === 'object' && error !== null ? requestIds.get(error) : undefined;
+    if (id !== undefined) return id;
+  }
+  return undefined;
+};
+
+/** Apollo refuses some requests with a 4xx status but no code (a persisted query's hash or version): they are the caller's. */
+function apolloRefusal(error: unknown): string | null {
+  if (!(error instanceof GraphQLError) || error.originalError || error.extensions.code !== undefined) return null;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  return error.message === 'provided sha does not match query'
+    ? 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query text sent with it'
+    : error.message;
+}
+
+/** Apollo's answer when the request pipeline failed: it logged the cause through a plugin hook (with the request id) and replaced it. */
+const isApolloReplacement = (error: unknown) =>
+  error instanceof Error && !(error instanceof GraphQLError) && error.message === 'Internal server error';
+
 /**
  * The single place where errors become what clients see: domain errors keep
  * their code, GraphQL's own errors pass, anything else is logged and hidden.
@@ -54,16 +92,24 @@ export function createErrorFormatter(logger: Logger) {
     const armor = ARMOR_REASONS.find(([re]) => re.test(formatted.message));
     if (armor) {
       return {
-        message: formatted.message,
+        message: limitMessage(formatted.message),
         locations: formatted.locations,
         extensions: { code: ErrorCode.BAD_USER_INPUT, reason: armor[1] },
       };
+    }
+    if (code === 'PERSISTED_QUERY_NOT_SUPPORTED') {
+      return { message: 'Persisted queries are turned off on this server: send the query text', extensions: { code } };
     }
     if (PASS_THROUGH.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    logger.error({ err: original }, 'unexpected error in resolver');
+    const refusal = apolloRefusal(error);
+    if (refusal !== null) return { message: refusal, extensions: { code: 'BAD_REQUEST' } };
+    if (!isApolloReplacement(original)) {
+      const requestId = requestIdOfError(error, original, error instanceof GraphQLError ? error.originalError : undefined);
+      logger.error({ err: original, ...(requestId && { requestId }) }, 'unexpected error in resolver');
+    }
     return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {

@@ -1,6 +1,8 @@
 import { HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { noteRequestId } from '../errors/format-error';
+import { REQUEST_ID_HEADER } from '../http/request-id';
 
 type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
@@ -41,14 +43,19 @@ export function jitPlugin<TContext extends BaseContext>(schema: GraphQLSchema, f
     async requestDidStart() {
       return {
         async responseForOperation(requestContext) {
-          if (requestContext.operation.operation === 'subscription') return null;
+          // No operation resolved (several without operationName, or an unknown name): Apollo's execution answers 400.
+          if (!requestContext.operation || requestContext.operation.operation === 'subscription') return null;
           const entry = compile(requestContext.document, requestContext.operationName ?? undefined);
           if (!entry || !isCompiledQuery(entry)) return null;
           const result = await entry.query(undefined, requestContext.contextValue, requestContext.request.variables ?? {});
           if (result.data === undefined) return null;
           const errors = result.errors?.map(asGraphQLError);
-          // What Apollo's own execution records, for willSendResponse (the request metrics).
-          if (errors) (requestContext as { errors?: readonly GraphQLError[] }).errors = errors;
+          // What Apollo's own execution records, for willSendResponse (the request metrics), and the request
+          // each error met, for the log line of an unexpected one.
+          if (errors) {
+            (requestContext as { errors?: readonly GraphQLError[] }).errors = errors;
+            noteRequestId(errors, requestContext.request.http?.headers.get(REQUEST_ID_HEADER));
+          }
           return {
             http: { status: undefined, headers: new HeaderMap() },
             body: {

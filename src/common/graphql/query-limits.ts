@@ -12,17 +12,22 @@ import {
 import { LRUCache } from 'lru-cache';
 import type { QueryLimits } from '../../config';
 
-/** Depth, alias, cost and token limits from graphql-armor, shared by HTTP and websockets. */
+/**
+ * Depth, alias and cost limits from graphql-armor (validation rules), shared by HTTP and websockets, and the token
+ * limit as graphql-js's own parse option. Armor's token plugin parsed every document a second time in a hook of
+ * its own, where a syntax error or a document over the limit became a 500 instead of Apollo's 400.
+ */
 export function createQueryLimits(limits: QueryLimits) {
-  return new ApolloArmor({
+  const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
     maxAliases: { n: limits.maxAliases },
     costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
-    maxTokens: { n: limits.maxTokens },
+    maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
     // Introspection is on for partners, so hiding field suggestions would protect nothing.
     blockFieldSuggestion: { enabled: false },
   }).protect();
+  return { ...armor, parseOptions: { maxTokens: limits.maxTokens } };
 }
 
 /** Query texts longer than this are checked every time rather than cached: a flood of them must not fill memory. */

@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import bodyParser from 'body-parser';
 import type { Logger } from 'pino';
+import { noteRequestId } from '../errors/format-error';
+import type { CorsPolicy } from './cors';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
 
 /** What a body-parser failure carries: the HTTP status and a stable type. */
 interface BodyError {
@@ -21,34 +24,42 @@ interface BodyError {
  * The context (the API key) is made before the body is read: a caller
  * without a valid key gets its 401 without the server reading, let alone
  * parsing, what it sent. Bodies past `bodyLimitBytes` are refused with 413.
+ * Every answer names its request (`X-Request-Id`), and browsers on the
+ * allowed origins get CORS headers and their preflights answered.
  */
 export function graphqlHttpHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   context: (req: IncomingMessage) => Promise<TContext>,
   bodyLimitBytes: number,
   logger: Logger,
+  cors: CorsPolicy,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const parseJson = bodyParser.json({ limit: bodyLimitBytes });
-  const failed = (res: ServerResponse) => (failure: unknown) => {
+  const failed = (res: ServerResponse, requestId: string) => (failure: unknown) => {
     // Apollo answers GraphQL errors itself: this is a broken stream or a bug here.
-    logger.error({ err: failure }, 'GraphQL over HTTP failed');
+    logger.error({ err: failure, requestId }, 'GraphQL over HTTP failed');
     if (res.headersSent) res.destroy();
     else res.writeHead(500).end();
   };
   return (req, res) => {
+    const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader('X-Request-Id', requestId);
     // Usage and invoices change with every event: no cache may keep an answer.
     res.setHeader('Cache-Control', 'no-store');
+    if (cors.handle(req, res)) return;
     const contextValue = context(req);
     contextValue.then(
       () =>
         parseJson(req, res, (err?: unknown) => {
           if (err) sendBodyError(res, err as BodyError);
-          else respond(apollo, () => contextValue, req, res).catch(failed(res));
+          else respond(apollo, () => contextValue, req, res, requestId).catch(failed(res, requestId));
         }),
-      () => {
+      (refusal: unknown) => {
+        // A failure that is not a refusal (the database is down) is logged by the error formatter, with this id.
+        noteRequestId([refusal], requestId);
         // Apollo shapes the refusal as before; the unread body is not worth keeping the connection for.
         if (hasBody(req)) res.setHeader('Connection', 'close');
-        respond(apollo, () => contextValue, req, res, false).catch(failed(res));
+        respond(apollo, () => contextValue, req, res, requestId, false).catch(failed(res, requestId));
       },
     );
   };
@@ -61,12 +72,15 @@ async function respond<TContext extends BaseContext>(
   context: () => Promise<TContext>,
   req: IncomingMessage,
   res: ServerResponse,
+  requestId: string,
   withBody = true,
 ): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
+  // The plugins read the id from here (graphqlHttpPlugin), the one it was answered with.
+  headers.set(REQUEST_ID_HEADER, requestId);
   const url = req.url ?? '';
   const query = url.indexOf('?');
   const response = await apollo.executeHTTPGraphQLRequest({
