@@ -124,6 +124,7 @@ describe('the partner quick start', () => {
     await t.close();
   });
 
+  // Three node processes (codegen, tsc, the program): a few seconds alone, more on a busy machine.
   it("generates a client from the live server with the README's codegen.ts, compiles it with tsc --strict and runs it", async () => {
     const { metric, plan } = await createCatalog(t.admin);
     const { organization } = await createTenant(t.admin, plan.code);
@@ -146,6 +147,5 @@ describe('the partner quick start', () => {
       env: { ...env, ORGANIZATION_ID: organization.id, METRIC: metric.code },
     });
     expect(JSON.parse(stdout)).toEqual({ role: 'PLATFORM_ADMIN', organization: null, metrics: true, accepted: 1, invoices: 0 });
-    // Three node processes (codegen, tsc, the program): a few seconds alone, more on a busy machine.
   }, 120_000);
 });
