@@ -122,6 +122,8 @@ export function startWsServer({
         }
         const checked = checkDocument(payload.query);
         if (!('kind' in checked)) return [...checked];
+        const tooCostly = limits.refuseCost(schema, checked, payload.operationName, payload.variables);
+        if (tooCostly) return [tooCostly];
         return { schema, document: checked, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx): RequestContext => {

@@ -21,7 +21,6 @@ const PASS_THROUGH = new Set<string>([
 const ARMOR_REASONS: Array<[RegExp, string]> = [
   [/depth limit/i, 'MAX_DEPTH'],
   [/aliases limit/i, 'MAX_ALIASES'],
-  [/cost limit/i, 'MAX_COST'],
   // Over websockets the token limit is graphql-js's own parse option, which words it so ("more that" in graphql 16).
   [/token limit|more th(?:an|at) \d+ tokens/i, 'MAX_TOKENS'],
   [/directives limit/i, 'MAX_DIRECTIVES'],

@@ -17,6 +17,29 @@ export interface Page<T> {
   pageInfo: PageInfo;
 }
 
+/**
+ * A page that can also count the whole filtered list. `count` runs only when called: a connection's `totalCount`
+ * field calls it, so a query that does not select the field costs no count.
+ */
+export interface CountedPage<T> extends Page<T> {
+  count: () => Promise<number>;
+}
+
+/** A list's page sizes: `first` is `default` when left out, and 1 to `max`. */
+export interface PageSize {
+  default: number;
+  max: number;
+}
+
+/**
+ * The extensions key under which a connection type declares its PageSize
+ * (`@Extensions({ [PAGE_SIZE_EXTENSION]: size })` on the class), for the query cost model to count its pages.
+ */
+export const PAGE_SIZE_EXTENSION = 'pageSize';
+
+export const isPageSize = (value: unknown): value is PageSize =>
+  typeof value === 'object' && value !== null && Number.isInteger((value as PageSize).default) && Number.isInteger((value as PageSize).max);
+
 /** Opaque keyset cursors: base64url of a JSON array of the sort key. */
 export const encodeCursor = (key: unknown[]): string => Buffer.from(JSON.stringify(key)).toString('base64url');
 
@@ -69,17 +92,17 @@ export function pageOf<T>(rows: T[], first: number, keyOf: (node: T) => unknown[
 }
 
 /**
- * One keyset page of a query, newest first: the count of the whole filtered
- * list, then `first + 1` rows after the cursor in descending order of
- * `columns` (a row-value comparison, so an index on the same columns serves it).
+ * One keyset page of a query, newest first: `first + 1` rows after the cursor
+ * in descending order of `columns` (a row-value comparison, so an index on the
+ * same columns serves it), and the count of the whole filtered list, on demand.
  */
 export async function keysetPage<E extends ObjectLiteral, K extends unknown[]>(
   qb: SelectQueryBuilder<E>,
   request: PageRequest<K>,
   columns: { [I in keyof K]: string },
   keyOf: (node: E) => K,
-): Promise<Page<E> & { totalCount: number }> {
-  const totalCount = await qb.clone().getCount();
+): Promise<CountedPage<E>> {
+  const whole = qb.clone();
   if (request.after) {
     const names = request.after.map((_, i) => `keyset_${i}`);
     qb.andWhere(
@@ -89,5 +112,5 @@ export async function keysetPage<E extends ObjectLiteral, K extends unknown[]>(
   }
   columns.forEach((column, i) => (i === 0 ? qb.orderBy(column, 'DESC') : qb.addOrderBy(column, 'DESC')));
   const rows = await qb.take(request.first + 1).getMany();
-  return { ...pageOf(rows, request.first, keyOf), totalCount };
+  return { ...pageOf(rows, request.first, keyOf), count: () => whole.getCount() };
 }

@@ -1,5 +1,6 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
+  getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
@@ -11,23 +12,37 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { QueryLimits } from '../../config';
+import { costLimitPlugin, costRefusal, queryCost } from './query-cost';
 
 /**
- * Depth, alias and cost limits from graphql-armor (validation rules), shared by HTTP and websockets, and the token
- * limit as graphql-js's own parse option. Armor's token plugin parsed every document a second time in a hook of
- * its own, where a syntax error or a document over the limit became a 500 instead of Apollo's 400.
+ * The query limits shared by HTTP and websockets: depth, aliases and directives from graphql-armor; the token limit as
+ * graphql-js's own parse option (armor's token plugin parsed every document a second time in a hook of its own, where
+ * a syntax error or a document over the limit became a 500 instead of Apollo's 400); and the cost limit of
+ * query-cost.ts, whose model counts pages by their `first` (armor's reads only literals, not variables, and compounds
+ * by depth, so that the largest documented page of a list did not fit).
  */
 export function createQueryLimits(limits: QueryLimits) {
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
     maxAliases: { n: limits.maxAliases },
-    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
+    costLimit: { enabled: false },
     maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
     // Introspection is on for partners, so hiding field suggestions would protect nothing.
     blockFieldSuggestion: { enabled: false },
   }).protect();
-  return { ...armor, parseOptions: { maxTokens: limits.maxTokens } };
+  return {
+    validationRules: armor.validationRules,
+    parseOptions: { maxTokens: limits.maxTokens },
+    plugins: [...armor.plugins, costLimitPlugin(limits.maxCost)],
+    /** The cost check for transports Apollo does not serve (websockets): the refusal of a checked document, or null. */
+    refuseCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: unknown) {
+      const operation = getOperationAST(document, operationName);
+      const vars = variables && typeof variables === 'object' ? (variables as Record<string, unknown>) : undefined;
+      const requested = operation ? queryCost(schema, document, operation, vars) : 0;
+      return requested > limits.maxCost ? costRefusal({ requested, limit: limits.maxCost }) : null;
+    },
+  };
 }
 
 /** Query texts longer than this are checked every time rather than cached: a flood of them must not fill memory. */

@@ -56,7 +56,7 @@ export class AlertResolver {
     @Arg('acknowledged', () => Boolean, { nullable: true }) acknowledged: boolean | null,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<AlertConnection> {
-    return services.alerts.list(principal, organizationId, first ?? 20, after, severity, acknowledged);
+    return services.alerts.list(principal, organizationId, first, after, severity, acknowledged);
   }
 
   @Authorized(Permission.MANAGE_ALERTS)

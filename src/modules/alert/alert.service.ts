@@ -8,6 +8,7 @@ import { loadTenantScope } from '../organization/tenant-scope';
 import type { AlertSeverity } from './alert-severity';
 import { Alert } from './alert.entity';
 import { AlertError, AlertErrorReason } from './alert.error';
+import { ALERT_PAGE, AlertConnection } from './dto/alert.types';
 
 /** The change-bus channel on which fired alerts are announced (NOTIFY), one message `org/alert` each. */
 export const ALERT_CHANNEL = 'meterly_alerts';
@@ -19,17 +20,18 @@ export class AlertService {
   async list(
     principal: Principal,
     organizationIdInput: string,
-    first = 20,
+    first?: number | null,
     after?: string | null,
     severity?: AlertSeverity | null,
     acknowledged?: boolean | null,
-  ) {
+  ): Promise<AlertConnection> {
     const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
-    const page = pageRequest(first, after, 100, CursorKey.timeAndId);
+    const page = pageRequest(first ?? ALERT_PAGE.default, after, ALERT_PAGE.max, CursorKey.timeAndId);
     const qb = this.db.getRepository(Alert).createQueryBuilder('a').where('a.organizationId = :organizationId', { organizationId });
     if (severity) qb.andWhere('a.severity = :severity', { severity });
     if (acknowledged != null) qb.andWhere(acknowledged ? 'a.acknowledgedAt IS NOT NULL' : 'a.acknowledgedAt IS NULL');
-    return keysetPage(qb, page, ['a.triggeredAt', 'a.seq'], (node) => [node.triggeredAt.toISOString(), node.seq]);
+    const found = await keysetPage(qb, page, ['a.triggeredAt', 'a.seq'], (node) => [node.triggeredAt.toISOString(), node.seq]);
+    return Object.assign(new AlertConnection(), found);
   }
 
   /** Another organisation's alert answers NOT_FOUND, as if it did not exist. */

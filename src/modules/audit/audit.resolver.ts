@@ -16,7 +16,7 @@ export class AuditResolver {
     @Arg('operation', () => String, { nullable: true }) operation: string | null,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<AuditConnection> {
-    return services.audit.list(principal, organizationId, first ?? 50, after, operation);
+    return services.audit.list(principal, organizationId, first, after, operation);
   }
 
   @Authorized(Permission.VIEW_AUDIT)
@@ -28,6 +28,6 @@ export class AuditResolver {
     @Arg('metric', () => String, { nullable: true }) metric: string | null,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<UsageEventConnection> {
-    return services.audit.events(principal, organizationId, first ?? 50, after, metric);
+    return services.audit.events(principal, organizationId, first, after, metric);
   }
 }

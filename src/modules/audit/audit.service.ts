@@ -9,6 +9,7 @@ import { namedStatement } from '../../common/database/pg-array';
 import { redactUrlCredentials } from '../../common/http/outbound-target';
 import { CursorKey, keysetPage, pageOf, pageRequest } from '../../common/graphql/pagination';
 import { AuditEntry } from './audit-entry.entity';
+import { AUDIT_PAGE, AuditConnection, USAGE_EVENT_PAGE, UsageEventConnection } from './dto/audit.types';
 
 /**
  * Names of fields that hold credentials (API keys, secrets such as a webhook's signing secret,
@@ -87,6 +88,17 @@ const EVENT_TRAIL = namedStatement(
            ORDER BY e.occurred_at DESC, e.event_id DESC LIMIT ${p.limit}`,
 );
 
+/**
+ * How many events the trail holds for the same filter. Without a metric, no join: the organisation's range of the
+ * primary key answers it (an index-only scan once the table is vacuumed).
+ */
+const EVENT_TRAIL_COUNT = namedStatement(
+  ['organizationId', 'metric'],
+  (p) => `SELECT count(*) AS n FROM usage_events e
+           WHERE e.organization_id = ${p.organizationId}
+             AND (${p.metric}::text IS NULL OR e.metric_id IN (SELECT id FROM metrics WHERE code = ${p.metric}))`,
+);
+
 /** The audit trail: written after each successful mutation, readable by admins, never editable through the API. */
 export class AuditService {
   constructor(
@@ -129,24 +141,30 @@ export class AuditService {
   async list(
     principal: Principal,
     organizationIdInput: string | null | undefined,
-    first = 50,
+    first?: number | null,
     after?: string | null,
     operation?: string | null,
-  ) {
+  ): Promise<AuditConnection> {
     const organizationId = organizationIdInput ? authorizeTenant(principal, Permission.VIEW_AUDIT, organizationIdInput) : null;
     if (!organizationId && !isPlatformAdmin(principal))
       throw new CommonError(CommonErrorReason.FORBIDDEN, 'Only platform admins read the whole log');
-    const page = pageRequest(first, after, 200, CursorKey.serial);
+    const page = pageRequest(first ?? AUDIT_PAGE.default, after, AUDIT_PAGE.max, CursorKey.serial);
     const qb = this.db.getRepository(AuditEntry).createQueryBuilder('e');
     if (organizationId) qb.where('e.organizationId = :organizationId', { organizationId });
     if (operation) qb.andWhere('e.operation = :operation', { operation });
-    return keysetPage(qb, page, ['e.id'], (node) => [node.id]);
+    return Object.assign(new AuditConnection(), await keysetPage(qb, page, ['e.id'], (node) => [node.id]));
   }
 
   /** The per-event trail: each recorded event with the cost it was given. */
-  async events(principal: Principal, organizationIdInput: string, first = 50, after?: string | null, metric?: string | null) {
+  async events(
+    principal: Principal,
+    organizationIdInput: string,
+    firstInput?: number | null,
+    after?: string | null,
+    metric?: string | null,
+  ): Promise<UsageEventConnection> {
     const organizationId = authorizeTenant(principal, Permission.VIEW_AUDIT, organizationIdInput);
-    const { after: cursor } = pageRequest(first, after, 500, CursorKey.timeAndId);
+    const { first, after: cursor } = pageRequest(firstInput ?? USAGE_EVENT_PAGE.default, after, USAGE_EVENT_PAGE.max, CursorKey.timeAndId);
     const rows = await this.db.query<EventTrailRow[]>(
       EVENT_TRAIL.text,
       EVENT_TRAIL.values({
@@ -158,7 +176,15 @@ export class AuditService {
       }),
     );
     const page = pageOf(rows, first, (r) => [r.occurred_at.toISOString(), r.event_id]);
-    return {
+    const count = async () => {
+      const [row] = await this.db.query<Array<{ n: string }>>(
+        EVENT_TRAIL_COUNT.text,
+        EVENT_TRAIL_COUNT.values({ organizationId, metric: metric ?? null }),
+      );
+      return Number(row?.n ?? 0);
+    };
+    return Object.assign(new UsageEventConnection(), {
+      count,
       pageInfo: page.pageInfo,
       edges: page.edges.map(({ cursor: c, node: r }) => ({
         cursor: c,
@@ -176,6 +202,6 @@ export class AuditService {
           dimensions: r.dimensions,
         },
       })),
-    };
+    });
   }
 }

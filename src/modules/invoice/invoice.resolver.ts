@@ -21,7 +21,7 @@ export class InvoiceResolver {
     @Arg('status', () => InvoiceStatus, { nullable: true }) status: InvoiceStatus | null,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<InvoiceConnection> {
-    return services.invoices.list(principal, organizationId, first ?? 20, after, status);
+    return services.invoices.list(principal, organizationId, first, after, status);
   }
 
   @Authorized(Permission.VIEW_INVOICES)

@@ -5,10 +5,11 @@ import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { assertId } from '../../common/errors/common-error';
 import { updateReturning } from '../../common/database/batch-load';
 import { namedParameters } from '../../common/database/pg-array';
-import { CursorKey, keysetPage, pageRequest, type Page } from '../../common/graphql/pagination';
+import { CursorKey, keysetPage, pageRequest } from '../../common/graphql/pagination';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney } from '../../common/money/decimal';
 import { Organization } from '../organization/organization.entity';
+import { INVOICE_PAGE, InvoiceConnection } from './dto/invoice.types';
 import { InvoiceLine } from './invoice-line.entity';
 import { renderInvoicePdf } from './invoice-pdf';
 import { Invoice } from './invoice.entity';
@@ -24,10 +25,6 @@ export interface OverdueInvoice {
   currency: string;
 }
 
-export interface InvoicePage extends Page<Invoice> {
-  totalCount: number;
-}
-
 const INVOICE = namedParameters(['invoice'] as const);
 const OVERDUE = namedParameters(['organization', 'from'] as const);
 
@@ -38,15 +35,16 @@ export class InvoiceService {
   async list(
     principal: Principal,
     organizationIdInput: string,
-    first = 20,
+    first?: number | null,
     after?: string | null,
     status?: InvoiceStatus | null,
-  ): Promise<InvoicePage> {
+  ): Promise<InvoiceConnection> {
     const organizationId = authorizeTenant(principal, Permission.VIEW_INVOICES, organizationIdInput);
-    const page = pageRequest(first, after, 100, CursorKey.timeAndId);
+    const page = pageRequest(first ?? INVOICE_PAGE.default, after, INVOICE_PAGE.max, CursorKey.timeAndId);
     const qb = this.db.getRepository(Invoice).createQueryBuilder('i').where('i.organizationId = :organizationId', { organizationId });
     if (status) qb.andWhere('i.status = :status', { status });
-    return keysetPage(qb, page, ['i.periodStart', 'i.id'], (node) => [node.periodStart.toISOString(), node.id]);
+    const found = await keysetPage(qb, page, ['i.periodStart', 'i.id'], (node) => [node.periodStart.toISOString(), node.id]);
+    return Object.assign(new InvoiceConnection(), found);
   }
 
   /** An invoice the caller may see; another organisation's answers NOT_FOUND, as if it did not exist. */

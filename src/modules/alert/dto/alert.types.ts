@@ -1,6 +1,6 @@
-import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Extensions, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DecimalScalar } from '../../../common/graphql/scalars';
-import { PageInfo } from '../../../common/graphql/pagination';
+import { PAGE_SIZE_EXTENSION, PageInfo, type PageSize } from '../../../common/graphql/pagination';
 import { AlertSeverity, AlertWindow } from '../alert-severity';
 import { Alert } from '../alert.entity';
 
@@ -43,7 +43,10 @@ export class AlertEdge {
   node!: Alert;
 }
 
+export const ALERT_PAGE: PageSize = { default: 20, max: 100 };
+
 @ObjectType()
+@Extensions({ [PAGE_SIZE_EXTENSION]: ALERT_PAGE })
 export class AlertConnection {
   @Field(() => [AlertEdge])
   edges!: AlertEdge[];
@@ -51,6 +54,11 @@ export class AlertConnection {
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
 
-  @Field(() => Int)
-  totalCount!: number;
+  /** Counts every alert the filters match (CountedPage). */
+  count!: () => Promise<number>;
+
+  @Field(() => Int, { description: 'Every alert the filters match, across all pages; counted only when asked for.' })
+  totalCount(): Promise<number> {
+    return this.count();
+  }
 }

@@ -1,6 +1,6 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Extensions, Field, Int, ObjectType } from 'type-graphql';
 import { DecimalScalar, JSONScalar } from '../../../common/graphql/scalars';
-import { PageInfo } from '../../../common/graphql/pagination';
+import { PAGE_SIZE_EXTENSION, PageInfo, type PageSize } from '../../../common/graphql/pagination';
 import { AuditEntry } from '../audit-entry.entity';
 
 @ObjectType()
@@ -12,7 +12,10 @@ export class AuditEdge {
   node!: AuditEntry;
 }
 
+export const AUDIT_PAGE: PageSize = { default: 50, max: 200 };
+
 @ObjectType()
+@Extensions({ [PAGE_SIZE_EXTENSION]: AUDIT_PAGE })
 export class AuditConnection {
   @Field(() => [AuditEdge])
   edges!: AuditEdge[];
@@ -20,8 +23,13 @@ export class AuditConnection {
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
 
-  @Field(() => Int)
-  totalCount!: number;
+  /** Counts every entry the filters match (CountedPage). */
+  count!: () => Promise<number>;
+
+  @Field(() => Int, { description: 'Every entry the filters match, across all pages; counted only when asked for.' })
+  totalCount(): Promise<number> {
+    return this.count();
+  }
 }
 
 @ObjectType({ description: 'A recorded usage event with the cost it added: the audit trail of what was charged.' })
@@ -69,11 +77,22 @@ export class UsageEventEdge {
   node!: UsageEventRecord;
 }
 
+export const USAGE_EVENT_PAGE: PageSize = { default: 50, max: 500 };
+
 @ObjectType()
+@Extensions({ [PAGE_SIZE_EXTENSION]: USAGE_EVENT_PAGE })
 export class UsageEventConnection {
   @Field(() => [UsageEventEdge])
   edges!: UsageEventEdge[];
 
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
+
+  /** Counts every event the filter matches (CountedPage). */
+  count!: () => Promise<number>;
+
+  @Field(() => Int, { description: 'Every recorded event the filter matches, across all pages; counted only when asked for.' })
+  totalCount(): Promise<number> {
+    return this.count();
+  }
 }

@@ -1,5 +1,5 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { PageInfo } from '../../../common/graphql/pagination';
+import { Extensions, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { PAGE_SIZE_EXTENSION, PageInfo, type PageSize } from '../../../common/graphql/pagination';
 import { Invoice } from '../invoice.entity';
 
 @ObjectType()
@@ -11,7 +11,10 @@ export class InvoiceEdge {
   node!: Invoice;
 }
 
+export const INVOICE_PAGE: PageSize = { default: 20, max: 100 };
+
 @ObjectType()
+@Extensions({ [PAGE_SIZE_EXTENSION]: INVOICE_PAGE })
 export class InvoiceConnection {
   @Field(() => [InvoiceEdge])
   edges!: InvoiceEdge[];
@@ -19,8 +22,13 @@ export class InvoiceConnection {
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
 
-  @Field(() => Int)
-  totalCount!: number;
+  /** Counts every invoice the filter matches (CountedPage). */
+  count!: () => Promise<number>;
+
+  @Field(() => Int, { description: 'Every invoice the filter matches, across all pages; counted only when asked for.' })
+  totalCount(): Promise<number> {
+    return this.count();
+  }
 }
 
 @InputType()
