@@ -166,6 +166,8 @@ export type PeriodInput = {
 };
 
 export type PlanChargeInput = {
+  /** Dimension name to the only values allowed, e.g. {"connector": ["notion", "google_workspace"]}: an event with another value, or without the dimension, is refused with NOT_ENTITLED (DIMENSION_NOT_ALLOWED) and never billed. At most 20 dimensions of 1 to 100 distinct strings (1 to 200 characters each); otherwise BAD_USER_INPUT (INVALID_ALLOWED_DIMENSIONS). Omitted: any value. */
+  allowedDimensions?: unknown;
   dimensionPrices?: Array<DimensionPriceInput> | null | undefined;
   /** true: usage past the limit is rejected (QUOTA_EXCEEDED); false: billed as overage. */
   hardLimit?: boolean | null | undefined;
@@ -178,6 +180,8 @@ export type PlanChargeInput = {
   model: PriceModel;
   packagePrice?: string | null | undefined;
   packageSize?: string | null | undefined;
+  /** A feature code (e.g. "managed_bedrock") that must be enabled for the organisation, by the plan's features or an override, for this metric to be recorded; otherwise its events are refused with NOT_ENTITLED (FEATURE_DISABLED). A feature the plan does not name counts as disabled. A malformed code: BAD_USER_INPUT (INVALID_FEATURE). */
+  requiresFeature?: string | null | undefined;
   tiers?: Array<TierInput> | null | undefined;
   unitPrice?: string | null | undefined;
   /** No limit and nothing billed ("Unlimited"): with model PER_UNIT and no limit, included or prices. */
