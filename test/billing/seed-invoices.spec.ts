@@ -24,7 +24,13 @@ describe('seed plans billed for a month', () => {
 
   it('Connectors Free: within the free allowance nothing is owed, and usage past it was refused', async () => {
     const org = await organizationOn(t.admin, 'connectors_free');
-    const calls = Array.from({ length: 101 }, (_, i) => ({ id: `c${i}`, metric: 'connector_calls', timestamp: at(i) }));
+    // Free allows basic connectors only, so each call names one (a call that names none is refused, DIMENSION_NOT_ALLOWED).
+    const calls = Array.from({ length: 101 }, (_, i) => ({
+      id: `c${i}`,
+      metric: 'connector_calls',
+      dimensions: { connector: 'notion' },
+      timestamp: at(i),
+    }));
     const res = await record(t.admin, org, [...calls, { id: 'mb', metric: 'connector_data_mb', quantity: '8', timestamp: at(0) }]);
     expect(res.rejected).toEqual([expect.objectContaining({ index: 100, code: 'QUOTA_EXCEEDED' })]);
     const invoice = await marchInvoice(org);

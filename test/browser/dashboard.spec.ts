@@ -8,6 +8,7 @@ import {
   CostBreakdownDocument,
   CreatePlanDocument,
   ForecastDocument,
+  SetFeatureOverrideDocument,
 } from '../generated/graphql';
 import { createApiKey } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -262,10 +263,26 @@ const usd = (amount: string) =>
       .waitFor();
     await shot('forecast');
 
-    // Every plan with the next bill it would bring.
+    // What the plan allows, a withdrawn feature explained in words, and every plan with the next bill it would bring.
+    await t.admin.data(SetFeatureOverrideDocument, { input: { organizationId: org, feature: 'sso', enabled: false } });
+    await t.admin.data(SetFeatureOverrideDocument, {
+      input: { organizationId: org, feature: 'concurrent_requests', enabled: true, config: { limit: 20 } },
+    });
     await open('Plans');
     await page.locator('#plan-rows tr[data-plan="team_max"]').waitFor();
     expect(await page.locator('#plan-rows tr[data-plan="team_pro"] th').textContent()).toContain('(current');
+    const allowed = async (feature: string) =>
+      (await page.locator(`#entitlement-rows tr[data-feature="${feature}"]`).locator('th, td').allTextContents()).map((c) => c.trim());
+    expect(await allowed('api_calls')).toEqual(['api_calls', 'Yes', '100', expect.stringMatching(/^\d/), '—']);
+    expect(await allowed('ai_tokens')).toEqual(['ai_tokens', 'Yes', '20,000,000', expect.stringMatching(/^\d/), '—']);
+    expect(await allowed('sso')).toEqual([
+      'sso',
+      'No. This is turned off for your organisation, or needs a feature your plan does not include.',
+      '—',
+      '—',
+      '—',
+    ]);
+    expect(await allowed('concurrent_requests')).toEqual(['concurrent_requests', 'Yes', '—', '—', 'limit: 20']);
     await shot('plans');
 
     // The period closes on the test clock; the invoice appears and its PDF opens with the key.

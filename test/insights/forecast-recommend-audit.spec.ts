@@ -183,7 +183,8 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
       ).toEqual([
         ['analytics_starter', '148.36', '204.26'],
         ['analytics_professional', '499.00', '499.00'],
-        ['analytics_enterprise', '2702.69', '2763.46'],
+        // Enterprise's tokens, queries and users are unlimited (seed 003), never billed per unit: only its fee.
+        ['analytics_enterprise', '2500.00', '2500.00'],
       ]);
       // Additive metrics go to the larger of their usage so far and their own forecast; the storage peak stays as it is.
       const planned = await Promise.all(

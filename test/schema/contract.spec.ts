@@ -14,7 +14,6 @@ const PENDING: Record<string, number> = {
   SpendControls: 18,
   'Query.spendControls': 18,
   'Mutation.setSpendControls': 18,
-  'PlanChargeInput.allowedDimensions': 18,
   'CreatePlanInput.requestsPerHour': 18,
   // The partner API.
   ApiKey: 19,

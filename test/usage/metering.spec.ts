@@ -46,6 +46,9 @@ describe('usage metering', () => {
           { metric: 'api_calls', included: '100', limit: '1000', model: 'PER_UNIT', unitPrice: '0.01' },
           { metric: 'storage_gb', included: '10', limit: '100', hardLimit: true, model: 'PER_UNIT', unitPrice: '0.5' },
           { metric: 'active_users', limit: '3', hardLimit: true, model: 'PER_UNIT', unitPrice: '20' },
+          // Usage of a metric the plan does not charge is refused (NOT_IN_PLAN), so these are charged, at no cost.
+          { metric: 'requests', model: 'PER_UNIT', unitPrice: '0' },
+          { metric: 'seats', model: 'PER_UNIT', unitPrice: '0' },
         ],
       },
     );
@@ -431,7 +434,7 @@ describe('usage metering', () => {
         currency: 'USD',
         basePrice: '0',
         requestsPerMinute: 3,
-        charges: [],
+        charges: [{ metric: 'requests', model: 'PER_UNIT', unitPrice: '0' }],
       });
       const first = await record(
         t.admin,

@@ -42,12 +42,13 @@ if (!hasRedis) {
       name: 'Redis',
       currency: 'USD',
       basePrice: '0',
-      charges: [],
+      // Usage of a metric the plan does not charge is refused (NOT_IN_PLAN), so the plan charges it, at no cost.
+      charges: [{ metric: 'redis_calls', model: 'PER_UNIT', unitPrice: '0' }],
     });
     const ws = openWsClient(two.server.wsUrl, two.adminKey);
     try {
       const sub = wsSubscribe(ws, UsageUpdatedDocument, { organizationId: org });
-      expect((await sub.next()).data?.usageUpdated.metrics).toEqual([]);
+      expect((await sub.next()).data?.usageUpdated.metrics).toEqual([expect.objectContaining({ metric: 'redis_calls', used: '0' })]);
       await record(one.admin, org, [{ id: 'r1', metric: 'redis_calls', quantity: '4', timestamp: at(0) }]);
       expect((await sub.next()).data?.usageUpdated.metrics[0]).toMatchObject({ metric: 'redis_calls', used: '4' });
     } finally {

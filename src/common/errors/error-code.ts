@@ -6,5 +6,7 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
   RATE_LIMITED = 'RATE_LIMITED',
+  /** The plan does not allow this usage at all (a metric it does not charge, a refused dimension value, a disabled feature). */
+  NOT_ENTITLED = 'NOT_ENTITLED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }

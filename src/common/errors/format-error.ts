@@ -153,6 +153,7 @@ const HTTP_STATUS: Record<string, number> = {
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.QUOTA_EXCEEDED]: 429,
   [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.NOT_ENTITLED]: 403,
 };
 
 /** The same codes on the few plain HTTP routes (PDFs, webhooks): `{ error: { code, message } }` with a matching status. */

@@ -1,6 +1,7 @@
 import { Dec } from '../../common/money/decimal';
 import type { FeatureGrant } from '../plan/plan-features';
 import { EntitlementReason, type Entitlement } from './entitlement.types';
+import { meteredRefusal, type AccessContext } from './usage-access';
 
 /** A metric the plan charges, and the period's usage of it. */
 export interface MeteredGrant {
@@ -9,6 +10,8 @@ export interface MeteredGrant {
   limit: string | null;
   hardLimit: boolean;
   used: string;
+  /** The feature that gates the charge (ingestion refuses its events while it is off); absent or null: none. */
+  requiresFeature?: string | null;
 }
 
 /** Everything an organisation's entitlements are computed from, read at one moment. */
@@ -44,13 +47,22 @@ export function planFeatureEntitlement(grant: FeatureGrant): Entitlement {
     : { ...denied(grant.feature, EntitlementReason.FEATURE_DISABLED), config: grant.config };
 }
 
+/** The organisation's features as the usage access rules read them. */
+const accessOf = (snapshot: EntitlementSnapshot): AccessContext => ({
+  hasPlan: true,
+  override: (code) => snapshot.overrides.get(code)?.enabled,
+  planned: (code) => snapshot.features.get(code)?.enabled,
+});
+
 function metered(snapshot: EntitlementSnapshot, grant: MeteredGrant, override: FeatureGrant | undefined): Entitlement {
   const used = new Dec(grant.used);
   const remaining = grant.limit === null ? null : Dec.max(new Dec(grant.limit).minus(used), 0);
+  // The rules ingestion refuses events by; with a charge, only an override or a feature gate can refuse.
+  const refusal = meteredRefusal(grant.metric, grant, accessOf(snapshot));
   // A soft limit is billed as overage, so only a hard one closes access when it is reached.
   const reason = snapshot.closed
     ? EntitlementReason.ACCOUNT_CLOSED
-    : override && !override.enabled
+    : refusal
       ? EntitlementReason.FEATURE_DISABLED
       : grant.hardLimit && remaining !== null && remaining.isZero()
         ? EntitlementReason.QUOTA_EXCEEDED

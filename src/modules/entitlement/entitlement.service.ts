@@ -74,6 +74,14 @@ export class EntitlementService {
     if (problem) throw new EntitlementError(EntitlementErrorReason.INVALID_FEATURE, problem);
     const configProblem = featureConfigProblem(input.feature, input.config);
     if (configProblem) throw new EntitlementError(EntitlementErrorReason.INVALID_CONFIG, configProblem);
+    // Usage needs a charge to be priced, so an override may withdraw a metric but never grant one (ingestion would refuse it).
+    if (input.enabled && (await this.catalog.metricsFor([input.feature])).has(input.feature)) {
+      throw new EntitlementError(
+        EntitlementErrorReason.INVALID_FEATURE,
+        `"${input.feature}" is a metric: an override can withdraw its metered access (enabled: false) but not grant it; ` +
+          'remove the override, or put the organisation on a plan that charges it',
+      );
+    }
     await this.assertOrganization(organizationId);
     await this.db.getRepository(FeatureOverride).upsert(
       {
@@ -132,6 +140,7 @@ export class EntitlementService {
         limit: charge.limit,
         hardLimit: charge.hardLimit,
         used: usage.get(metricId)?.quantity ?? '0',
+        requiresFeature: charge.requiresFeature ?? null,
       });
     }
     const cost = row.totals.reduce((sum, [, , c]) => sum.plus(c), new Dec(0));

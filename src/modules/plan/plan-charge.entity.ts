@@ -1,7 +1,8 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { boundsCheck, PRICE_BOUNDS, QUANTITY_BOUNDS } from '../../common/money/decimal-bounds';
-import { DecimalScalar } from '../../common/graphql/scalars';
+import { DecimalScalar, JSONScalar } from '../../common/graphql/scalars';
+import type { AllowedDimensions } from './charge-access';
 import { Metric } from '../metric/metric.entity';
 import { Plan } from './plan.entity';
 import { PriceModel } from './price-model';
@@ -79,4 +80,22 @@ export class PlanCharge {
   @Field(() => [DimensionPrice], { nullable: true })
   @Column({ name: 'dimension_prices', type: 'jsonb', nullable: true })
   dimensionPrices!: DimensionPrice[] | null;
+
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description:
+      'Dimension name to the only values an event may carry, e.g. {"connector": ["notion", "google_workspace"]}: an event with ' +
+      'another value, or without the dimension, is refused (NOT_ENTITLED, DIMENSION_NOT_ALLOWED). Null: any value.',
+  })
+  @Column({ name: 'allowed_dimensions', type: 'jsonb', nullable: true })
+  allowedDimensions!: AllowedDimensions | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "A feature the organisation's entitlements (plan, then override) must enable for this metric to be recorded at all; " +
+      'otherwise its events are refused (NOT_ENTITLED, FEATURE_DISABLED). Null: no gate.',
+  })
+  @Column({ name: 'requires_feature', type: 'text', nullable: true })
+  requiresFeature!: string | null;
 }

@@ -13,6 +13,7 @@ import type { DimensionPrice, Tier } from './dto/plan-charge.types';
 import { availablePlans } from './plan-availability';
 import { PlanCharge } from './plan-charge.entity';
 import { PlanFeature } from './plan-feature.entity';
+import { parseAllowedDimensions } from './charge-access';
 import { featureCodeProblem, featureConfigProblem, MAX_FEATURES_PER_PLAN, type FeatureGrant } from './plan-features';
 import { Plan } from './plan.entity';
 import { PlanError, PlanErrorReason } from './plan.error';
@@ -23,7 +24,9 @@ const CODE = /^[a-z][a-z0-9_]{0,62}$/;
 const ORGANIZATION_EXISTS = namedStatement(['organizationId'], (p) => `SELECT 1 FROM organizations WHERE id = ${p.organizationId}`);
 
 type PlanRow = Omit<Plan, 'id' | 'createdAt'>;
-type ChargeRow = Omit<PlanCharge, 'id' | 'planId' | 'plan' | 'metric'>;
+type AccessFields = 'allowedDimensions' | 'requiresFeature';
+/** A charge's gates are set only when given (the columns default to null). */
+type ChargeRow = Omit<PlanCharge, 'id' | 'planId' | 'plan' | 'metric' | AccessFields> & Partial<Pick<PlanCharge, AccessFields>>;
 
 function amount(
   value: string | null | undefined,
@@ -103,6 +106,14 @@ export class PlanService {
       if (!metricId) throw new PlanError(PlanErrorReason.UNKNOWN_METRIC, `No metric has the code "${charge.metric}"`);
       return { metricId, ...PlanService.validateCharge(charge) };
     });
+    // A metric's code names its metered entitlement, never a feature, so a gate naming one could never open.
+    const gatedByMetric = charges.find((c) => c.requiresFeature && seen.has(c.requiresFeature));
+    if (gatedByMetric) {
+      throw new PlanError(
+        PlanErrorReason.INVALID_FEATURE,
+        `requiresFeature "${gatedByMetric.requiresFeature}" is a metric the plan charges, not a feature`,
+      );
+    }
 
     return {
       plan: {
@@ -178,9 +189,26 @@ export class PlanService {
     };
   }
 
+  /** What the charge lets through at all: its allow-list of dimension values and the feature that gates it. */
+  private static validateAccess(charge: PlanChargeInput, where: string): Partial<Pick<PlanCharge, AccessFields>> {
+    const access: Partial<Pick<PlanCharge, AccessFields>> = {};
+    if (charge.allowedDimensions != null) {
+      const allowed = parseAllowedDimensions(charge.allowedDimensions);
+      if (typeof allowed === 'string') throw new PlanError(PlanErrorReason.INVALID_ALLOWED_DIMENSIONS, `${where}: ${allowed}`);
+      access.allowedDimensions = allowed;
+    }
+    if (charge.requiresFeature != null) {
+      const problem = featureCodeProblem(charge.requiresFeature);
+      if (problem) throw new PlanError(PlanErrorReason.INVALID_FEATURE, `${where}: requiresFeature: ${problem}`);
+      access.requiresFeature = charge.requiresFeature;
+    }
+    return access;
+  }
+
   static validateCharge(charge: PlanChargeInput): Omit<ChargeRow, 'metricId'> {
     const where = `charge "${charge.metric}"`;
-    if (charge.unlimited) return PlanService.unlimitedCharge(charge, where);
+    const access = PlanService.validateAccess(charge, where);
+    if (charge.unlimited) return { ...PlanService.unlimitedCharge(charge, where), ...access };
     const included = amount(charge.included, `${where}: included`, QUANTITY_BOUNDS);
     const limit = amount(charge.limit, `${where}: limit`, QUANTITY_BOUNDS);
     if (included !== null && limit !== null && new Decimal(limit).lessThan(included)) {
@@ -203,6 +231,7 @@ export class PlanService {
       packagePrice: null as string | null,
       tiers: null as Tier[] | null,
       dimensionPrices: null as DimensionPrice[] | null,
+      ...access,
     };
     switch (charge.model) {
       case PriceModel.PER_UNIT:

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { MetricDefinition } from '../metric/metric-definition';
 import { Metric } from '../metric/metric.entity';
 import { PlanCharge } from '../plan/plan-charge.entity';
+import { PlanFeature } from '../plan/plan-feature.entity';
 import { Plan } from '../plan/plan.entity';
 import type { ChargeRule } from './charge-rule';
 
@@ -9,6 +10,8 @@ export interface PlanTerms {
   plan: Plan;
   /** By metric id. */
   charges: Map<string, ChargeRule>;
+  /** Whether the plan enables each feature it names, by code. */
+  features: ReadonlyMap<string, boolean>;
 }
 
 /**
@@ -59,6 +62,7 @@ export class RatingCatalog {
     if (cached) return cached;
     const plan = await manager.getRepository(Plan).findOneByOrFail({ id: planId });
     const rows = await manager.getRepository(PlanCharge).findBy({ planId });
+    const features = await manager.getRepository(PlanFeature).findBy({ planId });
     const terms: PlanTerms = {
       plan,
       charges: new Map(
@@ -74,9 +78,12 @@ export class RatingCatalog {
             packagePrice: c.packagePrice,
             tiers: c.tiers,
             dimensionPrices: c.dimensionPrices,
+            allowedDimensions: c.allowedDimensions,
+            requiresFeature: c.requiresFeature,
           },
         ]),
       ),
+      features: new Map(features.map((f) => [f.feature, f.enabled])),
     };
     this.plans.set(planId, terms);
     return terms;

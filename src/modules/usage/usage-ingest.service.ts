@@ -10,6 +10,7 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { SubscriptionStatus } from '../subscription/plan-subscription.entity';
 import type { ChangeBus } from '../../common/pubsub/change-bus';
 import { validateEvent, type RawUsageEvent } from './ingest/event-validator';
+import { admitEntitled } from './ingest/entitlement-gate';
 import { IngestStore } from './ingest/ingest-store';
 import { RejectionReason, type NormalizedEvent, type Rejection } from './ingest/normalized-event';
 import type { RollupDelta, TotalState } from './ingest/aggregator-state';
@@ -129,8 +130,9 @@ export class UsageIngestService {
     const terms = context.subscription ? await this.catalog.planTerms(context.subscription.planId, tx) : null;
     const windowStart = terms?.plan.requestsPerMinute ? new Date(Math.floor(context.now.getTime() / MINUTE) * MINUTE) : null;
     const state = await store.loadState(organizationId, candidates, windowStart);
-    const fresh = candidates.filter((e) => !state.known.has(e.id));
-    result.duplicates += candidates.length - fresh.length;
+    const unseen = candidates.filter((e) => !state.known.has(e.id));
+    result.duplicates += candidates.length - unseen.length;
+    const fresh = admitEntitled(unseen, terms, context.featureOverrides, result.rejected);
     if (fresh.length === 0) return this.finish(result);
 
     const aggregator = new UsageAggregator({

@@ -86,6 +86,13 @@ export type PlansQueryVariables = Exact<{
 
 export type PlansQuery = { planRecommendations: { basis: string, advice: Array<string>, saving: { amount: string, currency: string }, currentPlan: { code: string, name: string }, cheapestPlan: { code: string, name: string }, options: Array<{ fits: boolean, warnings: Array<string>, plan: { code: string, name: string }, cost: { amount: string, currency: string }, forecastCost: { amount: string, currency: string } }> } };
 
+export type PlanEntitlementsQueryVariables = Exact<{
+  org: string | number;
+}>;
+
+
+export type PlanEntitlementsQuery = { entitlements: Array<{ feature: string, hasAccess: boolean, reason: string | null, config: unknown, metric: string | null, used: string | null, limit: string | null, unlimited: boolean }> };
+
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -364,6 +371,20 @@ export const PlansDocument = new TypedDocumentString(`
   amount
   currency
 }`) as unknown as TypedDocumentString<PlansQuery, PlansQueryVariables>;
+export const PlanEntitlementsDocument = new TypedDocumentString(`
+    query PlanEntitlements($org: ID!) {
+  entitlements(organizationId: $org) {
+    feature
+    hasAccess
+    reason
+    config
+    metric
+    used
+    limit
+    unlimited
+  }
+}
+    `) as unknown as TypedDocumentString<PlanEntitlementsQuery, PlanEntitlementsQueryVariables>;
 export const ViewerDocument = new TypedDocumentString(`
     query Viewer {
   viewer {

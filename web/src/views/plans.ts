@@ -1,18 +1,48 @@
 import { request } from '../api';
 import { byId, h, showError } from '../dom';
-import { money } from '../format';
-import { PlansDocument } from '../generated/graphql';
+import { money, quantity } from '../format';
+import { PlanEntitlementsDocument, PlansDocument, type PlanEntitlementsQuery } from '../generated/graphql';
+import { explainReason } from '../reasons';
 import type { Session, View } from '../session';
 
-/** Every plan of the organisation's currency with the next bill it would bring, from `planRecommendations`. */
+type Entitlement = PlanEntitlementsQuery['entitlements'][number];
+
+/** Static values as "limit: 20, level: email". */
+const settings = (config: unknown): string =>
+  config && typeof config === 'object'
+    ? Object.entries(config as Record<string, unknown>)
+        .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+        .join(', ')
+    : '';
+
+/** One row of what the plan allows: a feature, or a metric with its limit ("Unlimited" when it has none to reach). */
+function entitlementRow(e: Entitlement): HTMLTableRowElement {
+  const limit = e.metric === null ? '—' : e.unlimited ? 'Unlimited' : quantity(e.limit!);
+  return h(
+    'tr',
+    { 'data-feature': e.feature },
+    h('th', { scope: 'row' }, e.feature),
+    h('td', {}, e.hasAccess ? 'Yes' : `No. ${explainReason(e.reason ?? '')}`),
+    h('td', { class: 'num' }, limit),
+    h('td', { class: 'num' }, e.used === null ? '—' : quantity(e.used)),
+    h('td', {}, settings(e.config) || '—'),
+  );
+}
+
+/**
+ * What the organisation's plan allows (features, static values, limits), and every plan of its currency with the
+ * next bill it would bring, from `planRecommendations`.
+ */
 export function createPlansView(session: Session): View {
   const section = byId('view-plans');
 
   const load = async () => {
     try {
-      const { planRecommendations: r } = await request(session.key, PlansDocument, {
-        org: session.organization.id,
-      });
+      const [{ planRecommendations: r }, { entitlements }] = await Promise.all([
+        request(session.key, PlansDocument, { org: session.organization.id }),
+        request(session.key, PlanEntitlementsDocument, { org: session.organization.id }),
+      ]);
+      byId('entitlement-rows').replaceChildren(...entitlements.map(entitlementRow));
       byId('plans-summary').textContent =
         `On ${r.currentPlan.name}. ` +
         (r.cheapestPlan.code === r.currentPlan.code

@@ -63,6 +63,25 @@ export class PlanChargeInput {
 
   @Field(() => [DimensionPriceInput], { nullable: true })
   dimensionPrices?: DimensionPriceInput[] | null;
+
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description:
+      'Dimension name to the only values allowed, e.g. {"connector": ["notion", "google_workspace"]}: an event with another ' +
+      'value, or without the dimension, is refused with NOT_ENTITLED (DIMENSION_NOT_ALLOWED) and never billed. At most 20 ' +
+      'dimensions of 1 to 100 distinct strings (1 to 200 characters each); otherwise BAD_USER_INPUT (INVALID_ALLOWED_DIMENSIONS). ' +
+      'Omitted: any value.',
+  })
+  allowedDimensions?: unknown;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'A feature code (e.g. "managed_bedrock") that must be enabled for the organisation, by the plan\'s features or an ' +
+      'override, for this metric to be recorded; otherwise its events are refused with NOT_ENTITLED (FEATURE_DISABLED). ' +
+      'A feature the plan does not name counts as disabled. A malformed code: BAD_USER_INPUT (INVALID_FEATURE).',
+  })
+  requiresFeature?: string | null;
 }
 
 @InputType({ description: 'A feature the plan grants: a switch, and static values the platform enforces itself.' })

@@ -48,7 +48,11 @@ export class RejectedEvent {
   @Field(() => String, { nullable: true })
   id!: string | null;
 
-  @Field({ description: 'BAD_USER_INPUT, QUOTA_EXCEEDED or RATE_LIMITED.' })
+  @Field({
+    description:
+      'BAD_USER_INPUT, QUOTA_EXCEEDED, RATE_LIMITED, or NOT_ENTITLED: the plan does not allow this usage at all ' +
+      '(reason NOT_IN_PLAN, DIMENSION_NOT_ALLOWED or FEATURE_DISABLED); such an event is not recorded nor billed.',
+  })
   code!: string;
 
   @Field({ description: 'The rule: UNKNOWN_METRIC, INVALID_QUANTITY, TIMESTAMP_TOO_OLD, HARD_LIMIT, BUDGET_EXHAUSTED, …' })

@@ -12,11 +12,14 @@ export interface IngestContext {
   closed: boolean;
   now: Date;
   subscription: { planId: string; status: SubscriptionStatus; currentPeriodStart: Date } | null;
+  /** The organisation's feature overrides: enabled or not, by feature (or metric) code. */
+  featureOverrides: ReadonlyMap<string, boolean>;
 }
 
 interface ContextOrganizationRow extends OrganizationClock {
   currency: string;
   closed: boolean;
+  overrides: Record<string, boolean>;
 }
 
 interface ContextSubscriptionRow {
@@ -44,7 +47,9 @@ export class IngestStore {
     const id = `'${organizationId.replace(/'/g, "''")}'`;
     const results = (await this.client.query(
       `SELECT pg_advisory_xact_lock(hashtextextended(${id}, 0));
-       SELECT currency, closed_at IS NOT NULL AS closed, test_clock_at AS "testClockAt" FROM organizations WHERE id = ${id};
+       SELECT currency, closed_at IS NOT NULL AS closed, test_clock_at AS "testClockAt",
+              (SELECT coalesce(json_object_agg(feature, enabled), '{}') FROM feature_overrides WHERE organization_id = ${id}) AS overrides
+         FROM organizations WHERE id = ${id};
        SELECT plan_id, status, current_period_start FROM plan_subscriptions WHERE organization_id = ${id} FOR SHARE`,
     )) as unknown as [QueryResult, QueryResult<ContextOrganizationRow>, QueryResult<ContextSubscriptionRow>];
     const organization = results[1].rows[0];
@@ -58,6 +63,7 @@ export class IngestStore {
       subscription: subscription
         ? { planId: subscription.plan_id, status: subscription.status, currentPeriodStart: subscription.current_period_start }
         : null,
+      featureOverrides: new Map(Object.entries(organization.overrides)),
     };
   }
 

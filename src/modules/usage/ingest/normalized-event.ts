@@ -32,6 +32,12 @@ export enum RejectionReason {
   MISSING_SESSION_KEY = 'MISSING_SESSION_KEY',
   MISSING_UNIQUE_KEY = 'MISSING_UNIQUE_KEY',
   UNPRICED_DIMENSIONS = 'UNPRICED_DIMENSIONS',
+  /** NOT_ENTITLED: the organisation's plan has no charge for the metric (or it has no plan). */
+  NOT_IN_PLAN = 'NOT_IN_PLAN',
+  /** NOT_ENTITLED: a dimension value outside the charge's allow-list, or a listed dimension missing. */
+  DIMENSION_NOT_ALLOWED = 'DIMENSION_NOT_ALLOWED',
+  /** NOT_ENTITLED: the metric is withdrawn by an override, or the feature gating its charge is off. */
+  FEATURE_DISABLED = 'FEATURE_DISABLED',
   HARD_LIMIT = 'HARD_LIMIT',
   BUDGET_EXHAUSTED = 'BUDGET_EXHAUSTED',
   RATE_LIMITED = 'RATE_LIMITED',
