@@ -110,8 +110,8 @@ describe('seed plans billed for a month', () => {
       { id: 't2', metric: 'llm_tokens', quantity: '250000', timestamp: at(1) },
       { id: 'q1', metric: 'sql_queries', quantity: '10500', timestamp: at(2) },
       { id: 's1', metric: 'storage_gb', quantity: '9', timestamp: at(3) },
-      { id: 's2', metric: 'storage_gb', quantity: '12', timestamp: at(4) },
-      { id: 's3', metric: 'storage_gb', quantity: '11', timestamp: at(5) },
+      { id: 's2', metric: 'storage_gb', quantity: '40', timestamp: at(4) },
+      { id: 's3', metric: 'storage_gb', quantity: '35', timestamp: at(5) },
       ...['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'ann'].map((user, i) => ({
         id: `u${i}`,
         metric: 'active_users',
@@ -120,7 +120,9 @@ describe('seed plans billed for a month', () => {
       })),
     ]);
     const invoice = await marchInvoice(org);
-    // 100,000 tokens × $0.00002 = $2.00; 500 queries × $0.005 = $2.50; peak 12 GB: 2 × $0.10 = $0.20; 6 users: 1 × $20.
+    // 100,000 tokens × $0.00002 = $2.00; 500 queries × $0.005 = $2.50; 6 users: 1 × $20. Storage, the daily peak
+    // averaged over March: 40 GB on the 10th, then the last reading (35 GB) held for the 21 days left, nothing before:
+    // (40 + 21 × 35) / 31 = 25 GB, 15 past the 10 included × $0.10 = $1.50.
     expect(lines(invoice)).toEqual(
       [
         ['Starter plan', '1', '99.00'],
@@ -129,10 +131,10 @@ describe('seed plans billed for a month', () => {
         ['Compute hours', '0', '0.00'],
         ['LLM tokens (500000 token included)', '600000', '2.00'],
         ['SQL queries (10000 query included)', '10500', '2.50'],
-        ['Data storage (peak) (10 GB included)', '12', '0.20'],
+        ['Data storage (daily peak) (10 GB included)', '25', '1.50'],
       ].filter(([, quantity]) => quantity !== '0'),
     );
-    expect(invoice.subtotal.amount).toBe('123.70');
+    expect(invoice.subtotal.amount).toBe('125.00');
   });
 
   it('analytics Professional: within every limit only the $499 fee is owed', async () => {

@@ -46,11 +46,15 @@ describe('metric and plan catalog', () => {
       ]),
     );
     // FlowStack Free blocks after 25 sessions; analytics Enterprise is net-30.
-    expect(byCode.get('flowstack_free')?.charges[0]).toMatchObject({ metric: 'sessions', limit: '25', hardLimit: true });
+    expect(byCode.get('flowstack_free')?.charges.find((c) => c.metric === 'sessions')).toMatchObject({
+      metric: 'sessions',
+      limit: '25',
+      hardLimit: true,
+    });
     expect(byCode.get('analytics_enterprise')?.paymentTermsDays).toBe(30);
 
     const { metrics } = await t.admin.data(MetricsDocument);
-    expect(metrics.find((m) => m.code === 'storage_gb')?.aggregation).toBe('MAX');
+    expect(metrics.find((m) => m.code === 'storage_gb')?.aggregation).toBe('DAILY_PEAK_AVERAGE');
   });
 
   it('loads the same catalog and a demo organisation with teams and projects into an empty database', async () => {

@@ -93,7 +93,7 @@ describe('every seed tier allows exactly what it publishes', () => {
       { id: 'q', metric: 'sql_queries', quantity: '2000000', timestamp: at(1) },
       ...Array.from({ length: 40 }, (_, i) => ({ id: `u${i}`, metric: 'active_users', user: `user-${i}`, timestamp: at(2) })),
       { id: 's1', metric: 'storage_gb', quantity: '900', timestamp: at(3) },
-      { id: 's2', metric: 'storage_gb', quantity: '1200', timestamp: at(4) },
+      { id: 's2', metric: 'storage_gb', quantity: '1500', timestamp: at(4) },
       { id: 'c1', metric: 'compute_minutes', quantity: '0.5', timestamp: at(5) },
       { id: 'c2', metric: 'compute_minutes', quantity: '2.2', timestamp: at(6) },
       { id: 'h', metric: 'compute_hours', quantity: '1', timestamp: at(7) },
@@ -106,11 +106,12 @@ describe('every seed tier allows exactly what it publishes', () => {
       expect(line(metric)).toMatchObject({ unlimited: true, limit: null, cost: { amount: '0.00' } });
     }
     expect(line('active_users')?.used).toBe('40');
-    // Peak 1,200 GB: 200 GB past the 1 TB at the illustrative $0.10 = $20.
-    expect(line('storage_gb')).toMatchObject({ used: '1200', limit: '1000', cost: { amount: '20.00' } });
+    // The day's peak, 1,500 GB on 10 March, held to the month's end: 22 × 1,500 / 31 = 1,064.516… GB a day on
+    // average, 64.516… GB past the 1 TB at the illustrative $0.10 = $6.45.
+    expect(line('storage_gb')).toMatchObject({ used: '1064.51612903225806451613', limit: '1000', cost: { amount: '6.45' } });
     // Each event counts its started minutes: 0.5 → 1, 2.2 → 3.
     expect(line('compute_minutes')).toMatchObject({ used: '4', cost: { amount: '0.00' } });
-    expect(report.totalCost.amount).toBe('20.00');
+    expect(report.totalCost.amount).toBe('6.45');
     expect(await check(org, 'llm_tokens')).toMatchObject({ hasAccess: true, unlimited: true, used: '50000000' });
   });
 

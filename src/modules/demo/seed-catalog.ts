@@ -42,7 +42,8 @@ export const SEED_METRICS: CreateMetricInput[] = [
   // Analytics platform
   metric('llm_tokens', 'LLM tokens', 'token', Aggregation.SUM),
   metric('sql_queries', 'SQL queries', 'query', Aggregation.SUM),
-  metric('storage_gb', 'Data storage (peak)', 'GB', Aggregation.MAX),
+  // Billed as the peak of each day averaged over the month (a reading holds until the next).
+  metric('storage_gb', 'Data storage (daily peak)', 'GB', Aggregation.DAILY_PEAK_AVERAGE),
   metric('api_requests', 'API requests', 'request', Aggregation.SUM),
   metric('active_users', 'Active users', 'user', Aggregation.UNIQUE_COUNT, { uniqueBy: 'user' }),
   // Analytics platform: compute is metered per minute, so each event counts its started minutes
