@@ -13,12 +13,15 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * serve; pg_trgm's GIN index can. It is a contrib extension, shipped with
  * PostgreSQL's usual packages and the embedded one: where it is missing, the
  * search still works by scanning the table.
+ *
+ * `alertTriggered(after)` replays an organisation's alerts after a `seq`, which an index on both serves.
  */
 export class PlatformOperations1796295000000 implements MigrationInterface {
     name = 'PlatformOperations1796295000000'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`ALTER TABLE "api_keys" ADD "last_used_at" TIMESTAMP WITH TIME ZONE`);
+        await queryRunner.query(`CREATE INDEX "ix_alerts_org_seq" ON "alerts" ("organization_id", "seq") `);
         await queryRunner.query(`DROP TRIGGER api_keys_changed ON "api_keys"`);
         await queryRunner.query(`CREATE TRIGGER api_keys_changed AFTER UPDATE OF key_hash, role, organization_id, revoked_at OR DELETE ON "api_keys" FOR EACH ROW EXECUTE FUNCTION meterly_api_key_changed()`);
         const available: unknown[] = await queryRunner.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'`);
@@ -33,6 +36,7 @@ export class PlatformOperations1796295000000 implements MigrationInterface {
         await queryRunner.query(`DROP INDEX IF EXISTS "ix_organizations_name_trgm"`);
         await queryRunner.query(`DROP TRIGGER api_keys_changed ON "api_keys"`);
         await queryRunner.query(`CREATE TRIGGER api_keys_changed AFTER UPDATE OR DELETE ON "api_keys" FOR EACH ROW EXECUTE FUNCTION meterly_api_key_changed()`);
+        await queryRunner.query(`DROP INDEX "ix_alerts_org_seq"`);
         await queryRunner.query(`ALTER TABLE "api_keys" DROP COLUMN "last_used_at"`);
     }
 
