@@ -71,7 +71,10 @@ export class AlertResolver {
       'Each alert of the organisation as it fires. With `after`, it first sends the alerts triggered after that one, oldest ' +
       'first, then the live ones, with no gap and no duplicate between them: a client that reconnects with the last alert ' +
       'it saw misses nothing.',
-    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { organizationId: string; after?: string | null }, RequestContext>) => {
+    subscribe: async ({
+      args,
+      context,
+    }: SubscribeResolverData<unknown, { organizationId: string; after?: string | null }, RequestContext>) => {
       const organizationId = authorizeTenant(context.principal, Permission.VIEW_USAGE, String(args.organizationId));
       const afterSeq = args.after ? await context.services.alerts.resumePoint(organizationId, args.after) : null;
       return context.services.alertLive.subscribe(organizationId, afterSeq);

@@ -39,13 +39,18 @@ export class AlertService {
    */
   async resumePoint(organizationId: string, after: string): Promise<string> {
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(after)) {
-      const alert = await this.db.getRepository(Alert).findOne({ select: { seq: true }, where: { id: after.toLowerCase(), organizationId } });
+      const alert = await this.db
+        .getRepository(Alert)
+        .findOne({ select: { seq: true }, where: { id: after.toLowerCase(), organizationId } });
       if (alert) return alert.seq;
     } else {
       const key = decodeCursor(after);
       if (key && CursorKey.timeAndId(key) && /^\d{1,18}$/.test(key[1])) return key[1];
     }
-    throw new CommonError(CommonErrorReason.INVALID_CURSOR, "after is neither an AlertEdge.cursor nor the id of one of this organization's alerts");
+    throw new CommonError(
+      CommonErrorReason.INVALID_CURSOR,
+      "after is neither an AlertEdge.cursor nor the id of one of this organization's alerts",
+    );
   }
 
   /** Another organisation's alert answers NOT_FOUND, as if it did not exist. */

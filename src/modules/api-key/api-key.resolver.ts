@@ -34,7 +34,7 @@ export class ApiKeyResolver {
   @Mutation(() => ApiKey, {
     description:
       'Revokes a key: every node refuses it within a second, over HTTP (401) and on its open websockets, which are closed ' +
-      '(4403). A platform admin may revoke any key, a tenant admin its own organisation\'s (another\'s: NOT_FOUND). ' +
+      "(4403). A platform admin may revoke any key, a tenant admin its own organisation's (another's: NOT_FOUND). " +
       'A key cannot revoke itself (BAD_USER_INPUT, reason OWN_KEY): revoke it with another one. Revoking a revoked key ' +
       'returns it unchanged. Audited.',
   })

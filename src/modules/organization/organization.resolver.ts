@@ -27,7 +27,7 @@ export class OrganizationResolver {
   })
   organizations(
     @Arg('first', () => Int, { nullable: true, description: 'Page size, 1 to 100; default 20.' }) first: number | null,
-    @Arg('after', () => String, { nullable: true, description: "An OrganizationEdge.cursor: the page after it. Default: the first page." })
+    @Arg('after', () => String, { nullable: true, description: 'An OrganizationEdge.cursor: the page after it. Default: the first page.' })
     after: string | null,
     @Arg('search', () => String, {
       nullable: true,
