@@ -15,6 +15,7 @@ import { AlertRuleService } from './modules/alert/alert-rule.service';
 import { AlertSeverity } from './modules/alert/alert-severity';
 import { AlertService } from './modules/alert/alert.service';
 import { ForecastAlertService } from './modules/alert/forecast-alert.service';
+import { ApiKeyUsage } from './modules/api-key/api-key-usage';
 import { ApiKeyService } from './modules/api-key/api-key.service';
 import { AuditService } from './modules/audit/audit.service';
 import { BillingCloseService } from './modules/billing/billing-close.service';
@@ -56,7 +57,8 @@ export interface ServiceOptions {
 }
 
 export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger, metrics, config, stripe }: ServiceOptions) {
-  const apiKeys = new ApiKeyService(db);
+  const apiKeyUsage = new ApiKeyUsage(db, logger);
+  const apiKeys = new ApiKeyService(db, apiKeyUsage);
   apiKeys.forgetChangedKeys(apiKeyBus);
   const organizations = new OrganizationService(db);
   const catalog = new RatingCatalog(db);
@@ -121,6 +123,7 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     db,
     bus,
     apiKeys,
+    apiKeyUsage,
     organizations,
     organizationSettings: new OrganizationSettingsService(db, outbound),
     metrics: new MetricService(db),

@@ -15,6 +15,7 @@ import type { AppConfig } from '../config';
 import type { Services } from '../services';
 import { unauthenticated } from './authenticate';
 import type { RequestContext } from './request-context';
+import { watchKeyChanges } from './ws-key-changes';
 
 export interface WsServerOptions {
   httpServer: Server;
@@ -68,6 +69,7 @@ export function startWsServer({
   });
   const checkDocument = createDocumentChecker(schema, config.limits, limits.validationRules, config.introspection);
   const preAuth = watchPreAuthBytes(wsServer, wsPreAuthBytes);
+  const keyChanges = watchKeyChanges(services.apiKeys, logger);
   const socketsByKey = new Map<string, number>();
   // One refusal for all: a socket flooding subscribe messages gets each answered without new work.
   const tooManyOperations = [
@@ -100,6 +102,7 @@ export function startWsServer({
           else socketsByKey.delete(principal.apiKeyId);
         });
         preAuth.accepted(socket);
+        keyChanges.track(socket, key, principal);
         ctx.extra.principal = principal;
         metrics.wsConnections.inc();
         return true;

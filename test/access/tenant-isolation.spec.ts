@@ -1,5 +1,6 @@
 import { buildAppSchema } from '../../src/app/build-schema';
 import {
+  ApiKeysDocument,
   CreateApiKeyDocument,
   CreateMetricDocument,
   CreateOrganizationDocument,
@@ -7,6 +8,8 @@ import {
   MetricsDocument,
   OrganizationDocument,
   PlansDocument,
+  OrganizationsDocument,
+  RevokeApiKeyDocument,
   AcknowledgeAlertDocument,
   AdvanceTestClockDocument,
   AuditLogDocument,
@@ -92,6 +95,19 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
       input: { organizationId: b.organization.id, role: 'MEMBER', name: 'intruder' },
     });
     expect(code).toBe('FORBIDDEN');
+  },
+  'Query.apiKeys': async ({ http: a }, b) => {
+    expect(await a.errorCode(ApiKeysDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Mutation.revokeApiKey': async ({ http: a }, b) => {
+    const { apiKeys } = await a.withKey(b.keys.tenantAdmin).data(ApiKeysDocument, {});
+    // As for invoices: another tenant's key is answered as if it did not exist (only admins may manage keys at all).
+    expect(['NOT_FOUND', 'FORBIDDEN']).toContain(await a.errorCode(RevokeApiKeyDocument, { id: apiKeys[0]!.id }));
+    expect((await a.withKey(b.keys.tenantAdmin).data(ApiKeysDocument, {})).apiKeys.every((k) => k.revokedAt === null)).toBe(true);
+  },
+  // Every organisation's name and id: the platform's operators only.
+  'Query.organizations': async ({ http: a }) => {
+    expect(await a.errorCode(OrganizationsDocument, { first: 10 })).toBe('FORBIDDEN');
   },
   'Mutation.createMetric': async ({ http: a }) => {
     expect(await a.errorCode(CreateMetricDocument, { input: { code: 'intruder', unit: 'x', aggregation: 'SUM' } })).toBe('FORBIDDEN');

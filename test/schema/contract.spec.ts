@@ -15,13 +15,6 @@ const PENDING: Record<string, number> = {
   'Query.spendControls': 18,
   'Mutation.setSpendControls': 18,
   'CreatePlanInput.requestsPerHour': 18,
-  // The partner API.
-  ApiKey: 19,
-  OrganizationConnection: 19,
-  OrganizationEdge: 19,
-  'Query.organizations': 19,
-  'Query.apiKeys': 19,
-  'Mutation.revokeApiKey': 19,
   // The billing lifecycle.
   BaseFeeTiming: 20,
   PlanChangeRequestStatus: 20,

@@ -201,6 +201,8 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
       IntrospectionTypeNames: {},
       Organization: { id: org },
       AlertWebhookUrl: { id: org },
+      Organizations: { first: 10 },
+      ApiKeys: byOrganization,
       Entitlements: byOrganization,
       EntitlementCheck: { ...byOrganization, feature: 'truth_calls' },
       PlanFeatures: {},

@@ -59,6 +59,13 @@ const INSERT_SQL = `WITH created AS (
   -- A bus without a NOTIFY channel (Redis) publishes after commit.
   SELECT m.message FROM messages m LEFT JOIN LATERAL (SELECT pg_notify(${$.notifyChannel}, m.message) WHERE ${$.notifyChannel}::text IS NOT NULL) n ON true`;
 
+/**
+ * The organisations' ingest lock (ingest-store's), taken in a fixed order: an organisation's alerts are inserted
+ * one transaction at a time, so their `seq` follows their commit order, which resuming `alertTriggered` relies on.
+ * Ingest holds it already; a lock held is taken again at no cost.
+ */
+const LOCK_ORGANIZATIONS = `SELECT pg_advisory_xact_lock(hashtextextended(o, 0)) FROM (SELECT DISTINCT o FROM unnest($1::text[]) AS o ORDER BY o) AS s`;
+
 interface MessageRow {
   message: string;
 }
@@ -111,6 +118,7 @@ export class AlertRaiser {
   /** Inserts in `tx` the alerts not fired yet; returns the messages to `announce` once `tx` has committed. */
   async insert(tx: EntityManager, fired: AlertToInsert[]): Promise<string[]> {
     if (fired.length === 0) return [];
+    await tx.query(LOCK_ORGANIZATIONS, [fired.map((f) => f.organizationId)]);
     const rows: MessageRow[] = await tx.query(
       INSERT_SQL,
       INSERT.values({

@@ -9,6 +9,7 @@ import { AlertSeverity } from './alert-severity';
 @Entity({ name: 'alerts' })
 @Check('CHK_alerts_bounded', boundsCheck({ threshold: TOTAL_BOUNDS, value: TOTAL_BOUNDS }))
 @Index('ix_alerts_org_triggered', ['organizationId', 'triggeredAt'])
+@Index('ix_alerts_org_seq', ['organizationId', 'seq'])
 @Index('uq_alerts_dedup', ['organizationId', 'dedupKey'], { unique: true })
 export class Alert {
   @Field(() => ID)

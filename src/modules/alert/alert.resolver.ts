@@ -16,6 +16,7 @@ import { Permission } from '../../common/auth/permission';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import type { RequestContext } from '../../app/request-context';
 import type { MutationContext } from '../audit/audit.middleware';
+import { ALERT_BACKLOG_LIMIT } from './alert-live-hub';
 import { AlertRule } from './alert-rule.entity';
 import { AlertSeverity } from './alert-severity';
 import { Alert } from './alert.entity';
@@ -66,13 +67,31 @@ export class AlertResolver {
   }
 
   @Subscription(() => Alert, {
-    description: 'Each alert of the organisation as it fires.',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, { organizationId: string }, RequestContext>) => {
+    description:
+      'Each alert of the organisation as it fires. With `after`, it first sends the alerts triggered after that one, oldest ' +
+      'first, then the live ones, with no gap and no duplicate between them: a client that reconnects with the last alert ' +
+      'it saw misses nothing.',
+    subscribe: async ({
+      args,
+      context,
+    }: SubscribeResolverData<unknown, { organizationId: string; after?: string | null }, RequestContext>) => {
       const organizationId = authorizeTenant(context.principal, Permission.VIEW_USAGE, String(args.organizationId));
-      return context.services.alertLive.subscribe(organizationId);
+      const afterSeq = args.after ? await context.services.alerts.resumePoint(organizationId, args.after) : null;
+      return context.services.alertLive.subscribe(organizationId, afterSeq);
     },
   })
-  alertTriggered(@Root() alert: Alert, @Arg('organizationId', () => ID) _organizationId: string): Alert {
+  alertTriggered(
+    @Root() alert: Alert,
+    @Arg('organizationId', () => ID) _organizationId: string,
+    @Arg('after', () => String, {
+      nullable: true,
+      description:
+        `Resume after this alert: an AlertEdge.cursor (from \`alerts\`) or an Alert.id of this organisation. At most the newest ` +
+        `${ALERT_BACKLOG_LIMIT} alerts after it are replayed (read older ones with \`alerts\`). Anything else is ` +
+        'BAD_USER_INPUT (INVALID_CURSOR). Default: live alerts only.',
+    })
+    _after: string | null,
+  ): Alert {
     return alert;
   }
 }

@@ -2,8 +2,8 @@ import type { DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
-import { assertId } from '../../common/errors/common-error';
-import { CursorKey, keysetPage, pageRequest } from '../../common/graphql/pagination';
+import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import { CursorKey, decodeCursor, keysetPage, pageRequest } from '../../common/graphql/pagination';
 import { loadTenantScope } from '../organization/tenant-scope';
 import type { AlertSeverity } from './alert-severity';
 import { Alert } from './alert.entity';
@@ -32,6 +32,27 @@ export class AlertService {
     if (acknowledged != null) qb.andWhere(acknowledged ? 'a.acknowledgedAt IS NOT NULL' : 'a.acknowledgedAt IS NULL');
     const found = await keysetPage(qb, page, ['a.triggeredAt', 'a.seq'], (node) => [node.triggeredAt.toISOString(), node.seq]);
     return Object.assign(new AlertConnection(), found);
+  }
+
+  /**
+   * Where `alertTriggered(after)` resumes: the `seq` of the alert a cursor names, which is an AlertEdge.cursor
+   * ([triggeredAt, seq]) or an alert's id. An id must be of this organisation's alerts; a cursor of another
+   * organisation's list only sets the point, and what follows it is read from this organisation's alerts.
+   */
+  async resumePoint(organizationId: string, after: string): Promise<string> {
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(after)) {
+      const alert = await this.db
+        .getRepository(Alert)
+        .findOne({ select: { seq: true }, where: { id: after.toLowerCase(), organizationId } });
+      if (alert) return alert.seq;
+    } else {
+      const key = decodeCursor(after);
+      if (key && CursorKey.timeAndId(key) && /^\d{1,18}$/.test(key[1])) return key[1];
+    }
+    throw new CommonError(
+      CommonErrorReason.INVALID_CURSOR,
+      "after is neither an AlertEdge.cursor nor the id of one of this organization's alerts",
+    );
   }
 
   /** Another organisation's alert answers NOT_FOUND, as if it did not exist. */

@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { Role } from '../../common/auth/role';
+import { assertId } from '../../common/errors/common-error';
 import type { ChangeBus } from '../../common/pubsub/change-bus';
 import { tenantScope } from '../organization/tenant-scope';
+import type { ApiKeyUsage } from './api-key-usage';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyError, ApiKeyErrorReason } from './api-key.error';
 
@@ -34,12 +36,28 @@ export class ApiKeyService {
    * TTL only bounds how long a lost notification could matter.
    */
   private readonly known = new LRUCache<string, Principal>({ max: 10_000, ttl: 5_000 });
+  private readonly changeListeners: Array<(keyHash: string) => void> = [];
 
-  constructor(private readonly db: DataSource) {}
+  /** `usage`, when given, records each key's last use (a server's; a one-off script needs none). */
+  constructor(
+    private readonly db: DataSource,
+    private readonly usage?: ApiKeyUsage,
+  ) {}
 
-  /** Drops a key from the cache whenever the database announces its change on `bus` (API_KEY_CHANNEL). */
+  /**
+   * Drops a key from the cache whenever the database announces its change on `bus` (API_KEY_CHANNEL), then tells
+   * the `onKeyChanged` listeners (the websockets it opened).
+   */
   forgetChangedKeys(bus: ChangeBus): void {
-    bus.onChange((keyHash) => void this.known.delete(keyHash));
+    bus.onChange((keyHash) => {
+      this.known.delete(keyHash);
+      for (const listener of this.changeListeners) listener(keyHash);
+    });
+  }
+
+  /** Called with the hash of each key changed in the database (revoked, deleted, its role or organisation changed). */
+  onKeyChanged(listener: (keyHash: string) => void): void {
+    this.changeListeners.push(listener);
   }
 
   /** Keys carry 256 random bits, so a fast hash is enough (no password stretching needed). */
@@ -54,7 +72,13 @@ export class ApiKeyService {
   /** The principal behind a bearer key, or null for an unknown or revoked key. */
   async authenticate(key: string): Promise<Principal | null> {
     if (key.length < 16 || key.length > 200) return null;
-    const hash = ApiKeyService.hash(key);
+    const principal = await this.principalOf(ApiKeyService.hash(key));
+    if (principal) this.usage?.used(principal.apiKeyId);
+    return principal;
+  }
+
+  /** Who the key with this hash acts as now, or null when it is unknown or revoked. */
+  async principalOf(hash: string): Promise<Principal | null> {
     const cached = this.known.get(hash);
     if (cached) return cached;
     const row = await this.db
@@ -97,6 +121,47 @@ export class ApiKeyService {
       createdByKeyId: principal.apiKeyId,
     });
     return { id: saved.id, key };
+  }
+
+  /**
+   * The keys of an organisation, newest first, revoked ones included: a tenant admin's own organisation's (the
+   * default), any organisation's for a platform admin, who also lists the platform keys with a null organisation.
+   */
+  async list(principal: Principal, organizationIdInput: string | null): Promise<ApiKey[]> {
+    let organizationId: string | null;
+    if (organizationIdInput === null && isPlatformAdmin(principal)) {
+      assertCan(principal, Permission.MANAGE_API_KEYS);
+      organizationId = null;
+    } else {
+      const requested = organizationIdInput ?? principal.organizationId;
+      if (!requested) throw new ApiKeyError(ApiKeyErrorReason.ORGANIZATION_REQUIRED, 'This key belongs to no organization: name one');
+      organizationId = (await tenantScope(this.db.manager, principal, Permission.MANAGE_API_KEYS, requested)).organizationId;
+    }
+    return this.db
+      .getRepository(ApiKey)
+      .find({ where: { organizationId: organizationId ?? IsNull() }, order: { createdAt: 'DESC', id: 'DESC' } });
+  }
+
+  /**
+   * Revokes a key at once on every node: the update fires the database's announcement (ApiKeyChangeNotify), on
+   * which each node drops the key from its cache and closes the websockets it opened. Revoking a revoked key
+   * changes nothing. Another organisation's key is answered as if it did not exist. The caller's own key is
+   * refused, so that no one locks themselves (or the last platform admin) out by accident: a key is rotated by
+   * creating the new one and revoking the old one with it.
+   */
+  async revoke(principal: Principal, idInput: string): Promise<ApiKey> {
+    const id = assertId(idInput, 'API key id');
+    assertCan(principal, Permission.MANAGE_API_KEYS);
+    const repo = this.db.getRepository(ApiKey);
+    const key = await repo.findOneBy({ id });
+    if (!key || (!isPlatformAdmin(principal) && key.organizationId !== principal.organizationId))
+      throw new ApiKeyError(ApiKeyErrorReason.NOT_FOUND, `API key ${id} does not exist`);
+    if (key.id === principal.apiKeyId)
+      throw new ApiKeyError(ApiKeyErrorReason.OWN_KEY, 'A key cannot revoke itself: revoke it with another key');
+    if (key.revokedAt) return key;
+    // The database's clock, as for createdAt; a concurrent revocation's time stands.
+    await repo.update({ id, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+    return repo.findOneByOrFail({ id });
   }
 
   /**

@@ -1,8 +1,10 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 @ObjectType({ description: 'A customer of the platform: the tenant that usage, plans and invoices belong to.' })
 @Entity({ name: 'organizations' })
+// The trigram index of the name search, made by migration PlatformOperations where pg_trgm exists: TypeORM cannot describe it.
+@Index('ix_organizations_name_trgm', { synchronize: false })
 export class Organization {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')

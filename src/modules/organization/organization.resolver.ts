@@ -1,10 +1,11 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
 import type { RequestContext } from '../../app/request-context';
 import { Plan } from '../plan/plan.entity';
 import { PlanSubscription } from '../subscription/plan-subscription.entity';
 import { AlertWebhookPayload } from './dto/alert-webhook.payload';
 import { CreateOrganizationInput } from './dto/create-organization.input';
+import { OrganizationConnection } from './dto/organization-connection.types';
 import { Organization } from './organization.entity';
 import { Project } from './project.entity';
 import { Team } from './team.entity';
@@ -16,6 +17,28 @@ export class OrganizationResolver {
   @Query(() => Organization, { nullable: true })
   organization(@Arg('id', () => ID) id: string, @Ctx() { principal, services }: RequestContext): Promise<Organization> {
     return services.organizations.get(principal, id);
+  }
+
+  @Authorized(Permission.MANAGE_ORGANIZATIONS)
+  @Query(() => OrganizationConnection, {
+    description:
+      'Every organisation, newest first, in keyset pages; platform admins only (others: FORBIDDEN). A bad `first` is ' +
+      'BAD_USER_INPUT (INVALID_PAGE_SIZE), a cursor not of this list BAD_USER_INPUT (INVALID_CURSOR).',
+  })
+  organizations(
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1 to 100; default 20.' }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'An OrganizationEdge.cursor: the page after it. Default: the first page.' })
+    after: string | null,
+    @Arg('search', () => String, {
+      nullable: true,
+      description:
+        'Only organisations whose name contains it or whose id starts with it, ignoring case; at most 200 characters ' +
+        '(longer: BAD_USER_INPUT, INVALID_ARGUMENT). Blank or null: all.',
+    })
+    search: string | null,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<OrganizationConnection> {
+    return services.organizations.list(principal, first, after, search);
   }
 
   @Authorized(Permission.MANAGE_ORGANIZATIONS)

@@ -3,12 +3,15 @@ import { IsNull } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { namedParameters } from '../../common/database/pg-array';
+import { CursorKey, keysetPage, pageRequest } from '../../common/graphql/pagination';
 import { isCurrency } from '../../common/money/currency';
 import { monthPeriod } from '../../common/time/billing-period';
 import { organizationNow } from '../../common/time/organization-clock';
 import { Plan } from '../plan/plan.entity';
 import { PlanSubscription, SubscriptionStatus } from '../subscription/plan-subscription.entity';
+import { ORGANIZATION_PAGE, OrganizationConnection } from './dto/organization-connection.types';
 import { Organization } from './organization.entity';
+import { organizationSearch } from './organization-search';
 import { OrganizationError, OrganizationErrorReason } from './organization.error';
 import { tenantScope } from './tenant-scope';
 
@@ -21,6 +24,10 @@ export interface CreateOrganizationCommand {
 
 /** Keys the platform uses for teams, projects and users: short, printable, no control characters. */
 const KEY = /^[\p{L}\p{N}_.:@/-][\p{L}\p{N}_.:@/ -]{0,127}$/u;
+
+/** A cursor of `organizations`: [creation time to the millisecond, id]. */
+const isOrganizationKey = (key: unknown[]): key is [string, string] =>
+  CursorKey.timeAndId(key) && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(key[1]);
 
 const KEYS = namedParameters(['org', 'keys'] as const);
 /** The insert of one kind's keys, into `table` (teams, projects or users). */
@@ -45,6 +52,27 @@ export class OrganizationService {
 
   async get(principal: Principal, id: string): Promise<Organization> {
     return (await tenantScope(this.db.manager, principal, Permission.VIEW_ORGANIZATION, id)).organization;
+  }
+
+  /**
+   * Every organisation, newest first, for the platform's operators: keyset pages of `first` (1 to 100) after a
+   * cursor, optionally only those whose name contains `search` or whose id starts with it (see organizationSearch).
+   */
+  async list(principal: Principal, first: number | null, after: string | null, search: string | null): Promise<OrganizationConnection> {
+    assertCan(principal, Permission.MANAGE_ORGANIZATIONS);
+    const page = pageRequest(first ?? ORGANIZATION_PAGE.default, after, ORGANIZATION_PAGE.max, isOrganizationKey);
+    const filter = organizationSearch(search);
+    const qb = this.db.getRepository(Organization).createQueryBuilder('o');
+    if (filter) {
+      const byId = filter.idRange ? ' OR o.id BETWEEN :low AND :high' : '';
+      qb.where(`(o.name ILIKE :pattern${byId})`, { pattern: filter.namePattern, ...filter.idRange });
+    }
+    // Cursors carry JavaScript's milliseconds, so the order is by the creation time cut to them, then the id.
+    const found = await keysetPage(qb, page, ["date_trunc('milliseconds', o.created_at)", 'o.id'], (o) => [
+      o.createdAt.toISOString(),
+      o.id,
+    ]);
+    return Object.assign(new OrganizationConnection(), found);
   }
 
   async create(principal: Principal, command: CreateOrganizationCommand): Promise<Organization> {
