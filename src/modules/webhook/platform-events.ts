@@ -38,8 +38,7 @@ export function platformEventCtes(source: string): string {
  * A timestamp in JSON as JavaScript's toISOString writes it (UTC, milliseconds, "Z"), whatever
  * the session's time zone: event data built in SQL reads like the API's DateTime.
  */
-export const isoTimestamp = (expression: string): string =>
-  `to_char((${expression}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoTimestamp = (expression: string): string => `to_char((${expression}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const RECORD = namedStatement(
   ['organizations', 'types', 'data', 'dedupKeys'],
@@ -72,5 +71,8 @@ export async function recordPlatformEvents(tx: EntityManager, events: readonly P
  * that builds its data in SQL from the rows it just changed.
  */
 export async function recordPlatformEventsOf(tx: EntityManager, select: string, parameters: unknown[]): Promise<void> {
-  await tx.query(`WITH source AS (${select}), ${platformEventCtes('source')} SELECT count(*)::int AS recorded FROM platform_events`, parameters);
+  await tx.query(
+    `WITH source AS (${select}), ${platformEventCtes('source')} SELECT count(*)::int AS recorded FROM platform_events`,
+    parameters,
+  );
 }

@@ -218,7 +218,12 @@ export class WebhookDeliveryWorker {
     if (d.attempts < this.options.maxAttempts) {
       const delayMs = retryDelay(d.attempts, this.options.baseDelayMs, this.options.maxDelayMs);
       await this.db.query(RETRY.text, RETRY.values({ organizationId: d.organization_id, id: d.id, error, delayMs }));
-      this.logger.warn({ deliveryId: d.id, eventId: d.event_id, attempt: d.attempts, retryInMs: delayMs, err: error }, 'webhook delivery failed');
+      // A retry due before the next poll is not left waiting for it.
+      if (delayMs < this.options.pollMs) setTimeout(() => this.kick(), delayMs).unref();
+      this.logger.warn(
+        { deliveryId: d.id, eventId: d.event_id, attempt: d.attempts, retryInMs: delayMs, err: error },
+        'webhook delivery failed',
+      );
       return;
     }
     const [endpoint] = await updateReturning<GaveUpRow>(

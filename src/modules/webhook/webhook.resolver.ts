@@ -11,7 +11,9 @@ const PLATFORM_ADMIN_ONLY = 'Platform admins only (FORBIDDEN for every other rol
 @Resolver(() => WebhookDelivery)
 export class WebhookResolver {
   @Authorized(Permission.MANAGE_WEBHOOKS)
-  @Query(() => [WebhookEndpoint], { description: `The platform's webhook endpoints, oldest first; deleted ones are left out. ${PLATFORM_ADMIN_ONLY}` })
+  @Query(() => [WebhookEndpoint], {
+    description: `The platform's webhook endpoints, oldest first; deleted ones are left out. ${PLATFORM_ADMIN_ONLY}`,
+  })
   webhookEndpoints(@Ctx() { principal, services }: RequestContext): Promise<WebhookEndpoint[]> {
     return services.webhooks.list(principal);
   }

@@ -44,7 +44,11 @@ export class WebhookService {
    * passes the alert webhook's checks (https unless WEBHOOK_ALLOWED_HOSTS allows its host, no
    * internal address), and each delivery checks what its name resolves to again.
    */
-  async create(principal: Principal, url: string, events?: readonly string[] | null): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  async create(
+    principal: Principal,
+    url: string,
+    events?: readonly string[] | null,
+  ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     assertCan(principal, Permission.MANAGE_WEBHOOKS);
     const checked = this.outbound.check(url, 'The webhook URL');
     if (!checked.ok) throw new WebhookError(REFUSALS[checked.refusal], checked.message);
