@@ -30,7 +30,9 @@ export const invoiceEventOf = (status: InvoiceStatus): PlatformEventType | null 
 
 const ONE = namedStatement(
   ['organizationId', 'id', 'type', 'extra', 'dedupKey'],
-  (p) => `SELECT i.organization_id, ${p.type}::text AS type, ${invoiceEventData('i')} || ${p.extra}::jsonb AS data, ${p.dedupKey}::text AS dedup_key
+  (
+    p,
+  ) => `SELECT i.organization_id, ${p.type}::text AS type, ${invoiceEventData('i')} || ${p.extra}::jsonb AS data, ${p.dedupKey}::text AS dedup_key
             FROM invoices i WHERE i.organization_id = ${p.organizationId} AND i.id = ${p.id}`,
 );
 

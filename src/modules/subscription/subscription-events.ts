@@ -25,7 +25,11 @@ const CHANGED = namedStatement(
 );
 
 /** Records subscription.changed for plan changes just written in `tx` (their ids as TypeORM's insert returns them). */
-export function recordSubscriptionChanged(tx: EntityManager, organizationId: string, changes: ReadonlyArray<{ id?: unknown }>): Promise<void> {
+export function recordSubscriptionChanged(
+  tx: EntityManager,
+  organizationId: string,
+  changes: ReadonlyArray<{ id?: unknown }>,
+): Promise<void> {
   const ids = changes.map((c) => String(c.id));
   return recordPlatformEventsOf(tx, CHANGED.text, CHANGED.values({ organizationId, ids }));
 }
