@@ -28,6 +28,12 @@ export interface AppConfig {
   alertEmailFrom: string;
   /** First retry delay of a failed alert delivery; doubles on each failure. */
   alertRetryBaseMs: number;
+  /** First retry delay of a failed platform event delivery; doubles on each failure, up to an hour, with jitter. */
+  webhookRetryBaseMs: number;
+  /** Attempts of a platform event delivery before it is FAILED. */
+  webhookMaxAttempts: number;
+  /** FAILED deliveries in a row that disable a webhook endpoint. */
+  webhookDisableAfter: number;
   /** Hosts or IPs alert webhooks may reach though internal or plain http; none by default. */
   webhookAllowedHosts: string[];
   /** Browser origins (scheme://host[:port]) allowed to call /graphql and open websockets; none by default. */
@@ -91,6 +97,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     billingIntervalSeconds: int(env.BILLING_INTERVAL_SECONDS, 60),
     alertEmailFrom: env.ALERT_EMAIL_FROM || 'Meterly <alerts@meterly.local>',
     alertRetryBaseMs: int(env.ALERT_RETRY_BASE_MS, 1000),
+    webhookRetryBaseMs: int(env.WEBHOOK_RETRY_BASE_MS, 1000),
+    webhookMaxAttempts: Math.max(1, int(env.WEBHOOK_MAX_ATTEMPTS, 12)),
+    webhookDisableAfter: Math.max(1, int(env.WEBHOOK_DISABLE_AFTER, 5)),
     webhookAllowedHosts: parseAllowedHosts(env.WEBHOOK_ALLOWED_HOSTS),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
     persistedQueries: flag(env.PERSISTED_QUERIES, true),

@@ -37,6 +37,8 @@ import { RatingCatalog } from './modules/rating/rating-catalog';
 import { UsageLiveHub } from './modules/usage/live/usage-live-hub';
 import { UsageIngestService } from './modules/usage/usage-ingest.service';
 import { UsageQueryService } from './modules/usage/usage-query.service';
+import { DEFAULT_WEBHOOK_DELIVERY, WebhookDeliveryWorker } from './modules/webhook/webhook-delivery.worker';
+import { WebhookService } from './modules/webhook/webhook.service';
 
 /** The plain services behind the resolvers; one set per server. */
 export interface StripeSetup {
@@ -86,6 +88,13 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     baseDelayMs: config.alertRetryBaseMs,
   });
   alertRaiser.onFired(() => alertDelivery.kick());
+  const audit = new AuditService(db, logger, metrics.auditFailures);
+  const webhookDelivery = new WebhookDeliveryWorker(db, outbound, audit, logger, {
+    ...DEFAULT_WEBHOOK_DELIVERY,
+    baseDelayMs: config.webhookRetryBaseMs,
+    maxAttempts: config.webhookMaxAttempts,
+    disableAfter: config.webhookDisableAfter,
+  });
   payments?.onPayment({
     paymentFailed: (invoice, message) =>
       alertRaiser.raise(invoice.organizationId, {
@@ -141,8 +150,10 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     alertRules,
     alertDelivery,
     alertLive: new AlertLiveHub(alertBus, db, logger),
+    webhooks: new WebhookService(db, outbound, () => webhookDelivery.kick()),
+    webhookDelivery,
     costs: new CostService(db, usageQuery),
-    audit: new AuditService(db, logger, metrics.auditFailures),
+    audit,
     forecasts,
     recommendations: new RecommendationService(db, catalog, forecasts),
     estimates: new EstimateService(db, catalog),

@@ -28,6 +28,7 @@ import { PlanChargeResolver, PlanResolver } from '../modules/plan/plan.resolver'
 import { PlanSubscriptionResolver } from '../modules/subscription/plan-subscription.resolver';
 import { UsageResolver } from '../modules/usage/usage.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
+import { WebhookResolver } from '../modules/webhook/webhook.resolver';
 import type { RequestContext } from './request-context';
 import { DateTimeScalar, hasInvalidDate } from '../common/graphql/scalars';
 import { CommonError, CommonErrorReason } from '../common/errors/common-error';
@@ -54,6 +55,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ForecastResolver,
   EntitlementResolver,
   PlanFeatureResolver,
+  WebhookResolver,
 ];
 
 let cached: GraphQLSchema | undefined;

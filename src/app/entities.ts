@@ -29,6 +29,9 @@ import { UsageRollup } from '../modules/usage/usage-rollup.entity';
 import { UsageSession } from '../modules/usage/usage-session.entity';
 import { UsageTotal } from '../modules/usage/usage-total.entity';
 import { UsageUniqueValue } from '../modules/usage/usage-unique-value.entity';
+import { WebhookDelivery } from '../modules/webhook/webhook-delivery.entity';
+import { WebhookEndpoint } from '../modules/webhook/webhook-endpoint.entity';
+import { WebhookEvent } from '../modules/webhook/webhook-event.entity';
 
 /**
  * Every mapped table; the migrations-drift test compares these against
@@ -67,4 +70,7 @@ export const ENTITIES = [
   AuditEntry,
   PlanFeature,
   FeatureOverride,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookDelivery,
 ];

@@ -75,5 +75,6 @@ export async function closeNode({ scheduler, apollo, ws, services, buses }: Node
   services.usageLive.close();
   services.alertDelivery.stop();
   await services.apiKeyUsage.stop();
+  await services.webhookDelivery.stop();
   await Promise.all([buses.usage.close(), buses.alert.close(), buses.apiKeys.close()]);
 }

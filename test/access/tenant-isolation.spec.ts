@@ -46,6 +46,12 @@ import {
   UsageSeriesDocument,
   UsageUpdatedDocument,
   ViewerDocument,
+  WebhookEndpointsDocument,
+  WebhookDeliveriesDocument,
+  CreateWebhookEndpointDocument,
+  DeleteWebhookEndpointDocument,
+  EnableWebhookEndpointDocument,
+  RedeliverWebhookDocument,
 } from '../generated/graphql';
 import { createCatalog, createTenant } from '../helpers/factories';
 import type { GraphQLClient } from '../helpers/graphql-client';
@@ -71,6 +77,8 @@ interface Caller {
  * when it reaches for organisation B. The first test fails when an operation
  * is added without a case here.
  */
+const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
+
 const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
   'Query.viewer': async ({ http: a }, b) => {
     const { viewer } = await a.data(ViewerDocument);
@@ -251,6 +259,25 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
   },
   'Mutation.removeFeatureOverride': async ({ http: a }, b) => {
     expect(await a.errorCode(RemoveFeatureOverrideDocument, { organizationId: b.organization.id, feature: 'sso' })).toBe('FORBIDDEN');
+  },
+  // Webhook endpoints are the platform's: no tenant role reaches them, whichever id it names.
+  'Query.webhookEndpoints': async ({ http: a }) => {
+    expect(await a.errorCode(WebhookEndpointsDocument, {})).toBe('FORBIDDEN');
+  },
+  'Query.webhookDeliveries': async ({ http: a }) => {
+    expect(await a.errorCode(WebhookDeliveriesDocument, { endpointId: NO_SUCH_ID })).toBe('FORBIDDEN');
+  },
+  'Mutation.createWebhookEndpoint': async ({ http: a }) => {
+    expect(await a.errorCode(CreateWebhookEndpointDocument, { url: 'https://hooks.example.com/tenant' })).toBe('FORBIDDEN');
+  },
+  'Mutation.deleteWebhookEndpoint': async ({ http: a }) => {
+    expect(await a.errorCode(DeleteWebhookEndpointDocument, { id: NO_SUCH_ID })).toBe('FORBIDDEN');
+  },
+  'Mutation.enableWebhookEndpoint': async ({ http: a }) => {
+    expect(await a.errorCode(EnableWebhookEndpointDocument, { id: NO_SUCH_ID })).toBe('FORBIDDEN');
+  },
+  'Mutation.redeliverWebhook': async ({ http: a }) => {
+    expect(await a.errorCode(RedeliverWebhookDocument, { deliveryId: NO_SUCH_ID })).toBe('FORBIDDEN');
   },
 };
 

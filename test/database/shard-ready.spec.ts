@@ -37,6 +37,8 @@ const DISTRIBUTED: Readonly<Record<string, string>> = {
   usage_price_totals: 'organization_id',
   usage_daily_peaks: 'organization_id',
   feature_overrides: 'organization_id',
+  webhook_events: 'organization_id',
+  webhook_deliveries: 'organization_id', // with its event; the endpoint it goes to is a reference row
 };
 
 /** Shared by all tenants and replicated to every node, each with why. */
@@ -49,6 +51,9 @@ const REFERENCE: Readonly<Record<string, string>> = {
     'every request finds its key by hash before it knows the organisation, and platform admin keys belong to ' +
     'no organisation (organization_id null, which a distribution column may not be); few rows, rarely written',
   stripe_events: "webhook idempotency by Stripe's event id, checked before the event's organisation is known",
+  webhook_endpoints:
+    "the platform's own receivers: events of every organisation go to each (no organisation of its own); few rows, " +
+    'read by every statement that records an event',
 };
 
 /** Kept on the coordinator only, each with why. */

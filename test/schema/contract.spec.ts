@@ -19,19 +19,12 @@ const PENDING: Record<string, number> = {
   BaseFeeTiming: 20,
   PlanChangeRequestStatus: 20,
   PlanChangeRequest: 20,
-  WebhookEndpoint: 20,
-  CreateWebhookEndpointPayload: 20,
-  WebhookDelivery: 20,
   'Plan.baseFeeTiming': 20,
   'CreatePlanInput.baseFeeTiming': 20,
   'Query.planChangeRequests': 20,
-  'Query.webhookEndpoints': 20,
-  'Query.webhookDeliveries': 20,
   'Mutation.requestPlanChange': 20,
   'Mutation.approvePlanChangeRequest': 20,
   'Mutation.rejectPlanChangeRequest': 20,
-  'Mutation.createWebhookEndpoint': 20,
-  'Mutation.deleteWebhookEndpoint': 20,
 };
 
 describe('the public contract (schema/api-contract.graphql and api-contract-2.graphql)', () => {

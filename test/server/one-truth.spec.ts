@@ -11,7 +11,12 @@ import {
   type OperationDefinitionNode,
   type SelectionNode,
 } from 'graphql';
-import { AdvanceTestClockDocument, InvoicesDocument } from '../generated/graphql';
+import {
+  AdvanceTestClockDocument,
+  CreateWebhookEndpointDocument,
+  DeleteWebhookEndpointDocument,
+  InvoicesDocument,
+} from '../generated/graphql';
 import { createApiKey } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { CLOCK, planWithOrganization, record } from '../helpers/usage-fixtures';
@@ -166,6 +171,10 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
         ],
       },
     );
+    // An endpoint that logs March's events, deleted before the probes so that its log stands still (CANCELED);
+    // another, for a type nothing here sends, to list.
+    const { createWebhookEndpoint: logged } = await t.admin.data(CreateWebhookEndpointDocument, { url: 'https://hooks.example.com/truth' });
+    await t.admin.data(CreateWebhookEndpointDocument, { url: 'https://hooks.example.com/listed', events: ['plan_change.requested'] });
     // March: past 80 % of the call limit (an alert), billed when the clock passes April 1st.
     await record(t.admin, org, [
       { id: 'march-1', metric: 'truth_calls', quantity: '90', timestamp: '2026-03-10T10:00:00Z', team: 'core' },
@@ -174,6 +183,7 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
     await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-02T12:00:00Z' });
     // April: the issue's case, 18 calls at 0.01.
     await record(t.admin, org, [{ id: 'april-1', metric: 'truth_calls', quantity: '18', timestamp: '2026-04-02T10:00:00Z' }]);
+    await t.admin.data(DeleteWebhookEndpointDocument, { id: logged.endpoint.id });
     const invoice = (await t.admin.data(InvoicesDocument, { organizationId: org, first: 1 })).invoices.edges[0]?.node;
     if (!invoice) throw new Error('no invoice was issued for March');
     keys = { admin: t.adminKey, tenant: await createApiKey(t.admin, org, 'TENANT_ADMIN') };
@@ -210,6 +220,8 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
       Usage: byOrganization,
       UsageSeries: { ...byOrganization, metric: 'truth_calls', granularity: 'DAY' },
       Viewer: {},
+      WebhookEndpoints: {},
+      WebhookDeliveries: { endpointId: logged.endpoint.id, first: 10 },
     };
   });
   afterAll(() => t.close());

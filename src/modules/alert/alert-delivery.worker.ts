@@ -1,10 +1,10 @@
-import { createHmac } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { updateReturning } from '../../common/database/batch-load';
 import { namedParameters } from '../../common/database/pg-array';
 import { postToTarget } from '../../common/http/outbound-post';
+import { signWebhook } from '../../common/http/webhook-signature';
 import type { OutboundPolicy } from '../../common/http/outbound-target';
 
 export interface DeliveryOptions {
@@ -38,15 +38,6 @@ interface Claimed {
   message: string;
   triggered_at: Date;
   webhook_secret: string | null;
-}
-
-/**
- * Signs a webhook body: `Meterly-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
- * Receivers recompute it and reject old timestamps (README: Alerts).
- */
-export function signWebhook(secret: string, body: string, timestamp: number): string {
-  const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${signature}`;
 }
 
 /**

@@ -3,6 +3,8 @@ import { namedParameters } from '../../common/database/pg-array';
 import { organizationNotFound } from '../../common/errors/common-error';
 import type { ChangeBus } from '../../common/pubsub/change-bus';
 import { organizationNow, type OrganizationClock } from '../../common/time/organization-clock';
+import { PlatformEventType } from '../webhook/platform-event-type';
+import { isoTimestamp, platformEventCtes } from '../webhook/platform-events';
 import type { FiredAlert } from './alert-evaluator';
 import type { AlertSeverity } from './alert-severity';
 
@@ -37,8 +39,9 @@ const $ = INSERT.sql;
 
 /**
  * The alerts not fired yet (by dedup key) with their outbox rows (one
- * delivery per email recipient and per webhook) and their NOTIFY, in one
- * statement; returns the bus messages (`org/alert`).
+ * delivery per email recipient and per webhook), their alert.triggered
+ * platform events and their NOTIFY, in one statement; returns the bus
+ * messages (`org/alert`).
  */
 const INSERT_SQL = `WITH created AS (
     INSERT INTO alerts (organization_id, rule_id, dedup_key, kind, severity, metric_code, threshold, value, message, channels, triggered_at)
@@ -47,7 +50,7 @@ const INSERT_SQL = `WITH created AS (
                   ${$.metric}::text[], ${$.threshold}::numeric[], ${$.value}::numeric[], ${$.message}::text[], ${$.channels}::text[])
            AS k(org, at, rule, dedup, kind, severity, metric, threshold, value, message, channels)
     ON CONFLICT (organization_id, dedup_key) DO NOTHING
-    RETURNING id, organization_id, channels),
+    RETURNING id, organization_id, channels, kind, severity, metric_code, threshold, value, message, triggered_at),
   deliveries AS (
     INSERT INTO alert_deliveries (organization_id, alert_id, channel, target, next_attempt_at)
     SELECT a.organization_id, a.id, 'email', u.email, now() FROM created a JOIN users u ON u.organization_id = a.organization_id
@@ -55,6 +58,13 @@ const INSERT_SQL = `WITH created AS (
     UNION ALL
     SELECT a.organization_id, a.id, 'webhook', o.alert_webhook_url, now() FROM created a JOIN organizations o ON o.id = a.organization_id
      WHERE 'webhook' = ANY(a.channels) AND o.alert_webhook_url IS NOT NULL),
+  alert_events AS (
+    SELECT organization_id, '${PlatformEventType.ALERT_TRIGGERED}'::text AS type,
+           jsonb_build_object('alert', jsonb_build_object('id', id, 'kind', kind, 'severity', severity::text, 'metric', metric_code,
+             'threshold', threshold::text, 'value', value::text, 'message', message, 'triggeredAt', ${isoTimestamp('triggered_at')})) AS data,
+           NULL::text AS dedup_key
+      FROM created),
+  ${platformEventCtes('alert_events')},
   messages AS (SELECT organization_id || '/' || id AS message FROM created)
   -- A bus without a NOTIFY channel (Redis) publishes after commit.
   SELECT m.message FROM messages m LEFT JOIN LATERAL (SELECT pg_notify(${$.notifyChannel}, m.message) WHERE ${$.notifyChannel}::text IS NOT NULL) n ON true`;

@@ -2,8 +2,12 @@ import type { EntityManager } from 'typeorm';
 import { namedParameters, textArray } from '../../common/database/pg-array';
 import type { LineDraft } from '../invoice/invoice-builder';
 import type { InvoiceLineKind } from '../invoice/invoice-line.entity';
+import { invoiceEventData } from '../invoice/invoice-events';
 import { InvoiceStatus } from '../invoice/invoice-status';
 import { PlanChangeKind } from '../subscription/plan-change.entity';
+import { planChangeEventData } from '../subscription/subscription-events';
+import { PlatformEventType } from '../webhook/platform-event-type';
+import { platformEventCtes } from '../webhook/platform-events';
 
 /** Which subscriptions a close takes. */
 export interface CloseFilter {
@@ -136,14 +140,19 @@ const INSERT_SQL = (() => {
                   ${$.paidAt}::timestamptz[])
            AS k(id, org, seq, num, status, ps, pe, cur, sub, cred, tot, due, pay, paid)
     ON CONFLICT (organization_id, period_start) DO NOTHING
-    RETURNING id, organization_id
+    RETURNING *
   ), lines AS (
     INSERT INTO invoice_lines (organization_id, invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)
     SELECT inv.organization_id, l.* FROM unnest(${$.lineInvoice}::uuid[], ${$.linePosition}::int[], ${$.lineKind}::text[], ${$.lineDescription}::text[],
                            ${$.lineMetric}::text[], ${$.lineQuantity}::numeric[], ${$.lineUnitPrice}::numeric[], ${$.lineAmount}::numeric[])
            AS l(invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)
       JOIN inv ON inv.id = l.invoice_id
-  )
+  ), invoice_events AS (
+    -- Issued, and paid at once when credits covered it: the events of the whole batch in this statement.
+    SELECT inv.organization_id, e.type, ${invoiceEventData('inv')} AS data, NULL::text AS dedup_key
+      FROM inv CROSS JOIN LATERAL (SELECT '${PlatformEventType.INVOICE_ISSUED}'::text AS type
+                                   UNION ALL SELECT '${PlatformEventType.INVOICE_PAID}' WHERE inv.status = '${InvoiceStatus.PAID}') e
+  ), ${platformEventCtes('invoice_events')}
   SELECT id FROM inv`;
 })();
 
@@ -322,11 +331,18 @@ export class BillingCloseStore {
   async rollSubscriptions(organizations: string[], requestedBy: string): Promise<void> {
     const $ = ROLL.sql;
     await this.tx.query(
-      `INSERT INTO plan_changes (organization_id, kind, from_plan_id, to_plan_id, effective_at, requested_by)
-       SELECT s.organization_id, CASE WHEN s.cancel_at_period_end THEN ${$.canceled} ELSE ${$.downgraded} END, s.plan_id,
-              CASE WHEN s.cancel_at_period_end THEN NULL ELSE s.pending_plan_id END, s.current_period_end, ${$.requestedBy}
-         FROM plan_subscriptions s
-        WHERE s.organization_id = ANY(${$.organizations}::uuid[]) AND (s.cancel_at_period_end OR s.pending_plan_id IS NOT NULL)`,
+      `WITH changes AS (
+         INSERT INTO plan_changes (organization_id, kind, from_plan_id, to_plan_id, effective_at, requested_by)
+         SELECT s.organization_id, CASE WHEN s.cancel_at_period_end THEN ${$.canceled} ELSE ${$.downgraded} END, s.plan_id,
+                CASE WHEN s.cancel_at_period_end THEN NULL ELSE s.pending_plan_id END, s.current_period_end, ${$.requestedBy}
+           FROM plan_subscriptions s
+          WHERE s.organization_id = ANY(${$.organizations}::uuid[]) AND (s.cancel_at_period_end OR s.pending_plan_id IS NOT NULL)
+         RETURNING *),
+       change_events AS (
+         SELECT organization_id, '${PlatformEventType.SUBSCRIPTION_CHANGED}'::text AS type, ${planChangeEventData('changes')} AS data,
+                NULL::text AS dedup_key FROM changes),
+       ${platformEventCtes('change_events')}
+       SELECT count(*)::int AS changed FROM changes`,
       ROLL.values({ organizations, canceled: PlanChangeKind.CANCELED, downgraded: PlanChangeKind.DOWNGRADED, requestedBy }),
     );
     await this.tx.query(

@@ -9,6 +9,8 @@ import { Money } from '../../common/money/money.type';
 import { organizationNow } from '../../common/time/organization-clock';
 import type { Organization } from '../organization/organization.entity';
 import { tenantScope } from '../organization/tenant-scope';
+import { PlatformEventType } from '../webhook/platform-event-type';
+import { recordPlatformEvents } from '../webhook/platform-events';
 import { CreditGrant } from './credit-grant.entity';
 
 export interface GrantCreditsCommand {
@@ -52,7 +54,7 @@ export class CreditService {
       throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'expiresAt must be in the future');
     if (command.reason && command.reason.length > 500)
       throw new CommonError(CommonErrorReason.INVALID_ARGUMENT, 'reason is at most 500 characters');
-    await this.db.getRepository(CreditGrant).insert({
+    const grant = {
       organizationId,
       amount: amount.toFixed(),
       remaining: amount.toFixed(),
@@ -60,6 +62,20 @@ export class CreditService {
       expiresAt: command.expiresAt ?? null,
       grantedByKeyId: principal.apiKeyId,
       grantedAt: now,
+    };
+    await this.db.transaction(async (tx) => {
+      const { identifiers } = await tx.getRepository(CreditGrant).insert(grant);
+      const data = {
+        grant: {
+          id: identifiers[0]?.id as string,
+          amount: grant.amount,
+          currency: organization.currency,
+          reason: grant.reason,
+          expiresAt: grant.expiresAt?.toISOString() ?? null,
+          grantedAt: now.toISOString(),
+        },
+      };
+      await recordPlatformEvents(tx, [{ organizationId, type: PlatformEventType.CREDITS_GRANTED, data }]);
     });
     return this.balanceOf(organization);
   }

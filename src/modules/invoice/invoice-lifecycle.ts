@@ -3,6 +3,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { loadTenantScope } from '../organization/tenant-scope';
 import { Invoice } from './invoice.entity';
 import { InvoiceError, InvoiceErrorReason } from './invoice.error';
+import { invoiceEventOf, recordInvoiceEvent } from './invoice-events';
 import { InvoiceStatus } from './invoice-status';
 
 /**
@@ -48,7 +49,8 @@ export function issuedStatus(settled: boolean): InvoiceStatus {
 
 /**
  * Moves one invoice (read under a row lock by the caller's transaction) to
- * `to`, with whatever else that change sets, once the table allows it.
+ * `to`, with whatever else that change sets, once the table allows it, and
+ * records the platform event the move reports in the same transaction.
  */
 export async function moveInvoice(
   tx: EntityManager,
@@ -58,6 +60,8 @@ export async function moveInvoice(
 ): Promise<Invoice> {
   assertTransition(invoice.status, to);
   await tx.getRepository(Invoice).update({ id: invoice.id, organizationId: invoice.organizationId }, { ...changes, status: to });
+  const event = invoiceEventOf(to);
+  if (event) await recordInvoiceEvent(tx, invoice, event);
   return Object.assign(invoice, changes, { status: to });
 }
 

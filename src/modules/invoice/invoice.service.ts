@@ -3,18 +3,20 @@ import { Permission } from '../../common/auth/permission';
 import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/principal';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { assertId } from '../../common/errors/common-error';
-import { updateReturning } from '../../common/database/batch-load';
 import { namedParameters } from '../../common/database/pg-array';
 import { CursorKey, keysetPage, pageRequest } from '../../common/graphql/pagination';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney } from '../../common/money/decimal';
 import { Organization } from '../organization/organization.entity';
 import { INVOICE_PAGE, InvoiceConnection } from './dto/invoice.types';
+import { PlatformEventType } from '../webhook/platform-event-type';
+import { platformEventCtes } from '../webhook/platform-events';
 import { InvoiceLine } from './invoice-line.entity';
 import { renderInvoicePdf } from './invoice-pdf';
 import { Invoice } from './invoice.entity';
 import { InvoiceError, InvoiceErrorReason } from './invoice.error';
 import { moveInvoice, payInvoice, sourcesOf } from './invoice-lifecycle';
+import { invoiceEventData } from './invoice-events';
 import { InvoiceStatus } from './invoice-status';
 
 export interface OverdueInvoice {
@@ -114,16 +116,24 @@ export class InvoiceService {
     return this.transition(principal, id, (tx, invoice) => moveInvoice(tx, invoice, InvoiceStatus.UNCOLLECTIBLE));
   }
 
-  /** OPEN invoices whose due day has passed on their organisation's clock become OVERDUE. */
+  /**
+   * OPEN invoices whose due day has passed on their organisation's clock become OVERDUE, with
+   * their invoice.overdue events in the same statement.
+   */
   async markOverdue(organizationId?: string): Promise<OverdueInvoice[]> {
     const $ = OVERDUE.sql;
-    return updateReturning<OverdueInvoice>(
-      this.db,
-      `UPDATE invoices i SET status = '${InvoiceStatus.OVERDUE}' FROM organizations o
-        WHERE o.id = i.organization_id AND i.status = ANY(${$.from}::invoice_status[])
-          AND i.due_date + interval '1 day' <= organization_now(o)
-          AND (${$.organization}::uuid IS NULL OR i.organization_id = ${$.organization})
-        RETURNING i.id, i.organization_id AS "organizationId", i.number, (i.total - i.amount_paid)::text AS "amountDue", i.currency`,
+    return this.db.query(
+      `WITH moved AS (
+         UPDATE invoices i SET status = '${InvoiceStatus.OVERDUE}' FROM organizations o
+          WHERE o.id = i.organization_id AND i.status = ANY(${$.from}::invoice_status[])
+            AND i.due_date + interval '1 day' <= organization_now(o)
+            AND (${$.organization}::uuid IS NULL OR i.organization_id = ${$.organization})
+         RETURNING i.*),
+       overdue_events AS (
+         SELECT organization_id, '${PlatformEventType.INVOICE_OVERDUE}'::text AS type, ${invoiceEventData('moved')} AS data, NULL::text AS dedup_key
+           FROM moved),
+       ${platformEventCtes('overdue_events')}
+       SELECT id, organization_id AS "organizationId", number, (total - amount_paid)::text AS "amountDue", currency FROM moved`,
       OVERDUE.values({ organization: organizationId ?? null, from: sourcesOf(InvoiceStatus.OVERDUE) }),
     );
   }

@@ -9,10 +9,12 @@ import { Dec } from '../../common/money/decimal';
 import { organizationNow } from '../../common/time/organization-clock';
 import type { PaymentCollector } from '../billing/billing.service';
 import { Invoice } from '../invoice/invoice.entity';
+import { recordInvoiceEvent } from '../invoice/invoice-events';
 import { canTransition, payInvoice, sourcesOf } from '../invoice/invoice-lifecycle';
 import { InvoiceStatus } from '../invoice/invoice-status';
 import { Organization } from '../organization/organization.entity';
 import { tenantScope } from '../organization/tenant-scope';
+import { PlatformEventType } from '../webhook/platform-event-type';
 import type { PaymentSetupPayload } from './dto/payment-setup.types';
 import { PaymentError, PaymentErrorReason } from './payment.error';
 import { StripeEvent } from './stripe-event.entity';
@@ -118,15 +120,19 @@ export class StripePayments implements PaymentCollector {
     } catch (err) {
       if (!(err instanceof Stripe.errors.StripeCardError)) throw err;
       const now = organizationNow(organization);
-      await this.db.getRepository(Invoice).update(
-        { id: invoice.id },
-        {
-          stripePaymentIntentId: err.payment_intent?.id ?? invoice.stripePaymentIntentId,
-          paymentAttempts: attempt,
-          lastPaymentError: err.message,
-          paymentDueAt: new Date(now.getTime() + attempt * RETRY_DAYS * DAY),
-        },
-      );
+      const message = err.message;
+      await this.db.transaction(async (tx) => {
+        await tx.getRepository(Invoice).update(
+          { id: invoice.id },
+          {
+            stripePaymentIntentId: err.payment_intent?.id ?? invoice.stripePaymentIntentId,
+            paymentAttempts: attempt,
+            lastPaymentError: message,
+            paymentDueAt: new Date(now.getTime() + attempt * RETRY_DAYS * DAY),
+          },
+        );
+        await recordPaymentFailed(tx, invoice, message, attempt);
+      });
       await this.listener?.paymentFailed(invoice, err.message);
     }
   }
@@ -172,6 +178,7 @@ export class StripePayments implements PaymentCollector {
           await tx
             .getRepository(Invoice)
             .update({ id: invoice.id }, { lastPaymentError: message, stripePaymentIntentId: invoice.stripePaymentIntentId ?? intent.id });
+          await recordPaymentFailed(tx, invoice, message, Math.max(invoice.paymentAttempts, 1));
           failed.push({ invoice, message });
           return { duplicate: false };
         }
@@ -240,6 +247,20 @@ export class StripePayments implements PaymentCollector {
     await payInvoice(tx, invoice, { stripePaymentIntentId: intent.id, lastPaymentError: null });
     return { duplicate: false };
   }
+}
+
+/**
+ * invoice.payment_failed, once per attempt: the charge and Stripe's payment_intent.payment_failed
+ * both report a declined attempt, and whichever comes second is dropped by its dedup key.
+ */
+function recordPaymentFailed(tx: EntityManager, invoice: Invoice, message: string, attempt: number): Promise<void> {
+  return recordInvoiceEvent(
+    tx,
+    invoice,
+    PlatformEventType.INVOICE_PAYMENT_FAILED,
+    { payment: { error: message, attempt } },
+    `payment_failed:${invoice.id}:${attempt}`,
+  );
 }
 
 /** Events are accepted up to 5 minutes from their signing time, before or after. */

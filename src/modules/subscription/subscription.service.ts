@@ -14,6 +14,7 @@ import { Plan } from '../plan/plan.entity';
 import { PlanChange, PlanChangeKind } from './plan-change.entity';
 import { PlanSubscription, SubscriptionStatus } from './plan-subscription.entity';
 import { SubscriptionError, SubscriptionErrorReason } from './subscription.error';
+import { recordSubscriptionChanged } from './subscription-events';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -55,10 +56,12 @@ export class SubscriptionService {
         );
       }
       const current = await tx.getRepository(Plan).findOneByOrFail({ id: subscription.planId });
-      const record = (kind: PlanChangeKind, effectiveAt: Date) =>
-        tx
+      const record = async (kind: PlanChangeKind, effectiveAt: Date) => {
+        const { identifiers } = await tx
           .getRepository(PlanChange)
           .insert({ organizationId, kind, fromPlanId: current.id, toPlanId: target.id, effectiveAt, requestedBy: principal.apiKeyId });
+        await recordSubscriptionChanged(tx, organizationId, identifiers);
+      };
 
       if (target.id === current.id) {
         if (!subscription.pendingPlanId && !subscription.cancelAtPeriodEnd) {
@@ -89,7 +92,7 @@ export class SubscriptionService {
       const { subscription } = await this.lockActive(tx, organizationId);
       subscription.cancelAtPeriodEnd = true;
       subscription.pendingPlanId = null;
-      await tx.getRepository(PlanChange).insert({
+      const { identifiers } = await tx.getRepository(PlanChange).insert({
         organizationId,
         kind: PlanChangeKind.CANCEL_SCHEDULED,
         fromPlanId: subscription.planId,
@@ -97,6 +100,7 @@ export class SubscriptionService {
         effectiveAt: subscription.currentPeriodEnd,
         requestedBy: principal.apiKeyId,
       });
+      await recordSubscriptionChanged(tx, organizationId, identifiers);
       return tx.getRepository(PlanSubscription).save(subscription);
     });
     return this.changed(organizationId, result);
@@ -111,7 +115,7 @@ export class SubscriptionService {
       subscription.cancelAtPeriodEnd = true;
       subscription.pendingPlanId = null;
       await tx.getRepository(PlanSubscription).save(subscription);
-      await tx.getRepository(PlanChange).insert({
+      const { identifiers } = await tx.getRepository(PlanChange).insert({
         organizationId,
         kind: PlanChangeKind.CLOSED,
         fromPlanId: subscription.planId,
@@ -119,6 +123,7 @@ export class SubscriptionService {
         effectiveAt: now,
         requestedBy: principal.apiKeyId,
       });
+      await recordSubscriptionChanged(tx, organizationId, identifiers);
       return tx.getRepository(Organization).save(organization);
     });
     return this.changed(organizationId, result);

@@ -16,6 +16,7 @@ describe('the role/permission matrix', () => {
     [Permission.MANAGE_CATALOG, [true, false, false, false]],
     [Permission.MANAGE_ORGANIZATIONS, [true, false, false, false]],
     [Permission.RECORD_USAGE, [true, false, false, false]],
+    [Permission.MANAGE_WEBHOOKS, [true, false, false, false]],
   ])('%s for platform admin, tenant admin, billing contact, member', (permission, expected) => {
     expect([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.BILLING_CONTACT, Role.MEMBER].map((role) => can(role, permission))).toEqual(
       expected,
