@@ -17,17 +17,54 @@ export type Aggregation =
   /** Number of distinct values of `uniqueBy`. */
   | 'UNIQUE_COUNT';
 
+/** Where a rule's alerts are delivered; the values are the lowercase strings rules have always listed. */
+export type AlertChannel =
+  /** An email to each of the organisation's billing contacts (setBillingContact). */
+  | 'email'
+  /** The alerts list and the alertTriggered subscription; every rule has it. */
+  | 'in_app'
+  /** A signed POST to the organisation's alert webhook (setAlertWebhook). */
+  | 'webhook';
+
+/** What an alert is about; the values are the lowercase strings this field has always returned. */
+export type AlertKind =
+  /** The period's usage cost reached a cost rule's threshold. */
+  | 'cost'
+  /** The period-end cost projected by the forecast passes a FORECAST rule's threshold. */
+  | 'forecast'
+  /** An invoice is past its due date and not paid. */
+  | 'invoice_overdue'
+  /** Charging an invoice to the organisation's card failed. */
+  | 'payment_failed'
+  /** An hour's or a day's spend reached the amount of an HOUR or DAY rule. */
+  | 'spend'
+  /** A metric's usage in the period reached a usage rule's threshold. */
+  | 'usage';
+
+/** How urgent an alert is; a rule gives it to the alerts it fires. */
 export type AlertSeverity =
+  /** Needs action now, e.g. a limit nearly or fully used, or a payment failed. */
   | 'CRITICAL'
+  /** Worth knowing, e.g. half of the budget spent. */
   | 'INFO'
+  /** Needs attention soon, e.g. 80 % of a limit used, or an invoice overdue. */
   | 'WARNING';
 
 /** PERIOD: the billing month. HOUR and DAY: spend limits per hour and per day, on cost rules with an amount. FORECAST: the projected period-end cost crossing the threshold (projected overage), on cost rules. */
 export type AlertWindow =
+  /** Each day (UTC): a cost rule with thresholdAmount, fires at most once a day. */
   | 'DAY'
+  /** The period-end cost the forecast projects, checked with each billing cycle: a cost rule without team or project. */
   | 'FORECAST'
+  /** Each clock hour (UTC): a cost rule with thresholdAmount, fires at most once an hour. */
   | 'HOUR'
+  /** The billing period (a calendar month, UTC): fires at most once a period. The default. */
   | 'PERIOD';
+
+/** How often a plan bills; the values are the lowercase strings Plan.interval has always returned. */
+export type BillingInterval =
+  /** Each calendar month, in UTC. */
+  | 'month';
 
 export type ChangePlanInput = {
   organizationId: string | number;
@@ -43,7 +80,7 @@ export type CloseBillingPeriodInput = {
 };
 
 export type CreateAlertRuleInput = {
-  /** "in_app" (always), "email", "webhook". */
+  /** Values of AlertChannel, as strings: in_app (always added), email, webhook; any other is BAD_USER_INPUT with reason INVALID_CHANNEL. */
   channels?: Array<string> | null | undefined;
   /** A metric code; without one the rule watches cost. */
   metric?: string | null | undefined;
@@ -55,8 +92,13 @@ export type CreateAlertRuleInput = {
   team?: string | null | undefined;
   /** An absolute quantity or amount. */
   thresholdAmount?: string | null | undefined;
-  /** Of the plan limit (metric) or of the monthly budget (cost). */
+  /**
+   * Of the plan limit (metric) or of the monthly budget (cost), above 0 and at most 1000.
+   * @deprecated Use thresholdPercentage: the same percent as an exact Decimal, the scalar AlertRule.thresholdPercent returns.
+   */
   thresholdPercent?: number | null | undefined;
+  /** Percent of the plan limit (metric) or of the monthly budget (cost), above 0 and at most 1000, e.g. "95" or "12.5"; at most 12 decimals (OUT_OF_RANGE). Give it or thresholdAmount (INVALID_THRESHOLD otherwise); replaces thresholdPercent. */
+  thresholdPercentage?: string | null | undefined;
   window?: AlertWindow | null | undefined;
 };
 
@@ -119,6 +161,19 @@ export type DimensionPriceInput = {
   unitPrice: string;
 };
 
+/** Why an entitlement gives no access. */
+export type EntitlementReason =
+  /** The account is closed (closeAccount): nothing is granted any more. */
+  | 'ACCOUNT_CLOSED'
+  /** The period's cost reached a budget that pauses usage. */
+  | 'BUDGET_EXHAUSTED'
+  /** The plan or an override (setFeatureOverride) switches it off. */
+  | 'FEATURE_DISABLED'
+  /** Neither the plan nor an override grants the feature, and the plan has no charge for such a metric. */
+  | 'NOT_IN_PLAN'
+  /** A hard limit is reached: the next unit would be refused. */
+  | 'QUOTA_EXCEEDED';
+
 /** A platform admin's exception to the plan for one organisation. */
 export type FeatureOverrideInput = {
   /** Replaces the plan's static values; omitted: the plan's stay. */
@@ -129,6 +184,15 @@ export type FeatureOverrideInput = {
   feature: string;
   organizationId: string | number;
 };
+
+/** The model a forecast was fitted with, chosen by how much daily history there is. */
+export type ForecastMethod =
+  /** The average day so far, carried forward: under 7 days of history, or no trend fits; intervals are wide. */
+  | 'RUN_RATE'
+  /** A trend without a weekly pattern: 7 to 13 days of history. */
+  | 'TREND'
+  /** A trend with a weekly pattern: 14 days of history or more. */
+  | 'TREND_WEEKLY';
 
 export type GrantCreditsInput = {
   /** In the organisation's currency: above 0, at most 15 digits and its minor unit's decimals. */
@@ -194,6 +258,13 @@ export type PlanFeatureInput = {
   feature: string;
 };
 
+/** A subscription's state; the values are the lowercase strings this field has always returned. */
+export type PlanSubscriptionStatus =
+  /** Running: usage is recorded and billed (also while a cancellation waits for the period end). */
+  | 'active'
+  /** Ended at the close of the period in which it was cancelled: new usage is refused. */
+  | 'canceled';
+
 export type PlannedUsageInput = {
   /** For rate cards, e.g. {"connector": "notion"}. */
   dimensions?: unknown;
@@ -219,6 +290,48 @@ export type RecordUsageInput = {
   events: Array<UsageEventInput>;
   organizationId: string | number;
 };
+
+/** The kind of refusal of one usage event; the same codes as errors elsewhere (extensions.code). */
+export type RejectionCode =
+  /** The event itself is invalid; fix it before sending it again. */
+  | 'BAD_USER_INPUT'
+  /** A hard limit or an auto-paused budget refuses it; it may pass next period. */
+  | 'QUOTA_EXCEEDED'
+  /** Over the plan's requestsPerMinute; it may pass in a later minute. */
+  | 'RATE_LIMITED';
+
+/** The rule that refused one usage event. */
+export type RejectionReason =
+  /** QUOTA_EXCEEDED: the period's cost reached the plan's budget, which pauses usage. */
+  | 'BUDGET_EXHAUSTED'
+  /** QUOTA_EXCEEDED: it would take usage past a hard limit of the plan. */
+  | 'HARD_LIMIT'
+  /** BAD_USER_INPUT: dimensions is not a flat object of strings, numbers or booleans. */
+  | 'INVALID_DIMENSIONS'
+  /** BAD_USER_INPUT: id is empty, over 255 characters, or holds NUL or a lone surrogate. */
+  | 'INVALID_ID'
+  /** BAD_USER_INPUT: team, project or user is not a valid key. */
+  | 'INVALID_KEY'
+  /** BAD_USER_INPUT: quantity is not a number, is negative, or is past 18 digits before the point and 20 after. */
+  | 'INVALID_QUANTITY'
+  /** BAD_USER_INPUT: timestamp is not an ISO 8601 timestamp. */
+  | 'INVALID_TIMESTAMP'
+  /** BAD_USER_INPUT: the event lacks the field or dimension that keys the metric's sessions. */
+  | 'MISSING_SESSION_KEY'
+  /** BAD_USER_INPUT: the event lacks the field or dimension the metric counts distinct values of. */
+  | 'MISSING_UNIQUE_KEY'
+  /** BAD_USER_INPUT: its timestamp falls in a billing period already closed into an invoice. */
+  | 'PERIOD_CLOSED'
+  /** RATE_LIMITED: the organisation's accepted events this minute reached the plan's requestsPerMinute. */
+  | 'RATE_LIMITED'
+  /** BAD_USER_INPUT: timestamp is more than 5 minutes after the organisation's clock. */
+  | 'TIMESTAMP_IN_FUTURE'
+  /** BAD_USER_INPUT: timestamp is more than 35 days before the organisation's clock. */
+  | 'TIMESTAMP_TOO_OLD'
+  /** BAD_USER_INPUT: no metric has this code. */
+  | 'UNKNOWN_METRIC'
+  /** BAD_USER_INPUT: the plan's rate card has no price for these dimensions (never billed at zero). */
+  | 'UNPRICED_DIMENSIONS';
 
 /** What an API key may do, by the role/permission matrix. */
 export type Role =
@@ -261,14 +374,14 @@ export type UsageFilterInput = {
   user?: string | null | undefined;
 };
 
-export type AlertFieldsFragment = { id: string, organizationId: string, kind: string, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null };
+export type AlertFieldsFragment = { id: string, organizationId: string, kind: AlertKind, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null };
 
 export type CreateAlertRuleMutationVariables = Exact<{
   input: CreateAlertRuleInput;
 }>;
 
 
-export type CreateAlertRuleMutation = { createAlertRule: { id: string, metric: string | null, severity: AlertSeverity, thresholdPercent: string | null, thresholdAmount: string | null, channels: Array<string>, window: AlertWindow, team: string | null, project: string | null, isDefault: boolean } };
+export type CreateAlertRuleMutation = { createAlertRule: { id: string, metric: string | null, severity: AlertSeverity, thresholdPercent: string | null, thresholdAmount: string | null, channels: Array<AlertChannel>, window: AlertWindow, team: string | null, project: string | null, isDefault: boolean } };
 
 export type DeleteAlertRuleMutationVariables = Exact<{
   id: string | number;
@@ -293,7 +406,7 @@ export type AlertsQueryVariables = Exact<{
 }>;
 
 
-export type AlertsQuery = { alerts: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, organizationId: string, kind: string, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null } }> } };
+export type AlertsQuery = { alerts: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, organizationId: string, kind: AlertKind, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null } }> } };
 
 export type AcknowledgeAlertMutationVariables = Exact<{
   id: string | number;
@@ -323,7 +436,7 @@ export type AlertTriggeredSubscriptionVariables = Exact<{
 }>;
 
 
-export type AlertTriggeredSubscription = { alertTriggered: { id: string, organizationId: string, kind: string, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null } };
+export type AlertTriggeredSubscription = { alertTriggered: { id: string, organizationId: string, kind: AlertKind, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null } };
 
 export type AlertWebhookUrlQueryVariables = Exact<{
   id: string | number;
@@ -371,21 +484,21 @@ export type AdvanceTestClockMutationVariables = Exact<{
 }>;
 
 
-export type AdvanceTestClockMutation = { advanceTestClock: { id: string, testClockAt: string | null, subscription: { status: string, currentPeriodStart: string, currentPeriodEnd: string, cancelAtPeriodEnd: boolean, plan: { code: string }, pendingPlan: { code: string } | null } | null } };
+export type AdvanceTestClockMutation = { advanceTestClock: { id: string, testClockAt: string | null, subscription: { status: PlanSubscriptionStatus, currentPeriodStart: string, currentPeriodEnd: string, cancelAtPeriodEnd: boolean, plan: { code: string }, pendingPlan: { code: string } | null } | null } };
 
 export type ChangePlanMutationVariables = Exact<{
   input: ChangePlanInput;
 }>;
 
 
-export type ChangePlanMutation = { changePlan: { status: string, currentPeriodStart: string, currentPeriodEnd: string, cancelAtPeriodEnd: boolean, plan: { code: string }, pendingPlan: { code: string } | null } };
+export type ChangePlanMutation = { changePlan: { status: PlanSubscriptionStatus, currentPeriodStart: string, currentPeriodEnd: string, cancelAtPeriodEnd: boolean, plan: { code: string }, pendingPlan: { code: string } | null } };
 
 export type CancelSubscriptionMutationVariables = Exact<{
   organizationId: string | number;
 }>;
 
 
-export type CancelSubscriptionMutation = { cancelSubscription: { status: string, cancelAtPeriodEnd: boolean } };
+export type CancelSubscriptionMutation = { cancelSubscription: { status: PlanSubscriptionStatus, cancelAtPeriodEnd: boolean } };
 
 export type CloseAccountMutationVariables = Exact<{
   organizationId: string | number;
@@ -436,7 +549,7 @@ export type CreatePaymentSetupMutationVariables = Exact<{
 
 export type CreatePaymentSetupMutation = { createPaymentSetup: { clientSecret: string, setupIntentId: string, customerId: string } };
 
-export type SubscriptionStateFragment = { status: string, currentPeriodStart: string, currentPeriodEnd: string, cancelAtPeriodEnd: boolean, plan: { code: string }, pendingPlan: { code: string } | null };
+export type SubscriptionStateFragment = { status: PlanSubscriptionStatus, currentPeriodStart: string, currentPeriodEnd: string, cancelAtPeriodEnd: boolean, plan: { code: string }, pendingPlan: { code: string } | null };
 
 export type CreateMetricMutationVariables = Exact<{
   input: CreateMetricInput;
@@ -450,28 +563,28 @@ export type CreatePlanMutationVariables = Exact<{
 }>;
 
 
-export type CreatePlanMutation = { createPlan: { id: string, code: string, name: string, currency: string, interval: string, monthlyBudget: string | null, autoPauseAtBudget: boolean, requestsPerMinute: number | null, paymentTermsDays: number, organizationId: string | null, basePrice: { amount: string, currency: string }, charges: Array<{ metric: string, included: string | null, limit: string | null, hardLimit: boolean, model: PriceModel, unitPrice: string | null, packageSize: string | null, packagePrice: string | null, tiers: Array<{ upTo: string | null, unitPrice: string, flatPrice: string | null }> | null, dimensionPrices: Array<{ dimensions: unknown, unitPrice: string }> | null }> } };
+export type CreatePlanMutation = { createPlan: { id: string, code: string, name: string, currency: string, interval: BillingInterval, monthlyBudget: string | null, autoPauseAtBudget: boolean, requestsPerMinute: number | null, paymentTermsDays: number, organizationId: string | null, basePrice: { amount: string, currency: string }, charges: Array<{ metric: string, included: string | null, limit: string | null, hardLimit: boolean, model: PriceModel, unitPrice: string | null, packageSize: string | null, packagePrice: string | null, tiers: Array<{ upTo: string | null, unitPrice: string, flatPrice: string | null }> | null, dimensionPrices: Array<{ dimensions: unknown, unitPrice: string }> | null }> } };
 
 export type PlansQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PlansQuery = { plans: Array<{ id: string, code: string, name: string, currency: string, interval: string, monthlyBudget: string | null, autoPauseAtBudget: boolean, requestsPerMinute: number | null, paymentTermsDays: number, organizationId: string | null, basePrice: { amount: string, currency: string }, charges: Array<{ metric: string, included: string | null, limit: string | null, hardLimit: boolean, model: PriceModel, unitPrice: string | null, packageSize: string | null, packagePrice: string | null, tiers: Array<{ upTo: string | null, unitPrice: string, flatPrice: string | null }> | null, dimensionPrices: Array<{ dimensions: unknown, unitPrice: string }> | null }> }> };
+export type PlansQuery = { plans: Array<{ id: string, code: string, name: string, currency: string, interval: BillingInterval, monthlyBudget: string | null, autoPauseAtBudget: boolean, requestsPerMinute: number | null, paymentTermsDays: number, organizationId: string | null, basePrice: { amount: string, currency: string }, charges: Array<{ metric: string, included: string | null, limit: string | null, hardLimit: boolean, model: PriceModel, unitPrice: string | null, packageSize: string | null, packagePrice: string | null, tiers: Array<{ upTo: string | null, unitPrice: string, flatPrice: string | null }> | null, dimensionPrices: Array<{ dimensions: unknown, unitPrice: string }> | null }> }> };
 
 export type MetricsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type MetricsQuery = { metrics: Array<{ code: string, unit: string, aggregation: Aggregation }> };
 
-export type PlanDetailsFragment = { id: string, code: string, name: string, currency: string, interval: string, monthlyBudget: string | null, autoPauseAtBudget: boolean, requestsPerMinute: number | null, paymentTermsDays: number, organizationId: string | null, basePrice: { amount: string, currency: string }, charges: Array<{ metric: string, included: string | null, limit: string | null, hardLimit: boolean, model: PriceModel, unitPrice: string | null, packageSize: string | null, packagePrice: string | null, tiers: Array<{ upTo: string | null, unitPrice: string, flatPrice: string | null }> | null, dimensionPrices: Array<{ dimensions: unknown, unitPrice: string }> | null }> };
+export type PlanDetailsFragment = { id: string, code: string, name: string, currency: string, interval: BillingInterval, monthlyBudget: string | null, autoPauseAtBudget: boolean, requestsPerMinute: number | null, paymentTermsDays: number, organizationId: string | null, basePrice: { amount: string, currency: string }, charges: Array<{ metric: string, included: string | null, limit: string | null, hardLimit: boolean, model: PriceModel, unitPrice: string | null, packageSize: string | null, packagePrice: string | null, tiers: Array<{ upTo: string | null, unitPrice: string, flatPrice: string | null }> | null, dimensionPrices: Array<{ dimensions: unknown, unitPrice: string }> | null }> };
 
-export type EntitlementFieldsFragment = { feature: string, hasAccess: boolean, reason: string | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean };
+export type EntitlementFieldsFragment = { feature: string, hasAccess: boolean, reason: EntitlementReason | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean };
 
 export type EntitlementsQueryVariables = Exact<{
   organizationId: string | number;
 }>;
 
 
-export type EntitlementsQuery = { entitlements: Array<{ feature: string, hasAccess: boolean, reason: string | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean }> };
+export type EntitlementsQuery = { entitlements: Array<{ feature: string, hasAccess: boolean, reason: EntitlementReason | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean }> };
 
 export type EntitlementCheckQueryVariables = Exact<{
   organizationId: string | number;
@@ -479,14 +592,14 @@ export type EntitlementCheckQueryVariables = Exact<{
 }>;
 
 
-export type EntitlementCheckQuery = { entitlement: { feature: string, hasAccess: boolean, reason: string | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean } };
+export type EntitlementCheckQuery = { entitlement: { feature: string, hasAccess: boolean, reason: EntitlementReason | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean } };
 
 export type SetFeatureOverrideMutationVariables = Exact<{
   input: FeatureOverrideInput;
 }>;
 
 
-export type SetFeatureOverrideMutation = { setFeatureOverride: { feature: string, hasAccess: boolean, reason: string | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean } };
+export type SetFeatureOverrideMutation = { setFeatureOverride: { feature: string, hasAccess: boolean, reason: EntitlementReason | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean } };
 
 export type RemoveFeatureOverrideMutationVariables = Exact<{
   organizationId: string | number;
@@ -494,12 +607,12 @@ export type RemoveFeatureOverrideMutationVariables = Exact<{
 }>;
 
 
-export type RemoveFeatureOverrideMutation = { removeFeatureOverride: { feature: string, hasAccess: boolean, reason: string | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean } };
+export type RemoveFeatureOverrideMutation = { removeFeatureOverride: { feature: string, hasAccess: boolean, reason: EntitlementReason | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean } };
 
 export type PlanFeaturesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PlanFeaturesQuery = { plans: Array<{ code: string, features: Array<{ feature: string, hasAccess: boolean, reason: string | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean }> }> };
+export type PlanFeaturesQuery = { plans: Array<{ code: string, features: Array<{ feature: string, hasAccess: boolean, reason: EntitlementReason | null, config: unknown, metric: string | null, used: string | null, limit: string | null, remaining: string | null, unlimited: boolean }> }> };
 
 export type CostBreakdownQueryVariables = Exact<{
   organizationId: string | number;
@@ -508,7 +621,7 @@ export type CostBreakdownQueryVariables = Exact<{
 }>;
 
 
-export type CostBreakdownQuery = { costBreakdown: { total: { amount: string, currency: string }, rows: Array<{ group: unknown, share: number, unallocated: boolean, cost: { amount: string } }> } };
+export type CostBreakdownQuery = { costBreakdown: { total: { amount: string, currency: string }, rows: Array<{ group: unknown, share: number, unallocated: boolean, groupKey: { team: string | null, project: string | null, user: string | null, metric: string | null, department: string | null, dimensions: Array<{ key: string, value: string | null }> }, cost: { amount: string } }> } };
 
 export type CostSeriesQueryVariables = Exact<{
   organizationId: string | number;
@@ -517,7 +630,7 @@ export type CostSeriesQueryVariables = Exact<{
 }>;
 
 
-export type CostSeriesQuery = { costSeries: Array<{ group: unknown, points: Array<{ at: string, cost: string }> }> };
+export type CostSeriesQuery = { costSeries: Array<{ group: unknown, groupKey: { team: string | null, project: string | null, user: string | null, metric: string | null, department: string | null, dimensions: Array<{ key: string, value: string | null }> }, points: Array<{ at: string, cost: string }> }> };
 
 export type EstimateCostQueryVariables = Exact<{
   planCode: string;
@@ -533,7 +646,7 @@ export type ForecastQueryVariables = Exact<{
 }>;
 
 
-export type ForecastQuery = { forecast: { metric: string | null, periodEnd: string, projectedUsage: string | null, growthRate: number, sufficientHistory: boolean, method: string, historyDays: number, projectedCost: { amount: string, currency: string }, projectedOverage: { amount: string }, nextPeriodCost: { amount: string }, low80: { amount: string }, high80: { amount: string }, low95: { amount: string }, high95: { amount: string }, anomalies: Array<{ at: string, value: string, expected: string, score: number }>, baseFee: { amount: string } } };
+export type ForecastQuery = { forecast: { metric: string | null, periodEnd: string, projectedUsage: string | null, growthRate: number, sufficientHistory: boolean, method: string, forecastMethod: ForecastMethod, historyDays: number, projectedCost: { amount: string, currency: string }, projectedOverage: { amount: string }, nextPeriodCost: { amount: string }, low80: { amount: string }, high80: { amount: string }, low95: { amount: string }, high95: { amount: string }, anomalies: Array<{ at: string, value: string, expected: string, score: number }>, baseFee: { amount: string } } };
 
 export type PlanRecommendationsQueryVariables = Exact<{
   organizationId: string | number;
@@ -550,7 +663,7 @@ export type AuditLogQueryVariables = Exact<{
 }>;
 
 
-export type AuditLogQuery = { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, at: string, apiKeyId: string, role: string, organizationId: string | null, operation: string, arguments: unknown, result: unknown } }> } };
+export type AuditLogQuery = { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, at: string, apiKeyId: string, role: Role, organizationId: string | null, operation: string, arguments: unknown, result: unknown } }> } };
 
 export type UsageEventsQueryVariables = Exact<{
   organizationId: string | number;
@@ -582,7 +695,7 @@ export type OrganizationQueryVariables = Exact<{
 }>;
 
 
-export type OrganizationQuery = { organization: { id: string, name: string, currency: string, testClockAt: string | null, plan: { id: string, code: string, name: string, basePrice: { amount: string, currency: string } } | null, subscription: { id: string, status: string, currentPeriodStart: string, currentPeriodEnd: string, cancelAtPeriodEnd: boolean, plan: { code: string }, pendingPlan: { code: string } | null } | null, teams: Array<{ key: string, department: string | null }>, projects: Array<{ key: string }> } | null };
+export type OrganizationQuery = { organization: { id: string, name: string, currency: string, testClockAt: string | null, plan: { id: string, code: string, name: string, basePrice: { amount: string, currency: string } } | null, subscription: { id: string, status: PlanSubscriptionStatus, currentPeriodStart: string, currentPeriodEnd: string, cancelAtPeriodEnd: boolean, plan: { code: string }, pendingPlan: { code: string } | null } | null, teams: Array<{ key: string, department: string | null }>, projects: Array<{ key: string }> } | null };
 
 export type CreateOrganizationMutationVariables = Exact<{
   input: CreateOrganizationInput;
@@ -596,7 +709,7 @@ export type RecordUsageMutationVariables = Exact<{
 }>;
 
 
-export type RecordUsageMutation = { recordUsage: { accepted: number, duplicates: number, rejected: Array<{ index: number, id: string | null, code: string, reason: string, message: string }> } };
+export type RecordUsageMutation = { recordUsage: { accepted: number, duplicates: number, rejected: Array<{ index: number, id: string | null, code: RejectionCode, reason: RejectionReason, message: string }> } };
 
 export type ReportFragment = { periodStart: string, periodEnd: string, totalCost: { amount: string, currency: string }, metrics: Array<{ metric: string, unit: string, used: string, included: string | null, limit: string | null, remaining: string | null, unlimited: boolean, percentage: number | null, nearLimit: boolean, blocked: boolean, cost: { amount: string, currency: string } }> };
 
@@ -670,10 +783,10 @@ export const EntitlementCheckDocument = {"kind":"Document","definitions":[{"kind
 export const SetFeatureOverrideDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetFeatureOverride"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"FeatureOverrideInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setFeatureOverride"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"EntitlementFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EntitlementFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Entitlement"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"feature"}},{"kind":"Field","name":{"kind":"Name","value":"hasAccess"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"config"}},{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"used"}},{"kind":"Field","name":{"kind":"Name","value":"limit"}},{"kind":"Field","name":{"kind":"Name","value":"remaining"}},{"kind":"Field","name":{"kind":"Name","value":"unlimited"}}]}}]} as unknown as DocumentNode<SetFeatureOverrideMutation, SetFeatureOverrideMutationVariables>;
 export const RemoveFeatureOverrideDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RemoveFeatureOverride"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"feature"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"removeFeatureOverride"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"feature"},"value":{"kind":"Variable","name":{"kind":"Name","value":"feature"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"EntitlementFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EntitlementFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Entitlement"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"feature"}},{"kind":"Field","name":{"kind":"Name","value":"hasAccess"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"config"}},{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"used"}},{"kind":"Field","name":{"kind":"Name","value":"limit"}},{"kind":"Field","name":{"kind":"Name","value":"remaining"}},{"kind":"Field","name":{"kind":"Name","value":"unlimited"}}]}}]} as unknown as DocumentNode<RemoveFeatureOverrideMutation, RemoveFeatureOverrideMutationVariables>;
 export const PlanFeaturesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PlanFeatures"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"plans"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"features"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"EntitlementFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EntitlementFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Entitlement"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"feature"}},{"kind":"Field","name":{"kind":"Name","value":"hasAccess"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"config"}},{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"used"}},{"kind":"Field","name":{"kind":"Name","value":"limit"}},{"kind":"Field","name":{"kind":"Name","value":"remaining"}},{"kind":"Field","name":{"kind":"Name","value":"unlimited"}}]}}]} as unknown as DocumentNode<PlanFeaturesQuery, PlanFeaturesQueryVariables>;
-export const CostBreakdownDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CostBreakdown"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"period"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"PeriodInput"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"costBreakdown"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"period"},"value":{"kind":"Variable","name":{"kind":"Name","value":"period"}}},{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"rows"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"group"}},{"kind":"Field","name":{"kind":"Name","value":"cost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"share"}},{"kind":"Field","name":{"kind":"Name","value":"unallocated"}}]}}]}}]}}]} as unknown as DocumentNode<CostBreakdownQuery, CostBreakdownQueryVariables>;
-export const CostSeriesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CostSeries"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"period"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"PeriodInput"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"costSeries"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"period"},"value":{"kind":"Variable","name":{"kind":"Name","value":"period"}}},{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"group"}},{"kind":"Field","name":{"kind":"Name","value":"points"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}}]}}]} as unknown as DocumentNode<CostSeriesQuery, CostSeriesQueryVariables>;
+export const CostBreakdownDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CostBreakdown"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"period"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"PeriodInput"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"costBreakdown"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"period"},"value":{"kind":"Variable","name":{"kind":"Name","value":"period"}}},{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"rows"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"group"}},{"kind":"Field","name":{"kind":"Name","value":"groupKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"}},{"kind":"Field","name":{"kind":"Name","value":"project"}},{"kind":"Field","name":{"kind":"Name","value":"user"}},{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"dimensions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"cost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"share"}},{"kind":"Field","name":{"kind":"Name","value":"unallocated"}}]}}]}}]}}]} as unknown as DocumentNode<CostBreakdownQuery, CostBreakdownQueryVariables>;
+export const CostSeriesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CostSeries"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"period"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"PeriodInput"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"costSeries"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"period"},"value":{"kind":"Variable","name":{"kind":"Name","value":"period"}}},{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"group"}},{"kind":"Field","name":{"kind":"Name","value":"groupKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"}},{"kind":"Field","name":{"kind":"Name","value":"project"}},{"kind":"Field","name":{"kind":"Name","value":"user"}},{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"dimensions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"points"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}}]}}]} as unknown as DocumentNode<CostSeriesQuery, CostSeriesQueryVariables>;
 export const EstimateCostDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"EstimateCost"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"planCode"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"usage"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"PlannedUsageInput"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"estimateCost"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"planCode"},"value":{"kind":"Variable","name":{"kind":"Name","value":"planCode"}}},{"kind":"Argument","name":{"kind":"Name","value":"usage"},"value":{"kind":"Variable","name":{"kind":"Name","value":"usage"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unitPrice"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"warnings"}}]}}]}}]} as unknown as DocumentNode<EstimateCostQuery, EstimateCostQueryVariables>;
-export const ForecastDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Forecast"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"metric"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"forecast"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"metric"},"value":{"kind":"Variable","name":{"kind":"Name","value":"metric"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"periodEnd"}},{"kind":"Field","name":{"kind":"Name","value":"projectedCost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"projectedUsage"}},{"kind":"Field","name":{"kind":"Name","value":"projectedOverage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nextPeriodCost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"low80"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"high80"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"low95"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"high95"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"growthRate"}},{"kind":"Field","name":{"kind":"Name","value":"anomalies"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"expected"}},{"kind":"Field","name":{"kind":"Name","value":"score"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sufficientHistory"}},{"kind":"Field","name":{"kind":"Name","value":"method"}},{"kind":"Field","name":{"kind":"Name","value":"historyDays"}},{"kind":"Field","name":{"kind":"Name","value":"baseFee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}}]}}]}}]} as unknown as DocumentNode<ForecastQuery, ForecastQueryVariables>;
+export const ForecastDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Forecast"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"metric"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"forecast"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"metric"},"value":{"kind":"Variable","name":{"kind":"Name","value":"metric"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"periodEnd"}},{"kind":"Field","name":{"kind":"Name","value":"projectedCost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"projectedUsage"}},{"kind":"Field","name":{"kind":"Name","value":"projectedOverage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nextPeriodCost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"low80"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"high80"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"low95"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"high95"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"growthRate"}},{"kind":"Field","name":{"kind":"Name","value":"anomalies"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"expected"}},{"kind":"Field","name":{"kind":"Name","value":"score"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sufficientHistory"}},{"kind":"Field","name":{"kind":"Name","value":"method"}},{"kind":"Field","name":{"kind":"Name","value":"forecastMethod"}},{"kind":"Field","name":{"kind":"Name","value":"historyDays"}},{"kind":"Field","name":{"kind":"Name","value":"baseFee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}}]}}]}}]} as unknown as DocumentNode<ForecastQuery, ForecastQueryVariables>;
 export const PlanRecommendationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PlanRecommendations"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"planRecommendations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"currentPlan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"basis"}},{"kind":"Field","name":{"kind":"Name","value":"cheapestPlan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"saving"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"advice"}},{"kind":"Field","name":{"kind":"Name","value":"options"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"cost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"forecastCost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"fits"}},{"kind":"Field","name":{"kind":"Name","value":"warnings"}}]}},{"kind":"Field","name":{"kind":"Name","value":"alternatives"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"dimension"}},{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"saving"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"savingShare"}}]}}]}}]}}]} as unknown as DocumentNode<PlanRecommendationsQuery, PlanRecommendationsQueryVariables>;
 export const AuditLogDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AuditLog"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"operation"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditLog"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"operation"},"value":{"kind":"Variable","name":{"kind":"Name","value":"operation"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"organizationId"}},{"kind":"Field","name":{"kind":"Name","value":"operation"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}},{"kind":"Field","name":{"kind":"Name","value":"result"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AuditLogQuery, AuditLogQueryVariables>;
 export const UsageEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsageEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"metric"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"usageEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"metric"},"value":{"kind":"Variable","name":{"kind":"Name","value":"metric"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"timestamp"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"rawQuantity"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}},{"kind":"Field","name":{"kind":"Name","value":"team"}},{"kind":"Field","name":{"kind":"Name","value":"dimensions"}}]}}]}}]}}]}}]} as unknown as DocumentNode<UsageEventsQuery, UsageEventsQueryVariables>;

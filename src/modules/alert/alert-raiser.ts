@@ -4,12 +4,12 @@ import { organizationNotFound } from '../../common/errors/common-error';
 import type { ChangeBus } from '../../common/pubsub/change-bus';
 import { organizationNow, type OrganizationClock } from '../../common/time/organization-clock';
 import type { FiredAlert } from './alert-evaluator';
-import type { AlertSeverity } from './alert-severity';
+import type { AlertKind, AlertSeverity } from './alert-severity';
 
 /** An alert raised outside any rule (a failed payment, an overdue invoice). */
 export interface SystemAlert {
   dedupKey: string;
-  kind: string;
+  kind: `${AlertKind}`;
   severity: AlertSeverity;
   threshold: string;
   value: string;

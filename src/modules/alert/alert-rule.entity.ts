@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { boundsCheck, PERCENT_BOUNDS, QUANTITY_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
-import { AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
+import { AlertChannel, AlertChannelType, AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
 
 @ObjectType()
 @Entity({ name: 'alert_rules' })
@@ -35,9 +35,9 @@ export class AlertRule {
   @Column({ type: 'enum', enum: AlertSeverity, enumName: 'alert_severity' })
   severity!: AlertSeverity;
 
-  @Field(() => [String], { description: '"in_app" always; "email" to billing contacts; "webhook" to the organisation\'s URL.' })
+  @Field(() => [AlertChannelType], { description: "in_app always; email to billing contacts; webhook to the organisation's URL." })
   @Column({ type: 'text', array: true })
-  channels!: string[];
+  channels!: AlertChannel[];
 
   @Field(() => AlertWindow)
   @Column({ type: 'text', default: AlertWindow.PERIOD })

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { boundsCheck, TOTAL_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
-import { AlertSeverity } from './alert-severity';
+import { AlertKind, AlertKindType, AlertSeverity } from './alert-severity';
 
 /** A fired alert. `dedupKey` is unique in its organisation: a rule fires once per window, whoever sees the crossing first. */
 @ObjectType()
@@ -29,9 +29,9 @@ export class Alert {
   @Column({ name: 'dedup_key', type: 'text' })
   dedupKey!: string;
 
-  @Field({ description: 'usage, cost, spend, payment_failed or invoice_overdue.' })
+  @Field(() => AlertKindType, { description: 'What the alert is about: usage, cost, spend, forecast, payment_failed or invoice_overdue.' })
   @Column({ type: 'text' })
-  kind!: string;
+  kind!: AlertKind;
 
   @Field(() => AlertSeverity)
   @Column({ type: 'enum', enum: AlertSeverity, enumName: 'alert_severity' })

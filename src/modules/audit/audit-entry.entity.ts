@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Role } from '../../common/auth/role';
 import { JSONScalar } from '../../common/graphql/scalars';
 
 /** Who changed what, when. A trigger refuses UPDATE and DELETE: the log is append-only. */
@@ -19,9 +20,9 @@ export class AuditEntry {
   @Column({ name: 'api_key_id', type: 'text' })
   apiKeyId!: string;
 
-  @Field()
+  @Field(() => Role)
   @Column({ type: 'text' })
-  role!: string;
+  role!: Role;
 
   @Field(() => ID, { nullable: true })
   @Column({ name: 'organization_id', type: 'uuid', nullable: true })

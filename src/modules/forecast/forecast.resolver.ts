@@ -1,10 +1,10 @@
-import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
 import type { RequestContext } from '../../app/request-context';
-import { Forecast } from './dto/forecast.types';
+import { Forecast, FORECAST_METHODS, ForecastMethod } from './dto/forecast.types';
 import { PlanRecommendation } from './dto/recommendation.types';
 
-@Resolver()
+@Resolver(() => Forecast)
 export class ForecastResolver {
   @Authorized(Permission.VIEW_USAGE)
   @Query(() => Forecast, {
@@ -27,5 +27,12 @@ export class ForecastResolver {
     @Ctx() { principal, services }: RequestContext,
   ): Promise<PlanRecommendation> {
     return services.recommendations.recommend(principal, organizationId);
+  }
+
+  @FieldResolver(() => ForecastMethod, {
+    description: 'The model fitted: TREND_WEEKLY, TREND (under 14 days of history) or RUN_RATE (under 7).',
+  })
+  forecastMethod(@Root() forecast: Forecast): ForecastMethod {
+    return FORECAST_METHODS[forecast.method];
   }
 }

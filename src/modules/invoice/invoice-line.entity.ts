@@ -2,6 +2,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { boundsCheck, TOTAL_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
+import { registerWireEnum } from '../../common/graphql/wire-enum';
 
 export enum InvoiceLineKind {
   BASE_FEE = 'base_fee',
@@ -9,6 +10,18 @@ export enum InvoiceLineKind {
   PRORATION = 'proration',
   ADJUSTMENT = 'adjustment',
 }
+
+export const InvoiceLineKindType = registerWireEnum(InvoiceLineKind, {
+  name: 'InvoiceLineKind',
+  description: 'What an invoice line bills; the values are the lowercase strings this field has always returned.',
+  values: {
+    BASE_FEE: "The plan's base fee for the period.",
+    USAGE: "One metric's usage above its included quantity, priced by the plan's charge.",
+    PRORATION:
+      "A mid-period upgrade: the rest of the period at the new plan's base fee, or the old plan's unused rest credited (negative).",
+    ADJUSTMENT: 'A manual correction.',
+  },
+});
 
 /** A line as billed: its amount is rounded once, here, and the lines sum to the subtotal. */
 @ObjectType()
@@ -29,7 +42,7 @@ export class InvoiceLine {
   @Column({ type: 'int' })
   position!: number;
 
-  @Field({ description: 'base_fee, usage, proration or adjustment.' })
+  @Field(() => InvoiceLineKindType, { description: 'What the line bills: base fee, usage, proration or adjustment.' })
   @Column({ type: 'text' })
   kind!: InvoiceLineKind;
 

@@ -2,6 +2,16 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { boundsCheck, MONEY_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
+import { registerWireEnum } from '../../common/graphql/wire-enum';
+
+export enum BillingInterval {
+  MONTH = 'month',
+}
+export const BillingIntervalType = registerWireEnum(BillingInterval, {
+  name: 'BillingInterval',
+  description: 'How often a plan bills; the values are the lowercase strings Plan.interval has always returned.',
+  values: { MONTH: 'Each calendar month, in UTC.' },
+});
 
 @ObjectType({ description: 'A price list: base fee, and for each metric what is included, limited and charged.' })
 @Entity({ name: 'plans' })
@@ -26,9 +36,9 @@ export class Plan {
   @Column({ name: 'base_price', type: 'numeric' })
   basePriceAmount!: string;
 
-  @Field({ description: 'Billing interval; periods are calendar months in UTC.' })
-  @Column({ name: 'billing_interval', type: 'text', default: 'month' })
-  interval!: string;
+  @Field(() => BillingIntervalType, { description: 'Billing interval; periods are calendar months in UTC.' })
+  @Column({ name: 'billing_interval', type: 'text', default: BillingInterval.MONTH })
+  interval!: BillingInterval;
 
   @Field(() => DecimalScalar, { nullable: true })
   @Column({ name: 'monthly_budget', type: 'numeric', nullable: true })

@@ -14,7 +14,7 @@ import { availablePlans } from './plan-availability';
 import { PlanCharge } from './plan-charge.entity';
 import { PlanFeature } from './plan-feature.entity';
 import { featureCodeProblem, featureConfigProblem, MAX_FEATURES_PER_PLAN, type FeatureGrant } from './plan-features';
-import { Plan } from './plan.entity';
+import { BillingInterval, Plan } from './plan.entity';
 import { PlanError, PlanErrorReason } from './plan.error';
 import { PriceModel } from './price-model';
 
@@ -110,7 +110,7 @@ export class PlanService {
         name,
         currency: input.currency,
         basePriceAmount: amount(input.basePrice, 'basePrice', MONEY_BOUNDS, { maxDecimals: decimals }) ?? '0',
-        interval: 'month',
+        interval: BillingInterval.MONTH,
         monthlyBudget,
         autoPauseAtBudget: input.autoPauseAtBudget ?? false,
         requestsPerMinute: input.requestsPerMinute ?? null,

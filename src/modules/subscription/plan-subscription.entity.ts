@@ -10,6 +10,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { registerWireEnum } from '../../common/graphql/wire-enum';
 import { Organization } from '../organization/organization.entity';
 import { Plan } from '../plan/plan.entity';
 
@@ -17,6 +18,15 @@ export enum SubscriptionStatus {
   ACTIVE = 'active',
   CANCELED = 'canceled',
 }
+
+export const PlanSubscriptionStatus = registerWireEnum(SubscriptionStatus, {
+  name: 'PlanSubscriptionStatus',
+  description: "A subscription's state; the values are the lowercase strings this field has always returned.",
+  values: {
+    ACTIVE: 'Running: usage is recorded and billed (also while a cancellation waits for the period end).',
+    CANCELED: 'Ended at the close of the period in which it was cancelled: new usage is refused.',
+  },
+});
 
 /** An organisation's subscription to a plan; one row per organisation, changed in place. */
 @ObjectType('PlanSubscription')
@@ -41,7 +51,7 @@ export class PlanSubscription {
   @JoinColumn({ name: 'plan_id' })
   plan?: Plan;
 
-  @Field({ description: '"active" or "canceled".' })
+  @Field(() => PlanSubscriptionStatus, { description: 'active, or canceled once a cancellation took effect at a period end.' })
   @Column({ type: 'text', default: SubscriptionStatus.ACTIVE })
   status!: SubscriptionStatus;
 

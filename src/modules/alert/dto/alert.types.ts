@@ -12,8 +12,19 @@ export class CreateAlertRuleInput {
   @Field(() => String, { nullable: true, description: 'A metric code; without one the rule watches cost.' })
   metric?: string | null;
 
-  @Field(() => Float, { nullable: true, description: 'Of the plan limit (metric) or of the monthly budget (cost).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Of the plan limit (metric) or of the monthly budget (cost), above 0 and at most 1000.',
+    deprecationReason: 'Use thresholdPercentage: the same percent as an exact Decimal, the scalar AlertRule.thresholdPercent returns.',
+  })
   thresholdPercent?: number | null;
+
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description:
+      'Percent of the plan limit (metric) or of the monthly budget (cost), above 0 and at most 1000, e.g. "95" or "12.5"; at most 12 decimals (OUT_OF_RANGE). Give it or thresholdAmount (INVALID_THRESHOLD otherwise); replaces thresholdPercent.',
+  })
+  thresholdPercentage?: string | null;
 
   @Field(() => DecimalScalar, { nullable: true, description: 'An absolute quantity or amount.' })
   thresholdAmount?: string | null;
@@ -21,7 +32,11 @@ export class CreateAlertRuleInput {
   @Field(() => AlertSeverity)
   severity!: AlertSeverity;
 
-  @Field(() => [String], { nullable: true, description: '"in_app" (always), "email", "webhook".' })
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'Values of AlertChannel, as strings: in_app (always added), email, webhook; any other is BAD_USER_INPUT with reason INVALID_CHANNEL.',
+  })
   channels?: string[] | null;
 
   @Field(() => AlertWindow, { nullable: true, defaultValue: AlertWindow.PERIOD })

@@ -1,6 +1,30 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DecimalScalar } from '../../../common/graphql/scalars';
 import { Money } from '../../../common/money/money.type';
+import type { ForecastResult } from '../forecast-model';
+
+/** The model a forecast used. Forecast.method gives the same as text that no enum value can spell ("trend+weekly"). */
+export enum ForecastMethod {
+  TREND_WEEKLY = 'TREND_WEEKLY',
+  TREND = 'TREND',
+  RUN_RATE = 'RUN_RATE',
+}
+registerEnumType(ForecastMethod, {
+  name: 'ForecastMethod',
+  description: 'The model a forecast was fitted with, chosen by how much daily history there is.',
+  valuesConfig: {
+    TREND_WEEKLY: { description: 'A trend with a weekly pattern: 14 days of history or more.' },
+    TREND: { description: 'A trend without a weekly pattern: 7 to 13 days of history.' },
+    RUN_RATE: { description: 'The average day so far, carried forward: under 7 days of history, or no trend fits; intervals are wide.' },
+  },
+});
+
+/** Forecast.method's text for each ForecastMethod. */
+export const FORECAST_METHODS: Record<ForecastResult['method'], ForecastMethod> = {
+  'trend+weekly': ForecastMethod.TREND_WEEKLY,
+  trend: ForecastMethod.TREND,
+  'run-rate': ForecastMethod.RUN_RATE,
+};
 
 @ObjectType({ description: 'A day far outside the expected band.' })
 export class Anomaly {
@@ -58,8 +82,11 @@ export class Forecast {
   @Field({ description: 'False when there were under 7 days of history: the projection is the run rate and intervals are wide.' })
   sufficientHistory!: boolean;
 
-  @Field({ description: '"trend+weekly", "trend" (under 14 days) or "run-rate".' })
-  method!: string;
+  @Field(() => String, {
+    description: '"trend+weekly", "trend" (under 14 days) or "run-rate".',
+    deprecationReason: 'Use forecastMethod: the same model as an enum (TREND_WEEKLY, TREND, RUN_RATE).',
+  })
+  method!: ForecastResult['method'];
 
   @Field(() => Int)
   historyDays!: number;

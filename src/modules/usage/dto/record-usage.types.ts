@@ -1,5 +1,47 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ErrorCode } from '../../../common/errors/error-code';
 import { DecimalScalar, JSONScalar } from '../../../common/graphql/scalars';
+import { RejectionReason, type RejectionCode } from '../ingest/normalized-event';
+
+/** Every code a rejection may carry, by name: a code added to RejectionCode must be registered here too. */
+const REJECTION_CODES: Record<RejectionCode, RejectionCode> = {
+  [ErrorCode.BAD_USER_INPUT]: ErrorCode.BAD_USER_INPUT,
+  [ErrorCode.QUOTA_EXCEEDED]: ErrorCode.QUOTA_EXCEEDED,
+  [ErrorCode.RATE_LIMITED]: ErrorCode.RATE_LIMITED,
+};
+registerEnumType(REJECTION_CODES, {
+  name: 'RejectionCode',
+  description: 'The kind of refusal of one usage event; the same codes as errors elsewhere (extensions.code).',
+  valuesConfig: {
+    [ErrorCode.BAD_USER_INPUT]: { description: 'The event itself is invalid; fix it before sending it again.' },
+    [ErrorCode.QUOTA_EXCEEDED]: { description: 'A hard limit or an auto-paused budget refuses it; it may pass next period.' },
+    [ErrorCode.RATE_LIMITED]: { description: "Over the plan's requestsPerMinute; it may pass in a later minute." },
+  },
+});
+
+registerEnumType(RejectionReason, {
+  name: 'RejectionReason',
+  description: 'The rule that refused one usage event.',
+  valuesConfig: {
+    INVALID_ID: { description: 'BAD_USER_INPUT: id is empty, over 255 characters, or holds NUL or a lone surrogate.' },
+    UNKNOWN_METRIC: { description: 'BAD_USER_INPUT: no metric has this code.' },
+    INVALID_QUANTITY: {
+      description: 'BAD_USER_INPUT: quantity is not a number, is negative, or is past 18 digits before the point and 20 after.',
+    },
+    INVALID_TIMESTAMP: { description: 'BAD_USER_INPUT: timestamp is not an ISO 8601 timestamp.' },
+    TIMESTAMP_TOO_OLD: { description: "BAD_USER_INPUT: timestamp is more than 35 days before the organisation's clock." },
+    TIMESTAMP_IN_FUTURE: { description: "BAD_USER_INPUT: timestamp is more than 5 minutes after the organisation's clock." },
+    INVALID_DIMENSIONS: { description: 'BAD_USER_INPUT: dimensions is not a flat object of strings, numbers or booleans.' },
+    INVALID_KEY: { description: 'BAD_USER_INPUT: team, project or user is not a valid key.' },
+    MISSING_SESSION_KEY: { description: "BAD_USER_INPUT: the event lacks the field or dimension that keys the metric's sessions." },
+    MISSING_UNIQUE_KEY: { description: 'BAD_USER_INPUT: the event lacks the field or dimension the metric counts distinct values of.' },
+    UNPRICED_DIMENSIONS: { description: "BAD_USER_INPUT: the plan's rate card has no price for these dimensions (never billed at zero)." },
+    HARD_LIMIT: { description: 'QUOTA_EXCEEDED: it would take usage past a hard limit of the plan.' },
+    BUDGET_EXHAUSTED: { description: "QUOTA_EXCEEDED: the period's cost reached the plan's budget, which pauses usage." },
+    RATE_LIMITED: { description: "RATE_LIMITED: the organisation's accepted events this minute reached the plan's requestsPerMinute." },
+    PERIOD_CLOSED: { description: 'BAD_USER_INPUT: its timestamp falls in a billing period already closed into an invoice.' },
+  },
+});
 
 @InputType()
 export class UsageEventInput {
@@ -48,11 +90,13 @@ export class RejectedEvent {
   @Field(() => String, { nullable: true })
   id!: string | null;
 
-  @Field({ description: 'BAD_USER_INPUT, QUOTA_EXCEEDED or RATE_LIMITED.' })
-  code!: string;
+  @Field(() => REJECTION_CODES, { description: 'BAD_USER_INPUT, QUOTA_EXCEEDED or RATE_LIMITED.' })
+  code!: RejectionCode;
 
-  @Field({ description: 'The rule: UNKNOWN_METRIC, INVALID_QUANTITY, TIMESTAMP_TOO_OLD, HARD_LIMIT, BUDGET_EXHAUSTED, …' })
-  reason!: string;
+  @Field(() => RejectionReason, {
+    description: 'The rule: UNKNOWN_METRIC, INVALID_QUANTITY, TIMESTAMP_TOO_OLD, HARD_LIMIT, BUDGET_EXHAUSTED, …',
+  })
+  reason!: RejectionReason;
 
   @Field()
   message!: string;
