@@ -66,12 +66,15 @@ export type BillingInterval =
   /** Each calendar month, in UTC. */
   | 'month';
 
+/** A plan change. Errors: BAD_USER_INPUT with reason UNKNOWN_PLAN, CURRENCY_MISMATCH, SAME_PLAN or NOT_ACTIVE. */
 export type ChangePlanInput = {
+  /** The organisation. */
   organizationId: string | number;
   /** A dearer plan applies at once (prorated); a cheaper one at the next period. */
   planCode: string;
 };
 
+/** Which periods to close; both fields are optional. */
 export type CloseBillingPeriodInput = {
   /** Only this organisation; all by default. */
   organizationId?: string | number | null | undefined;
@@ -79,14 +82,17 @@ export type CloseBillingPeriodInput = {
   periodEnd?: string | null | undefined;
 };
 
+/** A new alert rule. Exactly one of thresholdPercentage (or the deprecated thresholdPercent) and thresholdAmount; a rule with a metric watches usage, one without watches cost. */
 export type CreateAlertRuleInput = {
   /** Values of AlertChannel, as strings: in_app (always added), email, webhook; any other is BAD_USER_INPUT with reason INVALID_CHANNEL. */
   channels?: Array<string> | null | undefined;
   /** A metric code; without one the rule watches cost. */
   metric?: string | null | undefined;
+  /** The organisation: the caller's own (platform admins: any). */
   organizationId: string | number;
   /** Only this project's usage or spend. */
   project?: string | null | undefined;
+  /** Given to the alerts the rule fires. */
   severity: AlertSeverity;
   /** Only this team's usage or spend. */
   team?: string | null | undefined;
@@ -99,22 +105,29 @@ export type CreateAlertRuleInput = {
   thresholdPercent?: number | null | undefined;
   /** Percent of the plan limit (metric) or of the monthly budget (cost), above 0 and at most 1000, e.g. "95" or "12.5"; at most 12 decimals (OUT_OF_RANGE). Give it or thresholdAmount (INVALID_THRESHOLD otherwise); replaces thresholdPercent. */
   thresholdPercentage?: string | null | undefined;
+  /** What it measures over; default PERIOD. HOUR and DAY need a cost rule with thresholdAmount, FORECAST a cost rule without team or project (INVALID_WINDOW otherwise). */
   window?: AlertWindow | null | undefined;
 };
 
+/** A new API key. Errors: BAD_USER_INPUT with reason INVALID_NAME, ORGANIZATION_REQUIRED or PLATFORM_KEY_WITH_ORGANIZATION; FORBIDDEN (ROLE_NOT_GRANTABLE) when a tenant admin asks for a PLATFORM_ADMIN key. */
 export type CreateApiKeyInput = {
+  /** A label for people, 1 to 100 characters. */
   name: string;
   /** Required for every role but PLATFORM_ADMIN; a tenant admin's own by default. */
   organizationId?: string | number | null | undefined;
+  /** What the key may do; only platform admins create PLATFORM_ADMIN keys. */
   role: Role;
 };
 
+/** A new metric of the catalog. */
 export type CreateMetricInput = {
+  /** How a period's events become one quantity. */
   aggregation: Aggregation;
   /** Stable identifier used in events and plans, e.g. "llm_tokens". */
   code: string;
   /** Each event's quantity is rounded UP to a multiple of this ("1" on an hours metric bills every started hour). */
   eventRounding?: string | null | undefined;
+  /** Display name; the code by default. */
   name?: string | null | undefined;
   /** COUNT of sessions: a session ends after this many idle minutes. */
   sessionIdleMinutes?: number | null | undefined;
@@ -122,12 +135,15 @@ export type CreateMetricInput = {
   sessionKey?: string | null | undefined;
   /** UNIQUE_COUNT: the dimension or field counted once. */
   uniqueBy?: string | null | undefined;
+  /** Unit of its quantities, 1 to 40 characters, e.g. "token" (INVALID_UNIT). */
   unit: string;
 };
 
+/** A new organisation and the catalog plan it subscribes to. */
 export type CreateOrganizationInput = {
   /** ISO 4217; defaults to the plan's currency and must match it. */
   currency?: string | null | undefined;
+  /** Its display name, 1 to 200 characters (INVALID_NAME). */
   name: string;
   /** Code of the plan it subscribes to. */
   planCode: string;
@@ -135,17 +151,23 @@ export type CreateOrganizationInput = {
   testClock?: string | null | undefined;
 };
 
+/** A new plan. Amounts are in its currency, at most 15 digits before the point and its minor unit's decimals. */
 export type CreatePlanInput = {
   /** true: usage past the budget is rejected with QUOTA_EXCEEDED. */
   autoPauseAtBudget?: boolean | null | undefined;
+  /** Fixed fee per period, at least 0. */
   basePrice: string;
+  /** One per metric the plan charges or includes; a metric without a charge is not in the plan. */
   charges: Array<PlanChargeInput>;
+  /** Stable identifier, unique (DUPLICATE_CODE): a lower-case letter, then up to 62 lower-case letters, digits and underscores (INVALID_CODE). */
   code: string;
+  /** ISO 4217 code, e.g. "USD" (INVALID_CURRENCY). */
   currency: string;
   /** What the plan grants besides its metered charges. */
   features?: Array<PlanFeatureInput> | null | undefined;
   /** Cost alerts and overage protection are measured against it. */
   monthlyBudget?: string | null | undefined;
+  /** Display name, 1 to 200 characters (INVALID_NAME). */
   name: string;
   /** A custom plan that only this organisation may use and see (a negotiated price); omitted: a catalog plan. */
   organizationId?: string | number | null | undefined;
@@ -155,9 +177,11 @@ export type CreatePlanInput = {
   requestsPerMinute?: number | null | undefined;
 };
 
+/** A rate-card entry of a PER_UNIT charge. */
 export type DimensionPriceInput = {
   /** {"model": "gpt-4"}: events with these dimensions get this unit price. */
   dimensions: unknown;
+  /** Price of one unit of such events: at least 0, 15 digits before the point and 12 after. */
   unitPrice: string;
 };
 
@@ -182,6 +206,7 @@ export type FeatureOverrideInput = {
   enabled: boolean;
   /** A feature code, or a metric code (enabled: false withdraws its metered access). */
   feature: string;
+  /** The organisation it applies to. */
   organizationId: string | number;
 };
 
@@ -194,21 +219,28 @@ export type ForecastMethod =
   /** A trend with a weekly pattern: 14 days of history or more. */
   | 'TREND_WEEKLY';
 
+/** Prepaid credit for an organisation, used on its invoices before anything is charged. */
 export type GrantCreditsInput = {
   /** In the organisation's currency: above 0, at most 15 digits and its minor unit's decimals. */
   amount: string;
   /** Unused credit lapses then; grants expiring first are used first. */
   expiresAt?: string | null | undefined;
+  /** The organisation credited. */
   organizationId: string | number;
+  /** Why, for the audit log; at most 500 characters. */
   reason?: string | null | undefined;
 };
 
 /** Bucket size of a time series (MINUTE: ranges up to 24 hours). */
 export type Granularity =
+  /** One point per day (UTC). */
   | 'DAY'
+  /** One point per clock hour (UTC). */
   | 'HOUR'
+  /** One point per minute; the period may cover at most 24 hours (INVALID_PERIOD). */
   | 'MINUTE';
 
+/** Where an invoice is in its life: DRAFT, OPEN, then OVERDUE, PAID, VOID or UNCOLLECTIBLE (the last three final). */
 export type InvoiceStatus =
   /** Being built; not numbered yet. */
   | 'DRAFT'
@@ -225,11 +257,15 @@ export type InvoiceStatus =
 
 /** A half-open time range [from, to). */
 export type PeriodInput = {
+  /** Start, inclusive. */
   from: string;
+  /** End, exclusive. */
   to: string;
 };
 
+/** What a plan includes, limits and charges for one metric; a model's own fields are required with it and refused with another (INVALID_CHARGE). */
 export type PlanChargeInput = {
+  /** PER_UNIT: a rate card, unit prices by event dimensions; an event it does not price is rejected (UNPRICED_DIMENSIONS) unless unitPrice is set. */
   dimensionPrices?: Array<DimensionPriceInput> | null | undefined;
   /** true: usage past the limit is rejected (QUOTA_EXCEEDED); false: billed as overage. */
   hardLimit?: boolean | null | undefined;
@@ -237,12 +273,17 @@ export type PlanChargeInput = {
   included?: string | null | undefined;
   /** Quota per period. */
   limit?: string | null | undefined;
+  /** The metric code (UNKNOWN_METRIC otherwise); once per plan (DUPLICATE_CHARGE). */
   metric: string;
   /** Applies to usage above `included`. */
   model: PriceModel;
+  /** PACKAGE: price of each started block. */
   packagePrice?: string | null | undefined;
+  /** PACKAGE: units per block, above 0. */
   packageSize?: string | null | undefined;
+  /** GRADUATED and VOLUME: the tiers, lowest first. */
   tiers?: Array<TierInput> | null | undefined;
+  /** PER_UNIT: price of one unit (and the default of a rate card). */
   unitPrice?: string | null | undefined;
   /** No limit and nothing billed ("Unlimited"): with model PER_UNIT and no limit, included or prices. */
   unlimited?: boolean | null | undefined;
@@ -265,6 +306,7 @@ export type PlanSubscriptionStatus =
   /** Ended at the close of the period in which it was cancelled: new usage is refused. */
   | 'canceled';
 
+/** A metric's planned usage for a month. */
 export type PlannedUsageInput = {
   /** For rate cards, e.g. {"connector": "notion"}. */
   dimensions?: unknown;
@@ -285,9 +327,11 @@ export type PriceModel =
   /** The tier reached prices every unit. */
   | 'VOLUME';
 
+/** A batch of usage events of one organisation, written in one transaction. */
 export type RecordUsageInput = {
   /** Up to 10,000 events. */
   events: Array<UsageEventInput>;
+  /** The organisation that used it; a closed account or an ended subscription is FORBIDDEN (ACCOUNT_CLOSED). */
   organizationId: string | number;
 };
 
@@ -335,19 +379,26 @@ export type RejectionReason =
 
 /** What an API key may do, by the role/permission matrix. */
 export type Role =
+  /** One organisation: read it, its usage and invoices; manage its alerts and payment method. */
   | 'BILLING_CONTACT'
+  /** One organisation: read it and its usage. */
   | 'MEMBER'
+  /** The platform's own services and operators: everything, for every organisation. */
   | 'PLATFORM_ADMIN'
+  /** One organisation: read it, its usage, invoices and audit log; manage its alerts, payment method and API keys. */
   | 'TENANT_ADMIN';
 
+/** One tier of a GRADUATED or VOLUME price; tiers ascend and only the last has no upTo (INVALID_TIERS). */
 export type TierInput = {
   /** Flat amount added when usage reaches this tier. */
   flatPrice?: string | null | undefined;
+  /** Price of each unit in this tier: at least 0, 15 digits before the point and 12 after. */
   unitPrice: string;
   /** Upper bound of the tier (inclusive); null on the last tier. */
   upTo?: string | null | undefined;
 };
 
+/** One usage event. Each bad one is rejected on its own (RecordUsagePayload.rejected); the others are recorded. */
 export type UsageEventInput = {
   /** Flat object of strings, numbers or booleans, e.g. {"model": "gpt-4"}. */
   dimensions?: unknown;
@@ -355,22 +406,29 @@ export type UsageEventInput = {
   id: string;
   /** Metric code. */
   metric: string;
+  /** The project it is allocated to: a key of 1 to 128 letters, digits, spaces and _ . : @ / - (INVALID_KEY otherwise); created when first seen. */
   project?: string | null | undefined;
   /** Defaults to 1; at least 0, at most 18 digits before the point and 20 after it. */
   quantity?: string | null | undefined;
+  /** The team it is allocated to: a key of 1 to 128 letters, digits, spaces and _ . : @ / - (INVALID_KEY otherwise); the team is created when first seen. */
   team?: string | null | undefined;
   /** Defaults to now; at most 35 days old and 5 minutes ahead. */
   timestamp?: string | null | undefined;
+  /** The user it is allocated to: a key of 1 to 128 letters, digits, spaces and _ . : @ / - (INVALID_KEY otherwise). */
   user?: string | null | undefined;
 };
 
+/** Only the usage that matches every field given. */
 export type UsageFilterInput = {
   /** Events whose dimensions include these, e.g. {"model": "gpt-4"}. */
   dimensions?: unknown;
   /** A metric code. */
   metric?: string | null | undefined;
+  /** Only usage allocated to this project key. */
   project?: string | null | undefined;
+  /** Only usage allocated to this team key. */
   team?: string | null | undefined;
+  /** Only usage allocated to this user key. */
   user?: string | null | undefined;
 };
 

@@ -4,12 +4,15 @@ import { boundsCheck, PERCENT_BOUNDS, QUANTITY_BOUNDS } from '../../common/money
 import { DecimalScalar } from '../../common/graphql/scalars';
 import { AlertChannel, AlertChannelType, AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
 
-@ObjectType()
+@ObjectType({
+  description:
+    'When to alert an organisation: a threshold on usage (a rule with a metric) or on cost (without one), over a window, with a severity and delivery channels. Every organisation starts with six default rules.',
+})
 @Entity({ name: 'alert_rules' })
 @Check('CHK_alert_rules_bounded', boundsCheck({ threshold_percent: PERCENT_BOUNDS, threshold_amount: QUANTITY_BOUNDS }))
 @Index('ix_alert_rules_org', ['organizationId'])
 export class AlertRule {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The rule; deleteAlertRule takes it.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -31,7 +34,7 @@ export class AlertRule {
   @Column({ name: 'threshold_amount', type: 'numeric', nullable: true })
   thresholdAmount!: string | null;
 
-  @Field(() => AlertSeverity)
+  @Field(() => AlertSeverity, { description: 'Given to the alerts the rule fires.' })
   @Column({ type: 'enum', enum: AlertSeverity, enumName: 'alert_severity' })
   severity!: AlertSeverity;
 
@@ -39,15 +42,15 @@ export class AlertRule {
   @Column({ type: 'text', array: true })
   channels!: AlertChannel[];
 
-  @Field(() => AlertWindow)
+  @Field(() => AlertWindow, { description: 'The time the rule measures over; it fires at most once per window.' })
   @Column({ type: 'text', default: AlertWindow.PERIOD })
   window!: AlertWindow;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Only this team's usage or spend; null: the whole organisation's." })
   @Column({ type: 'text', nullable: true })
   team!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Only this project's usage or spend; null: the whole organisation's." })
   @Column({ type: 'text', nullable: true })
   project!: string | null;
 

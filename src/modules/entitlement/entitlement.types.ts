@@ -29,7 +29,7 @@ export class Entitlement {
   @Field({ description: 'A feature code, or a metric code for metered access.' })
   feature!: string;
 
-  @Field()
+  @Field({ description: 'Whether the organisation may use it now; when false, reason says why.' })
   hasAccess!: boolean;
 
   @Field(() => EntitlementReason, {

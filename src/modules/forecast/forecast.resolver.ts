@@ -11,8 +11,9 @@ export class ForecastResolver {
     description: "The period-end projection and next period's cost with 80 % and 95 % intervals; per metric or for total cost.",
   })
   forecast(
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Arg('metric', () => String, { nullable: true }) metric: string | null,
+    @Arg('organizationId', () => ID, { description: "The organisation: the caller's own (platform admins: any)." }) organizationId: string,
+    @Arg('metric', () => String, { nullable: true, description: 'A metric code (UNKNOWN_METRIC otherwise); omitted: total usage cost.' })
+    metric: string | null,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<Forecast> {
     return services.forecasts.forecast(principal, organizationId, metric);
@@ -23,7 +24,7 @@ export class ForecastResolver {
     description: "Every plan priced on this organisation's usage, the cheapest, and cheaper rate-card prices.",
   })
   planRecommendations(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID, { description: "The organisation: the caller's own (platform admins: any)." }) organizationId: string,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<PlanRecommendation> {
     return services.recommendations.recommend(principal, organizationId);

@@ -24,7 +24,7 @@ export const InvoiceLineKindType = registerWireEnum(InvoiceLineKind, {
 });
 
 /** A line as billed: its amount is rounded once, here, and the lines sum to the subtotal. */
-@ObjectType()
+@ObjectType({ description: "One line of an invoice: the base fee, one metric's usage, or a proration." })
 @Entity({ name: 'invoice_lines' })
 @Check('CHK_invoice_lines_bounded', boundsCheck({ quantity: TOTAL_BOUNDS, unit_price: TOTAL_BOUNDS, amount: TOTAL_BOUNDS }))
 @Index('ix_invoice_lines_invoice', ['invoiceId', 'position'])
@@ -46,19 +46,24 @@ export class InvoiceLine {
   @Column({ type: 'text' })
   kind!: InvoiceLineKind;
 
-  @Field()
+  @Field({ description: 'What the line bills, in words: "<plan name> plan", a metric\'s name with its price, an upgrade\'s days.' })
   @Column({ type: 'text' })
   description!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The metric code of a usage line; null on other lines.' })
   @Column({ name: 'metric_code', type: 'text', nullable: true })
   metric!: string | null;
 
-  @Field(() => DecimalScalar)
+  @Field(() => DecimalScalar, {
+    description: "Billed quantity: units above the included ones, 1 for the base fee, the period's share for a proration.",
+  })
   @Column({ type: 'numeric' })
   quantity!: string;
 
-  @Field(() => DecimalScalar, { nullable: true })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: 'Price of one unit where one price applies (per unit, or a rate-card entry); null for tiered and package prices.',
+  })
   @Column({ name: 'unit_price', type: 'numeric', nullable: true })
   unitPrice!: string | null;
 

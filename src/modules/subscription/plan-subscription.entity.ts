@@ -29,10 +29,12 @@ export const PlanSubscriptionStatus = registerWireEnum(SubscriptionStatus, {
 });
 
 /** An organisation's subscription to a plan; one row per organisation, changed in place. */
-@ObjectType('PlanSubscription')
+@ObjectType('PlanSubscription', {
+  description: "An organisation's subscription to a plan; one per organisation, changed in place. Periods are calendar months (UTC).",
+})
 @Entity({ name: 'plan_subscriptions' })
 export class PlanSubscription {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The subscription.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -55,11 +57,11 @@ export class PlanSubscription {
   @Column({ type: 'text', default: SubscriptionStatus.ACTIVE })
   status!: SubscriptionStatus;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'Start of the current billing period (the first of a month, 00:00 UTC).' })
   @Column({ name: 'current_period_start', type: 'timestamptz' })
   currentPeriodStart!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'End of the current billing period, exclusive: the start of the next.' })
   @Column({ name: 'current_period_end', type: 'timestamptz' })
   currentPeriodEnd!: Date;
 
@@ -75,7 +77,7 @@ export class PlanSubscription {
   @JoinColumn({ name: 'pending_plan_id' })
   pendingPlan?: Plan | null;
 
-  @Field()
+  @Field({ description: 'cancelSubscription was called: it ends at currentPeriodEnd; changePlan to the current plan withdraws it.' })
   @Column({ name: 'cancel_at_period_end', type: 'boolean', default: false })
   cancelAtPeriodEnd!: boolean;
 

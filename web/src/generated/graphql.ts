@@ -37,6 +37,7 @@ export type ForecastMethod =
   /** A trend with a weekly pattern: 14 days of history or more. */
   | 'TREND_WEEKLY';
 
+/** Where an invoice is in its life: DRAFT, OPEN, then OVERDUE, PAID, VOID or UNCOLLECTIBLE (the last three final). */
 export type InvoiceStatus =
   /** Being built; not numbered yet. */
   | 'DRAFT'
@@ -53,9 +54,13 @@ export type InvoiceStatus =
 
 /** What an API key may do, by the role/permission matrix. */
 export type Role =
+  /** One organisation: read it, its usage and invoices; manage its alerts and payment method. */
   | 'BILLING_CONTACT'
+  /** One organisation: read it and its usage. */
   | 'MEMBER'
+  /** The platform's own services and operators: everything, for every organisation. */
   | 'PLATFORM_ADMIN'
+  /** One organisation: read it, its usage, invoices and audit log; manage its alerts, payment method and API keys. */
   | 'TENANT_ADMIN';
 
 export type AlertEntryFragment = { id: string, kind: AlertKind, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null };

@@ -4,9 +4,12 @@ import { PageInfo } from '../../../common/graphql/pagination';
 import { AlertSeverity, AlertWindow } from '../alert-severity';
 import { Alert } from '../alert.entity';
 
-@InputType()
+@InputType({
+  description:
+    'A new alert rule. Exactly one of thresholdPercentage (or the deprecated thresholdPercent) and thresholdAmount; a rule with a metric watches usage, one without watches cost.',
+})
 export class CreateAlertRuleInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The organisation: the caller's own (platform admins: any)." })
   organizationId!: string;
 
   @Field(() => String, { nullable: true, description: 'A metric code; without one the rule watches cost.' })
@@ -29,7 +32,7 @@ export class CreateAlertRuleInput {
   @Field(() => DecimalScalar, { nullable: true, description: 'An absolute quantity or amount.' })
   thresholdAmount?: string | null;
 
-  @Field(() => AlertSeverity)
+  @Field(() => AlertSeverity, { description: 'Given to the alerts the rule fires.' })
   severity!: AlertSeverity;
 
   @Field(() => [String], {
@@ -39,7 +42,12 @@ export class CreateAlertRuleInput {
   })
   channels?: string[] | null;
 
-  @Field(() => AlertWindow, { nullable: true, defaultValue: AlertWindow.PERIOD })
+  @Field(() => AlertWindow, {
+    nullable: true,
+    defaultValue: AlertWindow.PERIOD,
+    description:
+      'What it measures over; default PERIOD. HOUR and DAY need a cost rule with thresholdAmount, FORECAST a cost rule without team or project (INVALID_WINDOW otherwise).',
+  })
   window?: AlertWindow | null;
 
   @Field(() => String, { nullable: true, description: "Only this team's usage or spend." })
@@ -49,23 +57,23 @@ export class CreateAlertRuleInput {
   project?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'An alert with its cursor.' })
 export class AlertEdge {
-  @Field()
+  @Field({ description: 'Opaque; pass it as `after` to read the alerts after this one.' })
   cursor!: string;
 
-  @Field(() => Alert)
+  @Field(() => Alert, { description: 'The alert.' })
   node!: Alert;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of alerts, newest first.' })
 export class AlertConnection {
-  @Field(() => [AlertEdge])
+  @Field(() => [AlertEdge], { description: "This page's alerts." })
   edges!: AlertEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether more alerts follow, and the cursor to read them from.' })
   pageInfo!: PageInfo;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Alerts matching the filters, on all pages.' })
   totalCount!: number;
 }

@@ -43,7 +43,7 @@ export class CostRow {
   @Field(() => CostGroup, { description: 'The same group, typed: the keys of groupBy as fields.' })
   groupKey!: CostGroup;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: "The group's cost, rounded to the currency's minor unit." })
   cost!: Money;
 
   @Field(() => Float, { description: "Of the total; the rows' shares sum to 1." })
@@ -53,7 +53,7 @@ export class CostRow {
   unallocated!: boolean;
 }
 
-@ObjectType()
+@ObjectType({ description: "A period's usage cost split into groups (cost allocation)." })
 export class CostBreakdown {
   @Field(() => Money, { description: 'Equals usage.totalCost for the same period, and the usage lines of its invoice.' })
   total!: Money;
@@ -62,9 +62,9 @@ export class CostBreakdown {
   rows!: CostRow[];
 }
 
-@ObjectType()
+@ObjectType({ description: "One day's cost of a group." })
 export class CostPoint {
-  @Field(() => Date)
+  @Field(() => Date, { description: 'The day (00:00 UTC).' })
   at!: Date;
 
   @Field(() => DecimalScalar, { description: 'Unrounded cost of the day.' })
@@ -79,6 +79,6 @@ export class CostSeries {
   @Field(() => CostGroup, { description: 'The same group, typed: the keys of groupBy as fields.' })
   groupKey!: CostGroup;
 
-  @Field(() => [CostPoint])
+  @Field(() => [CostPoint], { description: 'One point per day with usage, oldest first.' })
   points!: CostPoint[];
 }

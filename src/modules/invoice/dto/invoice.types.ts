@@ -2,28 +2,28 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from '../../../common/graphql/pagination';
 import { Invoice } from '../invoice.entity';
 
-@ObjectType()
+@ObjectType({ description: 'An invoice with its cursor.' })
 export class InvoiceEdge {
-  @Field()
+  @Field({ description: 'Opaque; pass it as `after` to read the invoices after this one.' })
   cursor!: string;
 
-  @Field(() => Invoice)
+  @Field(() => Invoice, { description: 'The invoice.' })
   node!: Invoice;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of invoices, newest period first.' })
 export class InvoiceConnection {
-  @Field(() => [InvoiceEdge])
+  @Field(() => [InvoiceEdge], { description: "This page's invoices." })
   edges!: InvoiceEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether more invoices follow, and the cursor to read them from.' })
   pageInfo!: PageInfo;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Invoices matching the filters, on all pages.' })
   totalCount!: number;
 }
 
-@InputType()
+@InputType({ description: 'Which periods to close; both fields are optional.' })
 export class CloseBillingPeriodInput {
   @Field(() => ID, { nullable: true, description: 'Only this organisation; all by default.' })
   organizationId?: string | null;
@@ -32,13 +32,13 @@ export class CloseBillingPeriodInput {
   periodEnd?: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'What a close produced.' })
 export class CloseBillingPeriodPayload {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Invoices this call created (0 when repeated).' })
   invoicesCreated!: number;
 
   /** Read from `invoiceIds` only when asked for (BillingResolver), in organisation then period order. */
-  @Field(() => [Invoice])
+  @Field(() => [Invoice], { description: 'Those invoices, by organisation, then period; read only when asked for.' })
   invoices?: Invoice[];
 
   invoiceIds!: string[];

@@ -43,7 +43,7 @@ registerEnumType(RejectionReason, {
   },
 });
 
-@InputType()
+@InputType({ description: 'One usage event. Each bad one is rejected on its own (RecordUsagePayload.rejected); the others are recorded.' })
 export class UsageEventInput {
   @Field({ description: 'Idempotency key, unique per organization: a repeated id counts once.' })
   id!: string;
@@ -60,34 +60,47 @@ export class UsageEventInput {
   @Field(() => Date, { nullable: true, description: 'Defaults to now; at most 35 days old and 5 minutes ahead.' })
   timestamp?: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The team it is allocated to: a key of 1 to 128 letters, digits, spaces and _ . : @ / - (INVALID_KEY otherwise); the team is created when first seen.',
+  })
   team?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The project it is allocated to: a key of 1 to 128 letters, digits, spaces and _ . : @ / - (INVALID_KEY otherwise); created when first seen.',
+  })
   project?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The user it is allocated to: a key of 1 to 128 letters, digits, spaces and _ . : @ / - (INVALID_KEY otherwise).',
+  })
   user?: string | null;
 
   @Field(() => JSONScalar, { nullable: true, description: 'Flat object of strings, numbers or booleans, e.g. {"model": "gpt-4"}.' })
   dimensions?: unknown;
 }
 
-@InputType()
+@InputType({ description: 'A batch of usage events of one organisation, written in one transaction.' })
 export class RecordUsageInput {
-  @Field(() => ID)
+  @Field(() => ID, {
+    description: 'The organisation that used it; a closed account or an ended subscription is FORBIDDEN (ACCOUNT_CLOSED).',
+  })
   organizationId!: string;
 
   @Field(() => [UsageEventInput], { description: 'Up to 10,000 events.' })
   events!: UsageEventInput[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'An event of the batch that was not recorded, and why; its id is not used up.' })
 export class RejectedEvent {
   @Field(() => Int, { description: 'Position of the event in the batch.' })
   index!: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Its id as sent; null when the id itself was invalid.' })
   id!: string | null;
 
   @Field(() => REJECTION_CODES, { description: 'BAD_USER_INPUT, QUOTA_EXCEEDED or RATE_LIMITED.' })
@@ -98,18 +111,18 @@ export class RejectedEvent {
   })
   reason!: RejectionReason;
 
-  @Field()
+  @Field({ description: 'The refusal in words, for people; branch on code and reason.' })
   message!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'What happened to each event of the batch: every event is accepted, a duplicate or rejected.' })
 export class RecordUsagePayload {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Events recorded now.' })
   accepted!: number;
 
   @Field(() => Int, { description: 'Events whose id was recorded before (or earlier in this batch).' })
   duplicates!: number;
 
-  @Field(() => [RejectedEvent])
+  @Field(() => [RejectedEvent], { description: 'Events refused, each with its position and reason.' })
   rejected!: RejectedEvent[];
 }
