@@ -11,6 +11,8 @@ import {
 } from 'graphql';
 import { AuthorizationError, buildSchemaSync, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../common/auth/auth-checker';
+import { can, type Permission } from '../common/auth/permission';
+import { Role } from '../common/auth/role';
 import { AlertResolver, AlertRuleResolver } from '../modules/alert/alert.resolver';
 import { ApiKeyResolver } from '../modules/api-key/api-key.resolver';
 import { withAudit } from '../modules/audit/audit.middleware';
@@ -131,22 +133,68 @@ function refuseInvalidDates(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
+/** type-graphql cannot describe the root types; what holds for every operation is said there. */
+const ROOT_DESCRIPTIONS = {
+  query:
+    'Reads. Every operation needs an API key (header "Authorization: Bearer <key>"; UNAUTHENTICATED without a valid one) and a role that may call it (FORBIDDEN otherwise, as for another organisation\'s id). A malformed id is BAD_USER_INPUT (INVALID_ID); an organisation that does not exist is NOT_FOUND (ORGANIZATION_NOT_FOUND). Lists are pages: `first` (default and maximum given per field) and `after`, a cursor from the previous page (INVALID_PAGE_SIZE, INVALID_CURSOR).',
+  mutation:
+    'Changes, each written to the audit log (auditLog) once it has committed. The same key, role and id rules as queries; bad input is BAD_USER_INPUT with a `reason` naming the rule, and writes nothing.',
+  subscription:
+    'Live events over graphql-ws (the same URL, path /graphql), with the API key in connectionParams ({"Authorization": "Bearer <key>"}). Every role may subscribe to its own organisation; platform admins to any.',
+};
+
+const list = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : (items[0] ?? ''));
+
+/** Who may call a root field, in words, from its @Authorized permissions and the role matrix; null when it has none. */
+function rolesSentence(permissions: Permission[] | undefined): string | null {
+  if (!permissions) return null;
+  if (permissions.length === 0) return 'Roles: any API key.';
+  const tenantRoles = Object.values(Role).filter((role) => role !== Role.PLATFORM_ADMIN && permissions.some((p) => can(role, p)));
+  return tenantRoles.length === 0
+    ? 'Roles: PLATFORM_ADMIN.'
+    : `Roles: PLATFORM_ADMIN (any organisation), ${list(tenantRoles)} (their own organisation).`;
+}
+
+/**
+ * Describes the root types, and ends each query's and mutation's description with the roles that may call it, read
+ * from the same permission the resolver checks: the documentation cannot drift from the role matrix.
+ */
+function describeAccess(schema: GraphQLSchema): GraphQLSchema {
+  const storage = getMetadataStorage();
+  const roots = [
+    [schema.getQueryType(), storage.queries, ROOT_DESCRIPTIONS.query],
+    [schema.getMutationType(), storage.mutations, ROOT_DESCRIPTIONS.mutation],
+    [schema.getSubscriptionType(), [], ROOT_DESCRIPTIONS.subscription],
+  ] as const;
+  for (const [root, resolvers, description] of roots) {
+    if (!root) continue;
+    root.description = description;
+    for (const field of Object.values(root.getFields())) {
+      const roles = rolesSentence(resolvers.find((r) => r.schemaName === field.name)?.roles as Permission[] | undefined);
+      if (roles) field.description = field.description ? `${field.description} ${roles}` : roles;
+    }
+  }
+  return schema;
+}
+
 /** The executable schema; built once per process (type-graphql metadata is global). */
 export function buildAppSchema(): GraphQLSchema {
   if (!cached) markPlainFields();
   cached ??= withAudit(
-    refuseInvalidDates(
-      passPlainArguments(
-        buildSchemaSync({
-          resolvers: RESOLVERS,
-          authChecker,
-          authMode: 'error',
-          scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-          validate: false,
-          // type-graphql insists on a PubSub once a schema has subscriptions; ours bring their own
-          // `subscribe` (UsageLiveHub: one computation per organisation, fanned out per node).
-          pubSub: createPubSub(),
-        }),
+    describeAccess(
+      refuseInvalidDates(
+        passPlainArguments(
+          buildSchemaSync({
+            resolvers: RESOLVERS,
+            authChecker,
+            authMode: 'error',
+            scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+            validate: false,
+            // type-graphql insists on a PubSub once a schema has subscriptions; ours bring their own
+            // `subscribe` (UsageLiveHub: one computation per organisation, fanned out per node).
+            pubSub: createPubSub(),
+          }),
+        ),
       ),
     ),
   );

@@ -15,6 +15,7 @@ import {
   RecordUsageDocument,
   SetAlertWebhookDocument,
   SetBillingContactDocument,
+  type CreateAlertRuleInput,
 } from '../generated/graphql';
 import { createApiKey } from '../helpers/factories';
 import { freePort } from '../helpers/free-port';
@@ -329,6 +330,27 @@ describe('alerts', () => {
         input: { organizationId: org, severity: 'INFO', thresholdPercent: 50, ...scope },
       });
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_KEY' });
+    }
+  });
+
+  it('takes the percent as an exact Decimal (thresholdPercentage) and checks channels, sent as strings, against AlertChannel', async () => {
+    const { org } = await limitedOrganization();
+    const create = (input: Omit<CreateAlertRuleInput, 'organizationId' | 'severity'>) =>
+      t.admin.request(CreateAlertRuleDocument, { input: { organizationId: org, severity: 'INFO', ...input } });
+    const exact = await create({ thresholdPercentage: '33.333333333333', channels: ['email'] });
+    expect(exact.data?.createAlertRule).toMatchObject({ thresholdPercent: '33.333333333333', channels: ['in_app', 'email'] });
+    const cases: Array<[Omit<CreateAlertRuleInput, 'organizationId' | 'severity'>, string]> = [
+      [{ thresholdPercentage: '50', thresholdPercent: 50 }, 'INVALID_THRESHOLD'],
+      [{ thresholdPercentage: '50', thresholdAmount: '5' }, 'INVALID_THRESHOLD'],
+      [{ thresholdPercentage: '0' }, 'INVALID_THRESHOLD'],
+      [{ thresholdPercentage: '1000.5' }, 'INVALID_THRESHOLD'],
+      [{ thresholdPercentage: '12.1234567890123' }, 'OUT_OF_RANGE'],
+      [{ thresholdPercentage: 'half' }, 'INVALID_ARGUMENT'],
+      [{ thresholdPercentage: '50', channels: [''] }, 'INVALID_CHANNEL'],
+      [{ thresholdPercentage: '50', channels: ['IN_APP'] }, 'INVALID_CHANNEL'],
+    ];
+    for (const [input, reason] of cases) {
+      expect((await create(input)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason });
     }
   });
 

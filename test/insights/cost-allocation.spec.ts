@@ -101,6 +101,26 @@ describe('cost allocation', () => {
     expect(sum(byMetric.rows)).toBe('2.63');
   });
 
+  it('gives each group typed as well (groupKey): named keys as fields, dimensions in groupBy order', async () => {
+    const none = { team: null, project: null, user: null, metric: null, department: null, dimensions: [] };
+    const nested = await breakdown(['model', 'team']);
+    expect(nested.rows.map((r) => r.groupKey)).toEqual(
+      nested.rows.map((r) => {
+        const { team, model } = r.group as { team: string | null; model: string | null };
+        return { ...none, team, dimensions: [{ key: 'model', value: model }] };
+      }),
+    );
+    expect(nested.rows.map((r) => r.groupKey)).toContainEqual({
+      ...none,
+      team: 'engineering',
+      dimensions: [{ key: 'model', value: 'small' }],
+    });
+    const departments = await breakdown(['department', 'metric']);
+    expect(departments.rows.map((r) => r.groupKey)).toContainEqual({ ...none, department: 'operations', metric: 'calls' });
+    const { costSeries } = await t.admin.data(CostSeriesDocument, { organizationId: org, groupBy: ['user', 'project'] });
+    expect(costSeries.map((s) => s.groupKey)).toContainEqual({ ...none, project: 'alpha' });
+  });
+
   it('draws daily cost per group', async () => {
     const { costSeries } = await t.admin.data(CostSeriesDocument, { organizationId: org, groupBy: ['team'] });
     const marketing = costSeries.find((s) => s.group && (s.group as { team: string | null }).team === 'marketing');

@@ -60,6 +60,7 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
       expect(forecast).toMatchObject({
         sufficientHistory: false,
         method: 'run-rate',
+        forecastMethod: 'RUN_RATE',
         historyDays: 1,
         periodEnd: '2026-04-01T00:00:00.000Z',
       });
@@ -76,7 +77,12 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
       });
       await record(t.admin, org, events);
       const { forecast } = await t.admin.data(ForecastDocument, { organizationId: org, metric: 'compute_hours' });
-      expect(forecast).toMatchObject({ sufficientHistory: true, method: 'trend+weekly', metric: 'compute_hours' });
+      expect(forecast).toMatchObject({
+        sufficientHistory: true,
+        method: 'trend+weekly',
+        forecastMethod: 'TREND_WEEKLY',
+        metric: 'compute_hours',
+      });
       const amounts = [forecast.low95, forecast.low80, forecast.nextPeriodCost, forecast.high80, forecast.high95].map((m) =>
         Number(m.amount),
       );

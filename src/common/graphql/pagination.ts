@@ -3,12 +3,15 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { CommonError, CommonErrorReason } from '../errors/common-error';
 
 /** Relay's page info: whether more rows follow, and the cursor to ask for them with. */
-@ObjectType()
+@ObjectType({ description: 'Where a page ends: whether more follow, and the cursor to ask for them with.' })
 export class PageInfo {
-  @Field()
+  @Field({ description: 'More items follow this page.' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The last item's cursor: pass it as `after` for the next page; null on an empty page.",
+  })
   endCursor!: string | null;
 }
 

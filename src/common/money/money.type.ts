@@ -6,7 +6,9 @@ import { roundMoney } from './decimal';
 
 @ObjectType({ description: 'An amount in a currency; the amount is an exact decimal string.' })
 export class Money {
-  @Field(() => DecimalScalar)
+  @Field(() => DecimalScalar, {
+    description: 'The amount, with the currency\'s minor-unit decimals where rounded, e.g. "10.00" (JPY "1502").',
+  })
   amount!: string;
 
   @Field({ description: 'ISO 4217 code.' })

@@ -2,7 +2,7 @@ import { Dec } from '../../common/money/decimal';
 import { monthPeriod, type Period } from '../../common/time/billing-period';
 import { Aggregation } from '../metric/aggregation';
 import type { RollupDelta } from '../usage/ingest/aggregator-state';
-import { AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
+import { type AlertKind, AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
 
 export interface RuleTerms {
   id: string;
@@ -21,7 +21,7 @@ export interface FiredAlert {
   /** Null for system alerts (payments, overdue invoices). */
   ruleId: string | null;
   dedupKey: string;
-  kind: string;
+  kind: `${AlertKind}`;
   severity: AlertSeverity;
   metricCode: string | null;
   threshold: string;
@@ -118,7 +118,7 @@ export function thresholdOf(rule: Pick<RuleTerms, 'thresholdPercent' | 'threshol
 export function crossed(
   rule: Pick<RuleTerms, 'id' | 'severity' | 'channels'>,
   key: string,
-  kind: string,
+  kind: `${AlertKind}`,
   metricCode: string | null,
   threshold: Dec,
   value: Dec,

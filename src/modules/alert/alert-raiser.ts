@@ -6,12 +6,12 @@ import { organizationNow, type OrganizationClock } from '../../common/time/organ
 import { PlatformEventType } from '../webhook/platform-event-type';
 import { isoTimestamp, platformEventCtes } from '../webhook/platform-events';
 import type { FiredAlert } from './alert-evaluator';
-import type { AlertSeverity } from './alert-severity';
+import type { AlertKind, AlertSeverity } from './alert-severity';
 
 /** An alert raised outside any rule (a failed payment, an overdue invoice). */
 export interface SystemAlert {
   dedupKey: string;
-  kind: string;
+  kind: `${AlertKind}`;
   severity: AlertSeverity;
   threshold: string;
   value: string;

@@ -2,14 +2,17 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { boundsCheck, PERCENT_BOUNDS, QUANTITY_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
-import { AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
+import { AlertChannel, AlertChannelType, AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
 
-@ObjectType()
+@ObjectType({
+  description:
+    'When to alert an organisation: a threshold on usage (a rule with a metric) or on cost (without one), over a window, with a severity and delivery channels. Every organisation starts with six default rules.',
+})
 @Entity({ name: 'alert_rules' })
 @Check('CHK_alert_rules_bounded', boundsCheck({ threshold_percent: PERCENT_BOUNDS, threshold_amount: QUANTITY_BOUNDS }))
 @Index('ix_alert_rules_org', ['organizationId'])
 export class AlertRule {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The rule; deleteAlertRule takes it.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -31,23 +34,23 @@ export class AlertRule {
   @Column({ name: 'threshold_amount', type: 'numeric', nullable: true })
   thresholdAmount!: string | null;
 
-  @Field(() => AlertSeverity)
+  @Field(() => AlertSeverity, { description: 'Given to the alerts the rule fires.' })
   @Column({ type: 'enum', enum: AlertSeverity, enumName: 'alert_severity' })
   severity!: AlertSeverity;
 
-  @Field(() => [String], { description: '"in_app" always; "email" to billing contacts; "webhook" to the organisation\'s URL.' })
+  @Field(() => [AlertChannelType], { description: "in_app always; email to billing contacts; webhook to the organisation's URL." })
   @Column({ type: 'text', array: true })
-  channels!: string[];
+  channels!: AlertChannel[];
 
-  @Field(() => AlertWindow)
+  @Field(() => AlertWindow, { description: 'The time the rule measures over; it fires at most once per window.' })
   @Column({ type: 'text', default: AlertWindow.PERIOD })
   window!: AlertWindow;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Only this team's usage or spend; null: the whole organisation's." })
   @Column({ type: 'text', nullable: true })
   team!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Only this project's usage or spend; null: the whole organisation's." })
   @Column({ type: 'text', nullable: true })
   project!: string | null;
 

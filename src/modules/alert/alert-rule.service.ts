@@ -9,13 +9,15 @@ import { tenantScope } from '../organization/tenant-scope';
 import type { RatingCatalog } from '../rating/rating-catalog';
 import { DEFAULT_RULES } from './alert-evaluator';
 import { AlertRule } from './alert-rule.entity';
-import { AlertRuleKind, AlertWindow } from './alert-severity';
+import { AlertChannel, AlertRuleKind, AlertWindow } from './alert-severity';
 import { AlertError, AlertErrorReason } from './alert.error';
 import type { CreateAlertRuleInput } from './dto/alert.types';
 
 /** Usage rules before cost rules, lower thresholds first: alerts of one batch fire in that order (also in AlertIngestListener's query). */
 const RULE_ORDER = { createdAt: 'ASC', kind: 'DESC', thresholdPercent: 'ASC', thresholdAmount: 'ASC', id: 'ASC' } as const;
-const CHANNELS = new Set(['in_app', 'email', 'webhook']);
+const CHANNELS = new Set<string>(Object.values(AlertChannel));
+/** Channels arrive as strings (the contract's `[String!]`) and are checked here against the AlertChannel enum. */
+const isChannel = (channel: string): channel is AlertChannel => CHANNELS.has(channel);
 
 /** An organisation's alert rules: its defaults and those it adds. */
 export class AlertRuleService {
@@ -34,7 +36,7 @@ export class AlertRuleService {
         thresholdPercent: String(d.percent),
         thresholdAmount: null,
         severity: d.severity,
-        channels: ['in_app', 'email'],
+        channels: [AlertChannel.IN_APP, AlertChannel.EMAIL],
         window: AlertWindow.PERIOD,
         team: null,
         project: null,
@@ -45,15 +47,28 @@ export class AlertRuleService {
 
   async create(principal: Principal, input: CreateAlertRuleInput): Promise<AlertRule> {
     const { organizationId } = await tenantScope(this.db.manager, principal, Permission.MANAGE_ALERTS, input.organizationId);
-    if ((input.thresholdPercent == null) === (input.thresholdAmount == null)) {
-      throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'Give exactly one of thresholdPercent and thresholdAmount');
+    if (input.thresholdPercent != null && input.thresholdPercentage != null) {
+      throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'Give thresholdPercentage or the deprecated thresholdPercent, not both');
+    }
+    if ((input.thresholdPercent == null && input.thresholdPercentage == null) === (input.thresholdAmount == null)) {
+      throw new AlertError(
+        AlertErrorReason.INVALID_THRESHOLD,
+        'Give exactly one of thresholdPercentage (or thresholdPercent) and thresholdAmount',
+      );
     }
     if (input.thresholdPercent != null && !(input.thresholdPercent > 0 && input.thresholdPercent <= 1000)) {
       throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'thresholdPercent must be above 0 and at most 1000');
     }
     // A Float's shortest text: "1e-300" is above 0 and below 1000 but has 300 decimals.
     const percent =
-      input.thresholdPercent == null ? null : parseBoundedDecimal(String(input.thresholdPercent), 'thresholdPercent', PERCENT_BOUNDS);
+      input.thresholdPercentage != null
+        ? parseBoundedDecimal(input.thresholdPercentage, 'thresholdPercentage', PERCENT_BOUNDS)
+        : input.thresholdPercent == null
+          ? null
+          : parseBoundedDecimal(String(input.thresholdPercent), 'thresholdPercent', PERCENT_BOUNDS);
+    if (input.thresholdPercentage != null && !(percent!.greaterThan(0) && percent!.lessThanOrEqualTo(1000))) {
+      throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'thresholdPercentage must be above 0 and at most 1000');
+    }
     const amount = input.thresholdAmount == null ? null : parseBoundedDecimal(input.thresholdAmount, 'thresholdAmount', QUANTITY_BOUNDS);
     if (amount && !amount.greaterThan(0)) throw new AlertError(AlertErrorReason.INVALID_THRESHOLD, 'thresholdAmount must be above 0');
     let metricId: string | null = null;
@@ -72,9 +87,10 @@ export class AlertRuleService {
         "FORECAST rules watch the organisation's projected cost: no metric, team or project",
       );
     }
-    const channels = [...new Set(['in_app', ...(input.channels ?? [])])];
-    const bad = channels.find((c) => !CHANNELS.has(c));
-    if (bad) throw new AlertError(AlertErrorReason.INVALID_CHANNEL, `"${bad}" is not a channel: in_app, email or webhook`);
+    const requested: string[] = [AlertChannel.IN_APP, ...(input.channels ?? [])];
+    const bad = requested.find((c) => !isChannel(c));
+    if (bad !== undefined) throw new AlertError(AlertErrorReason.INVALID_CHANNEL, `"${bad}" is not a channel: in_app, email or webhook`);
+    const channels = [...new Set(requested.filter(isChannel))];
     for (const key of [input.team, input.project]) {
       if (key != null && !OrganizationService.isValidKey(key))
         throw new AlertError(AlertErrorReason.INVALID_KEY, `"${key}" is not a valid team or project key`);

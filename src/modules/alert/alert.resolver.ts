@@ -25,14 +25,26 @@ import { AlertConnection, CreateAlertRuleInput } from './dto/alert.types';
 @Resolver()
 export class AlertResolver {
   @Authorized(Permission.MANAGE_ALERTS)
-  @Mutation(() => AlertRule)
-  createAlertRule(@Arg('input') input: CreateAlertRuleInput, @Ctx() { principal, services }: RequestContext): Promise<AlertRule> {
+  @Mutation(() => AlertRule, {
+    description:
+      'Adds an alert rule. Errors: BAD_USER_INPUT with reason INVALID_THRESHOLD, OUT_OF_RANGE, UNKNOWN_METRIC, INVALID_CHANNEL, INVALID_WINDOW or INVALID_KEY.',
+  })
+  createAlertRule(
+    @Arg('input', { description: 'The rule.' }) input: CreateAlertRuleInput,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<AlertRule> {
     return services.alertRules.create(principal, input);
   }
 
   @Authorized(Permission.MANAGE_ALERTS)
-  @Mutation(() => Boolean)
-  async deleteAlertRule(@Arg('id', () => ID) id: string, @Ctx() { principal, services, audit }: MutationContext): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description:
+      "Deletes a rule, a default one too; true once deleted. Another organisation's rule is NOT_FOUND, as one that does not exist.",
+  })
+  async deleteAlertRule(
+    @Arg('id', () => ID, { description: 'The rule (AlertRule.id).' }) id: string,
+    @Ctx() { principal, services, audit }: MutationContext,
+  ): Promise<boolean> {
     // Neither the id nor `true` names the organisation: the audit entry is told it.
     audit.organizationId = (await services.alertRules.delete(principal, id)).organizationId;
     return true;
@@ -41,7 +53,7 @@ export class AlertResolver {
   @Authorized(Permission.VIEW_USAGE)
   @Query(() => [AlertRule], { description: "The organisation's rules, the defaults first." })
   alertRules(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID, { description: "The organisation: the caller's own (platform admins: any)." }) organizationId: string,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<AlertRule[]> {
     return services.alertRules.list(principal, organizationId);
@@ -50,19 +62,34 @@ export class AlertResolver {
   @Authorized(Permission.VIEW_USAGE)
   @Query(() => AlertConnection, { description: 'Newest first.' })
   alerts(
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Arg('first', () => Int, { nullable: true }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('severity', () => AlertSeverity, { nullable: true }) severity: AlertSeverity | null,
-    @Arg('acknowledged', () => Boolean, { nullable: true }) acknowledged: boolean | null,
+    @Arg('organizationId', () => ID, { description: "The organisation: the caller's own (platform admins: any)." }) organizationId: string,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1 to 100; default 20 (INVALID_PAGE_SIZE otherwise).' })
+    first: number | null,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'The endCursor of the previous page; omitted: the first page (INVALID_CURSOR for one this list did not give).',
+    })
+    after: string | null,
+    @Arg('severity', () => AlertSeverity, { nullable: true, description: 'Only alerts of this severity.' }) severity: AlertSeverity | null,
+    @Arg('acknowledged', () => Boolean, {
+      nullable: true,
+      description: 'true: only acknowledged alerts; false: only those not acknowledged yet; omitted: both.',
+    })
+    acknowledged: boolean | null,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<AlertConnection> {
     return services.alerts.list(principal, organizationId, first, after, severity, acknowledged);
   }
 
   @Authorized(Permission.MANAGE_ALERTS)
-  @Mutation(() => Alert)
-  acknowledgeAlert(@Arg('id', () => ID) id: string, @Ctx() { principal, services }: RequestContext): Promise<Alert> {
+  @Mutation(() => Alert, {
+    description:
+      "Marks an alert as seen (acknowledgedAt); acknowledging it again changes nothing. Another organisation's alert is NOT_FOUND.",
+  })
+  acknowledgeAlert(
+    @Arg('id', () => ID, { description: 'The alert (Alert.id).' }) id: string,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Alert> {
     return services.alerts.acknowledge(principal, id);
   }
 
@@ -82,7 +109,10 @@ export class AlertResolver {
   })
   alertTriggered(
     @Root() alert: Alert,
-    @Arg('organizationId', () => ID) _organizationId: string,
+    @Arg('organizationId', () => ID, {
+      description: "The organisation: the caller's own (platform admins: any). Another organisation is FORBIDDEN.",
+    })
+    _organizationId: string,
     @Arg('after', () => String, {
       nullable: true,
       description:

@@ -7,8 +7,11 @@ import { CreateApiKeyInput, CreateApiKeyPayload } from './dto/create-api-key.inp
 @Resolver()
 export class ApiKeyResolver {
   @Authorized(Permission.MANAGE_API_KEYS)
-  @Mutation(() => CreateApiKeyPayload)
-  createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() { principal, services }: RequestContext): Promise<CreateApiKeyPayload> {
+  @Mutation(() => CreateApiKeyPayload, { description: 'Creates an API key and returns its secret, once.' })
+  createApiKey(
+    @Arg('input', { description: 'The key.' }) input: CreateApiKeyInput,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<CreateApiKeyPayload> {
     return services.apiKeys.create(principal, input);
   }
 

@@ -1,17 +1,18 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Role } from '../../common/auth/role';
 import { JSONScalar } from '../../common/graphql/scalars';
 
 /** Who changed what, when. A trigger refuses UPDATE and DELETE: the log is append-only. */
-@ObjectType()
+@ObjectType({ description: 'One committed mutation: who made it, when, with what, and what it returned. The log is append-only.' })
 @Entity({ name: 'audit_log' })
 @Index('ix_audit_log_org', ['organizationId', 'id'])
 export class AuditEntry {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Increasing: later entries have larger ids.' })
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the change committed.' })
   @CreateDateColumn({ type: 'timestamptz' })
   at!: Date;
 
@@ -19,11 +20,14 @@ export class AuditEntry {
   @Column({ name: 'api_key_id', type: 'text' })
   apiKeyId!: string;
 
-  @Field()
+  @Field(() => Role, { description: 'The role of that key.' })
   @Column({ type: 'text' })
-  role!: string;
+  role!: Role;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The organisation changed; null for platform-wide changes (catalog, closes of every organisation).',
+  })
   @Column({ name: 'organization_id', type: 'uuid', nullable: true })
   organizationId!: string | null;
 

@@ -12,7 +12,10 @@ export class BillingResolver {
     description: 'Closes every period that has ended (or the one given) into invoices; safe to repeat.',
   })
   async closeBillingPeriod(
-    @Arg('input') input: CloseBillingPeriodInput,
+    @Arg('input', {
+      description: 'Which periods. Errors: BAD_USER_INPUT with reason INVALID_PERIOD_END (not a month start) or PERIOD_NOT_ENDED.',
+    })
+    input: CloseBillingPeriodInput,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<CloseBillingPeriodPayload> {
     const invoiceIds = await services.billing.closeBillingPeriod(principal, input);
@@ -30,8 +33,9 @@ export class BillingResolver {
     description: "Moves a simulated organisation's clock forward; periods close and invoices fall due as in real time.",
   })
   advanceTestClock(
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Arg('to', () => Date) to: Date,
+    @Arg('organizationId', () => ID, { description: 'An organisation created with a testClock (NOT_SIMULATED otherwise).' })
+    organizationId: string,
+    @Arg('to', () => Date, { description: 'The new time; a clock only moves forward (CLOCK_BACKWARDS).' }) to: Date,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<Organization> {
     return services.billing.advanceTestClock(principal, organizationId, to);

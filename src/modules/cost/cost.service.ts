@@ -9,7 +9,7 @@ import { minorUnits } from '../../common/money/currency';
 import { Dec } from '../../common/money/decimal';
 import { Money } from '../../common/money/money.type';
 import type { UsageQueryService } from '../usage/usage-query.service';
-import type { CostBreakdown, CostSeries } from './dto/cost.types';
+import type { CostBreakdown, CostGroup, CostSeries } from './dto/cost.types';
 
 const FIELDS: Record<string, string> = {
   team: `nullif(r.team, '')`,
@@ -18,6 +18,19 @@ const FIELDS: Record<string, string> = {
   metric: 'm.code',
   department: 't.department',
 };
+/** groupBy keys that CostGroup has a field for; any other key is an event dimension. */
+const NAMED_KEYS = ['team', 'project', 'user', 'metric', 'department'] as const;
+const isNamedKey = (key: string): key is (typeof NAMED_KEYS)[number] => (NAMED_KEYS as readonly string[]).includes(key);
+
+/** A group's JSON form (`{"team": "ml", "model": null}`) as the typed CostGroup. */
+export function costGroupOf(group: Record<string, string | null>): CostGroup {
+  const typed: CostGroup = { team: null, project: null, user: null, metric: null, department: null, dimensions: [] };
+  for (const [key, value] of Object.entries(group)) {
+    if (isNamedKey(key)) typed[key] = value;
+    else typed.dimensions.push({ key, value });
+  }
+  return typed;
+}
 const DIMENSION_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
 const MAX_GROUPS = 5;
 
@@ -80,6 +93,7 @@ export class CostService {
       const group = Object.fromEntries(groupBy.map((key, k) => [key, row[`g${k}`] ?? null]));
       return {
         group,
+        groupKey: costGroupOf(group),
         cost: Money.of(amounts[i]!.toFixed(decimals), currency),
         share: total.isZero() ? 0 : Number(amounts[i]!.div(total).toDecimalPlaces(12)),
         unallocated: Object.values(group).some((v) => v === null),
@@ -120,7 +134,7 @@ export class CostService {
     for (const row of rows) {
       const group = Object.fromEntries(groupBy.map((key, k) => [key, row[`g${k}`] ?? null]));
       const key = JSON.stringify(group);
-      const entry = series.get(key) ?? { group, points: [] };
+      const entry = series.get(key) ?? { group, groupKey: costGroupOf(group), points: [] };
       entry.points.push({ at: row.at, cost: new Dec(row.cost).toFixed() });
       series.set(key, entry);
     }

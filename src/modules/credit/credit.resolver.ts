@@ -9,7 +9,14 @@ import { GrantCreditsInput } from './dto/grant-credits.input';
 export class CreditResolver {
   @Authorized(Permission.GRANT_CREDITS)
   @Mutation(() => Money, { description: 'Adds prepaid credit; returns the new balance.' })
-  grantCredits(@Arg('input') input: GrantCreditsInput, @Ctx() { principal, services }: RequestContext): Promise<Money> {
+  grantCredits(
+    @Arg('input', {
+      description:
+        'The grant. Errors: BAD_USER_INPUT with reason INVALID_ARGUMENT (amount not above 0 or past its decimals, expiresAt not in the future, reason too long) or OUT_OF_RANGE.',
+    })
+    input: GrantCreditsInput,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Money> {
     return services.credits.grant(principal, input);
   }
 

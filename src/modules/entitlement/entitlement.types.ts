@@ -1,4 +1,4 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { DecimalScalar, JSONScalar } from '../../common/graphql/scalars';
 
 /** Why an entitlement gives no access. */
@@ -12,16 +12,27 @@ export enum EntitlementReason {
   BUDGET_EXHAUSTED = 'BUDGET_EXHAUSTED',
   ACCOUNT_CLOSED = 'ACCOUNT_CLOSED',
 }
+registerEnumType(EntitlementReason, {
+  name: 'EntitlementReason',
+  description: 'Why an entitlement gives no access.',
+  valuesConfig: {
+    NOT_IN_PLAN: { description: 'Neither the plan nor an override grants the feature, and the plan has no charge for such a metric.' },
+    FEATURE_DISABLED: { description: 'The plan or an override (setFeatureOverride) switches it off.' },
+    QUOTA_EXCEEDED: { description: 'A hard limit is reached: the next unit would be refused.' },
+    BUDGET_EXHAUSTED: { description: "The period's cost reached a budget that pauses usage." },
+    ACCOUNT_CLOSED: { description: 'The account is closed (closeAccount): nothing is granted any more.' },
+  },
+});
 
 @ObjectType({ description: 'May this organisation use this feature or metric now, and within what.' })
 export class Entitlement {
   @Field({ description: 'A feature code, or a metric code for metered access.' })
   feature!: string;
 
-  @Field()
+  @Field({ description: 'Whether the organisation may use it now; when false, reason says why.' })
   hasAccess!: boolean;
 
-  @Field(() => String, {
+  @Field(() => EntitlementReason, {
     nullable: true,
     description: 'Why not: NOT_IN_PLAN, FEATURE_DISABLED, QUOTA_EXCEEDED, BUDGET_EXHAUSTED, ACCOUNT_CLOSED.',
   })

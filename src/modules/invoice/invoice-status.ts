@@ -11,6 +11,7 @@ export enum InvoiceStatus {
 
 registerEnumType(InvoiceStatus, {
   name: 'InvoiceStatus',
+  description: 'Where an invoice is in its life: DRAFT, OPEN, then OVERDUE, PAID, VOID or UNCOLLECTIBLE (the last three final).',
   valuesConfig: {
     DRAFT: { description: 'Being built; not numbered yet.' },
     OPEN: { description: 'Issued and numbered; awaiting payment.' },

@@ -4,7 +4,7 @@ import { boundsCheck, TOTAL_BOUNDS } from '../../common/money/decimal-bounds';
 import { InvoiceStatus } from './invoice-status';
 
 /** One invoice per organisation and period: the unique index makes a second close a no-op. */
-@ObjectType()
+@ObjectType({ description: "One organisation's bill for one billing period: its lines, credits and what is due." })
 @Entity({ name: 'invoices' })
 @Check(
   'CHK_invoices_bounded',
@@ -14,7 +14,7 @@ import { InvoiceStatus } from './invoice-status';
 @Index('uq_invoices_org_sequence', ['organizationId', 'sequence'], { unique: true })
 @Index('ix_invoices_org_status', ['organizationId', 'status'])
 export class Invoice {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The invoice; invoice(id), the PDF route and the invoice mutations take it.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -28,15 +28,15 @@ export class Invoice {
   @Column({ type: 'text', nullable: true })
   number!: string | null;
 
-  @Field(() => InvoiceStatus)
+  @Field(() => InvoiceStatus, { description: 'Where it is in its life: DRAFT, OPEN, then PAID, OVERDUE, VOID or UNCOLLECTIBLE.' })
   @Column({ type: 'enum', enum: InvoiceStatus, enumName: 'invoice_status', default: InvoiceStatus.DRAFT })
   status!: InvoiceStatus;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'Start of the billing period it bills (the first of a month, UTC).' })
   @Column({ name: 'period_start', type: 'timestamptz' })
   periodStart!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'End of that period, exclusive.' })
   @Column({ name: 'period_end', type: 'timestamptz' })
   periodEnd!: Date;
 
@@ -58,7 +58,7 @@ export class Invoice {
   @Column({ name: 'issued_at', type: 'timestamptz', nullable: true })
   issuedAt!: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "Issue date plus the plan's paymentTermsDays; null while DRAFT." })
   @Column({ name: 'due_date', type: 'timestamptz', nullable: true })
   dueDate!: Date | null;
 
@@ -75,7 +75,7 @@ export class Invoice {
   @Column({ name: 'stripe_payment_intent_id', type: 'text', nullable: true })
   stripePaymentIntentId!: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it was paid in full; null until then.' })
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true })
   paidAt!: Date | null;
 

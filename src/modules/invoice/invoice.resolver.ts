@@ -15,36 +15,53 @@ export class InvoiceResolver {
   @Authorized(Permission.VIEW_INVOICES)
   @Query(() => InvoiceConnection, { description: 'Newest period first.' })
   invoices(
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Arg('first', () => Int, { nullable: true }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('status', () => InvoiceStatus, { nullable: true }) status: InvoiceStatus | null,
+    @Arg('organizationId', () => ID, { description: "The organisation: the caller's own (platform admins: any)." }) organizationId: string,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size, 1 to 100; default 20 (INVALID_PAGE_SIZE otherwise).' })
+    first: number | null,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'The endCursor of the previous page; omitted: the first page (INVALID_CURSOR for one this list did not give).',
+    })
+    after: string | null,
+    @Arg('status', () => InvoiceStatus, { nullable: true, description: 'Only invoices in this status.' }) status: InvoiceStatus | null,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<InvoiceConnection> {
     return services.invoices.list(principal, organizationId, first, after, status);
   }
 
   @Authorized(Permission.VIEW_INVOICES)
-  @Query(() => Invoice, { nullable: true })
-  invoice(@Arg('id', () => ID) id: string, @Ctx() { principal, services }: RequestContext): Promise<Invoice> {
+  @Query(() => Invoice, { nullable: true, description: "One invoice. Another organisation's, or one that does not exist, is NOT_FOUND." })
+  invoice(
+    @Arg('id', () => ID, { description: 'The invoice (Invoice.id).' }) id: string,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Invoice> {
     return services.invoices.get(principal, id);
   }
 
   @Authorized(Permission.RUN_BILLING)
   @Mutation(() => Invoice, { description: 'Records a payment received outside Stripe.' })
-  markInvoicePaid(@Arg('id', () => ID) id: string, @Ctx() { principal, services }: RequestContext): Promise<Invoice> {
+  markInvoicePaid(
+    @Arg('id', () => ID, { description: 'An OPEN or OVERDUE invoice (INVALID_TRANSITION otherwise).' }) id: string,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Invoice> {
     return services.invoices.markPaid(principal, id);
   }
 
   @Authorized(Permission.RUN_BILLING)
   @Mutation(() => Invoice, { description: 'Cancels an invoice; its credits go back to the balance.' })
-  voidInvoice(@Arg('id', () => ID) id: string, @Ctx() { principal, services }: RequestContext): Promise<Invoice> {
+  voidInvoice(
+    @Arg('id', () => ID, { description: 'A DRAFT, OPEN or OVERDUE invoice (INVALID_TRANSITION otherwise).' }) id: string,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Invoice> {
     return services.invoices.void(principal, id);
   }
 
   @Authorized(Permission.RUN_BILLING)
-  @Mutation(() => Invoice)
-  markInvoiceUncollectible(@Arg('id', () => ID) id: string, @Ctx() { principal, services }: RequestContext): Promise<Invoice> {
+  @Mutation(() => Invoice, { description: 'Writes an invoice off: nothing more is collected.' })
+  markInvoiceUncollectible(
+    @Arg('id', () => ID, { description: 'An OPEN or OVERDUE invoice (INVALID_TRANSITION otherwise).' }) id: string,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Invoice> {
     return services.invoices.markUncollectible(principal, id);
   }
 
@@ -53,7 +70,7 @@ export class InvoiceResolver {
     return invoice.number ?? `DRAFT-${invoice.id.slice(0, 8).toUpperCase()}`;
   }
 
-  @FieldResolver(() => [InvoiceLine])
+  @FieldResolver(() => [InvoiceLine], { description: 'What it bills, line by line; the amounts sum to subtotal.' })
   lines(@Root() invoice: Invoice, @Ctx() { loaders }: RequestContext): Promise<InvoiceLine[]> {
     return loaders.linesByInvoice.load(invoice.id);
   }
@@ -86,7 +103,7 @@ export class InvoiceResolver {
 
 @Resolver(() => InvoiceLine)
 export class InvoiceLineResolver {
-  @FieldResolver(() => Money)
+  @FieldResolver(() => Money, { description: "The line's amount, rounded once to the currency's minor unit." })
   async amount(@Root() line: InvoiceLine, @Ctx() { loaders }: RequestContext): Promise<Money> {
     const invoice = await loaders.invoice.load(line.invoiceId);
     return Money.rounded(line.amount, invoice!.currency);

@@ -13,8 +13,14 @@ export class MetricResolver {
   }
 
   @Authorized(Permission.MANAGE_CATALOG)
-  @Mutation(() => Metric)
-  createMetric(@Arg('input') input: CreateMetricInput, @Ctx() { principal, services }: RequestContext): Promise<Metric> {
+  @Mutation(() => Metric, {
+    description:
+      'Adds a metric to the catalog. Errors: BAD_USER_INPUT with reason INVALID_CODE, DUPLICATE_CODE, INVALID_UNIT, INVALID_UNIQUE_BY, INVALID_ROUNDING, INVALID_SESSION or OUT_OF_RANGE.',
+  })
+  createMetric(
+    @Arg('input', { description: 'The metric.' }) input: CreateMetricInput,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Metric> {
     return services.metrics.create(principal, input);
   }
 }

@@ -6,11 +6,11 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 // The trigram index of the name search, made by migration PlatformOperations where pg_trgm exists: TypeORM cannot describe it.
 @Index('ix_organizations_name_trgm', { synchronize: false })
 export class Organization {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The organisation; every organizationId argument takes it.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Field()
+  @Field({ description: 'Its display name, 1 to 200 characters.' })
   @Column({ type: 'text' })
   name!: string;
 
@@ -24,7 +24,7 @@ export class Organization {
   testClockAt!: Date | null;
 
   /** Set when the account is closed: no new usage or charges; amounts owed stay due. */
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When closeAccount closed it: no new usage or charges since; null while open.' })
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt!: Date | null;
 
@@ -36,14 +36,18 @@ export class Organization {
   stripePaymentMethodId!: string | null;
 
   /** Where webhook alerts are POSTed, signed with `alertWebhookSecret`. */
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Where webhook alerts are POSTed (setAlertWebhook); null when none is set. Roles that may not manage alerts see it without its credentials.',
+  })
   @Column({ name: 'alert_webhook_url', type: 'text', nullable: true })
   alertWebhookUrl!: string | null;
 
   @Column({ name: 'alert_webhook_secret', type: 'text', nullable: true })
   alertWebhookSecret!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was created.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

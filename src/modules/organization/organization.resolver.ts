@@ -14,8 +14,15 @@ import { User } from './user.entity';
 @Resolver(() => Organization)
 export class OrganizationResolver {
   @Authorized(Permission.VIEW_ORGANIZATION)
-  @Query(() => Organization, { nullable: true })
-  organization(@Arg('id', () => ID) id: string, @Ctx() { principal, services }: RequestContext): Promise<Organization> {
+  @Query(() => Organization, {
+    nullable: true,
+    description:
+      "One organisation, with its plan and subscription. Another tenant's is FORBIDDEN; one that does not exist is NOT_FOUND (ORGANIZATION_NOT_FOUND).",
+  })
+  organization(
+    @Arg('id', () => ID, { description: 'The organisation (Organization.id).' }) id: string,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Organization> {
     return services.organizations.get(principal, id);
   }
 
@@ -42,16 +49,23 @@ export class OrganizationResolver {
   }
 
   @Authorized(Permission.MANAGE_ORGANIZATIONS)
-  @Mutation(() => Organization)
-  createOrganization(@Arg('input') input: CreateOrganizationInput, @Ctx() { principal, services }: RequestContext): Promise<Organization> {
+  @Mutation(() => Organization, {
+    description:
+      'Creates an organisation subscribed to a catalog plan, with the default alert rules. Errors: BAD_USER_INPUT with reason INVALID_NAME, UNKNOWN_PLAN, INVALID_CURRENCY, CURRENCY_MISMATCH or INVALID_TEST_CLOCK.',
+  })
+  createOrganization(
+    @Arg('input', { description: 'The organisation.' }) input: CreateOrganizationInput,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Organization> {
     return services.organizations.create(principal, input);
   }
 
   @Authorized(Permission.MANAGE_ALERTS)
   @Mutation(() => AlertWebhookPayload, { description: 'Where webhook alerts go; returns a new signing secret, shown once.' })
   setAlertWebhook(
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Arg('url') url: string,
+    @Arg('organizationId', () => ID, { description: "The organisation: the caller's own (platform admins: any)." }) organizationId: string,
+    @Arg('url', { description: 'An https URL on a public host (INVALID_URL, URL_TOO_LONG, HTTPS_REQUIRED, INTERNAL_ADDRESS otherwise).' })
+    url: string,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<AlertWebhookPayload> {
     return services.organizationSettings.setWebhook(principal, organizationId, url);
@@ -60,8 +74,8 @@ export class OrganizationResolver {
   @Authorized(Permission.MANAGE_ALERTS)
   @Mutation(() => User, { description: 'Adds or updates a billing contact, who receives alert emails.' })
   setBillingContact(
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Arg('email') email: string,
+    @Arg('organizationId', () => ID, { description: "The organisation: the caller's own (platform admins: any)." }) organizationId: string,
+    @Arg('email', { description: 'Where alert emails go (INVALID_EMAIL for one that is not an address).' }) email: string,
     @Arg('user', () => String, { nullable: true, description: "The platform's user key; the email by default." }) user: string | null,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<User> {
@@ -79,7 +93,7 @@ export class OrganizationResolver {
     return subscription ? loaders.plan.load(subscription.planId) : null;
   }
 
-  @FieldResolver(() => PlanSubscription, { nullable: true })
+  @FieldResolver(() => PlanSubscription, { nullable: true, description: 'Its subscription: plan, current period, scheduled changes.' })
   subscription(@Root() organization: Organization, @Ctx() { loaders }: RequestContext): Promise<PlanSubscription | null> {
     return loaders.subscriptionByOrganization.load(organization.id);
   }

@@ -6,7 +6,7 @@ import { Organization } from './organization.entity';
 @Entity({ name: 'projects' })
 @Index('uq_projects_org_key', ['organizationId', 'key'], { unique: true })
 export class Project {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The project.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -21,7 +21,7 @@ export class Project {
   @Column({ type: 'text', collation: 'C' })
   key!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When usage first named the project.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -6,7 +6,7 @@ import { Organization } from './organization.entity';
 @Entity({ name: 'teams' })
 @Index('uq_teams_org_key', ['organizationId', 'key'], { unique: true })
 export class Team {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The team.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -25,7 +25,7 @@ export class Team {
   @Column({ type: 'text', nullable: true })
   department!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When usage first named the team.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

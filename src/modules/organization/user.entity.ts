@@ -7,7 +7,7 @@ import { Organization } from './organization.entity';
 @Entity({ name: 'users' })
 @Index('uq_users_org_key', ['organizationId', 'key'], { unique: true })
 export class User {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The user.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -18,11 +18,11 @@ export class User {
   @JoinColumn({ name: 'organization_id' })
   organization?: Organization;
 
-  @Field()
+  @Field({ description: 'The platform\'s own user key, e.g. "alice"; usage events name users by it.' })
   @Column({ type: 'text', collation: 'C' })
   key!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Where alert emails go, for billing contacts; null when unknown.' })
   @Column({ type: 'text', nullable: true })
   email!: string | null;
 
@@ -30,7 +30,7 @@ export class User {
   @Column({ type: 'enum', enum: Role, enumName: 'role', nullable: true })
   role!: Role | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the user was first named.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

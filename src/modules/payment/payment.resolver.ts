@@ -12,7 +12,11 @@ export class PaymentResolver {
     description: 'Starts attaching a card with Stripe (a SetupIntent); invoices are then charged automatically.',
   })
   createPaymentSetup(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID, {
+      description:
+        "The organisation: the caller's own (platform admins: any). Without Stripe configured: BAD_USER_INPUT, reason NOT_CONFIGURED.",
+    })
+    organizationId: string,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<PaymentSetupPayload> {
     authorizeTenant(principal, Permission.MANAGE_PAYMENT, organizationId);

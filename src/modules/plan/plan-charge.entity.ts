@@ -22,7 +22,7 @@ import { DimensionPrice, Tier } from './dto/plan-charge.types';
 )
 @Index('uq_plan_charges_plan_metric', ['planId', 'metricId'], { unique: true })
 export class PlanCharge {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The charge.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -41,15 +41,15 @@ export class PlanCharge {
   @JoinColumn({ name: 'metric_id' })
   metric?: Metric;
 
-  @Field(() => DecimalScalar, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true, description: 'Free quantity per period; null: none.' })
   @Column({ type: 'numeric', nullable: true })
   included!: string | null;
 
-  @Field(() => DecimalScalar, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true, description: 'Quota per period; null: none.' })
   @Column({ name: 'usage_limit', type: 'numeric', nullable: true })
   limit!: string | null;
 
-  @Field()
+  @Field({ description: 'true: usage past the limit is refused (QUOTA_EXCEEDED); false: it is billed as overage.' })
   @Column({ name: 'hard_limit', type: 'boolean', default: false })
   hardLimit!: boolean;
 
@@ -57,27 +57,30 @@ export class PlanCharge {
   @Column({ type: 'boolean', default: false })
   unlimited!: boolean;
 
-  @Field(() => PriceModel)
+  @Field(() => PriceModel, { description: 'How usage above `included` is priced.' })
   @Column({ type: 'enum', enum: PriceModel, enumName: 'price_model' })
   model!: PriceModel;
 
-  @Field(() => DecimalScalar, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true, description: 'PER_UNIT: price of one unit (the default of a rate card).' })
   @Column({ name: 'unit_price', type: 'numeric', nullable: true })
   unitPrice!: string | null;
 
-  @Field(() => DecimalScalar, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true, description: 'PACKAGE: units per block.' })
   @Column({ name: 'package_size', type: 'numeric', nullable: true })
   packageSize!: string | null;
 
-  @Field(() => DecimalScalar, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true, description: 'PACKAGE: price of each started block.' })
   @Column({ name: 'package_price', type: 'numeric', nullable: true })
   packagePrice!: string | null;
 
-  @Field(() => [Tier], { nullable: true })
+  @Field(() => [Tier], { nullable: true, description: 'GRADUATED and VOLUME: the tiers, lowest first.' })
   @Column({ type: 'jsonb', nullable: true })
   tiers!: Tier[] | null;
 
-  @Field(() => [DimensionPrice], { nullable: true })
+  @Field(() => [DimensionPrice], {
+    nullable: true,
+    description: 'PER_UNIT rate card: unit prices by event dimensions; the most specific match applies.',
+  })
   @Column({ name: 'dimension_prices', type: 'jsonb', nullable: true })
   dimensionPrices!: DimensionPrice[] | null;
 

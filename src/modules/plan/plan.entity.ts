@@ -2,43 +2,59 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { boundsCheck, MONEY_BOUNDS } from '../../common/money/decimal-bounds';
 import { DecimalScalar } from '../../common/graphql/scalars';
+import { registerWireEnum } from '../../common/graphql/wire-enum';
+
+export enum BillingInterval {
+  MONTH = 'month',
+}
+export const BillingIntervalType = registerWireEnum(BillingInterval, {
+  name: 'BillingInterval',
+  description: 'How often a plan bills; the values are the lowercase strings Plan.interval has always returned.',
+  values: { MONTH: 'Each calendar month, in UTC.' },
+});
 
 @ObjectType({ description: 'A price list: base fee, and for each metric what is included, limited and charged.' })
 @Entity({ name: 'plans' })
 @Check('CHK_plans_bounded', boundsCheck({ base_price: MONEY_BOUNDS, monthly_budget: MONEY_BOUNDS }))
 export class Plan {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The plan.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Field()
+  @Field({ description: 'Stable identifier, e.g. "pro"; createOrganization and changePlan take it.' })
   @Column({ type: 'text', unique: true })
   code!: string;
 
-  @Field()
+  @Field({ description: 'Display name, e.g. "Pro".' })
   @Column({ type: 'text' })
   name!: string;
 
-  @Field()
+  @Field({ description: 'ISO 4217 code of all its prices; an organisation subscribes only to plans in its currency.' })
   @Column({ type: 'char', length: 3 })
   currency!: string;
 
   @Column({ name: 'base_price', type: 'numeric' })
   basePriceAmount!: string;
 
-  @Field({ description: 'Billing interval; periods are calendar months in UTC.' })
-  @Column({ name: 'billing_interval', type: 'text', default: 'month' })
-  interval!: string;
+  @Field(() => BillingIntervalType, { description: 'Billing interval; periods are calendar months in UTC.' })
+  @Column({ name: 'billing_interval', type: 'text', default: BillingInterval.MONTH })
+  interval!: BillingInterval;
 
-  @Field(() => DecimalScalar, { nullable: true })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: 'Amount per period that cost alerts and autoPauseAtBudget measure against; null: none.',
+  })
   @Column({ name: 'monthly_budget', type: 'numeric', nullable: true })
   monthlyBudget!: string | null;
 
-  @Field()
+  @Field({ description: "true: once the period's cost reaches monthlyBudget, new usage is refused (QUOTA_EXCEEDED, BUDGET_EXHAUSTED)." })
   @Column({ name: 'auto_pause_at_budget', type: 'boolean', default: false })
   autoPauseAtBudget!: boolean;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Accepted usage events per organisation and minute, across all nodes; past it events are RATE_LIMITED. Null: no limit.',
+  })
   @Column({ name: 'requests_per_minute', type: 'int', nullable: true })
   requestsPerMinute!: number | null;
 

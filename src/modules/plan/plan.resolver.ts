@@ -15,17 +15,23 @@ export class PlanResolver {
   }
 
   @Authorized(Permission.MANAGE_CATALOG)
-  @Mutation(() => Plan)
-  createPlan(@Arg('input') input: CreatePlanInput, @Ctx() { principal, services }: RequestContext): Promise<Plan> {
+  @Mutation(() => Plan, {
+    description:
+      'Adds a plan to the catalog, or a custom plan for one organisation. Errors: BAD_USER_INPUT with reason INVALID_CODE, DUPLICATE_CODE, INVALID_NAME, INVALID_CURRENCY, INVALID_AMOUNT, UNKNOWN_METRIC, DUPLICATE_CHARGE, INVALID_CHARGE, INVALID_TIERS, INVALID_DIMENSION_PRICES, INVALID_LIMITS, INVALID_FEATURE, DUPLICATE_FEATURE or OUT_OF_RANGE.',
+  })
+  createPlan(
+    @Arg('input', { description: 'The plan.' }) input: CreatePlanInput,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<Plan> {
     return services.plans.create(principal, input);
   }
 
-  @FieldResolver(() => Money)
+  @FieldResolver(() => Money, { description: 'The fixed fee per period, before usage.' })
   basePrice(@Root() plan: Plan): Money {
     return Money.rounded(plan.basePriceAmount, plan.currency);
   }
 
-  @FieldResolver(() => [PlanCharge])
+  @FieldResolver(() => [PlanCharge], { description: 'What it includes, limits and charges, one entry per metric.' })
   charges(@Root() plan: Plan, @Ctx() { loaders }: RequestContext): Promise<PlanCharge[]> {
     return loaders.chargesByPlan.load(plan.id);
   }

@@ -15,7 +15,7 @@ import { PlanCharge } from './plan-charge.entity';
 import { PlanFeature } from './plan-feature.entity';
 import { parseAllowedDimensions } from './charge-access';
 import { featureCodeProblem, featureConfigProblem, MAX_FEATURES_PER_PLAN, type FeatureGrant } from './plan-features';
-import { Plan } from './plan.entity';
+import { BillingInterval, Plan } from './plan.entity';
 import { PlanError, PlanErrorReason } from './plan.error';
 import { PriceModel } from './price-model';
 
@@ -121,7 +121,7 @@ export class PlanService {
         name,
         currency: input.currency,
         basePriceAmount: amount(input.basePrice, 'basePrice', MONEY_BOUNDS, { maxDecimals: decimals }) ?? '0',
-        interval: 'month',
+        interval: BillingInterval.MONTH,
         monthlyBudget,
         autoPauseAtBudget: input.autoPauseAtBudget ?? false,
         requestsPerMinute: input.requestsPerMinute ?? null,

@@ -10,6 +10,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { registerWireEnum } from '../../common/graphql/wire-enum';
 import { Organization } from '../organization/organization.entity';
 import { Plan } from '../plan/plan.entity';
 
@@ -18,11 +19,22 @@ export enum SubscriptionStatus {
   CANCELED = 'canceled',
 }
 
+export const PlanSubscriptionStatus = registerWireEnum(SubscriptionStatus, {
+  name: 'PlanSubscriptionStatus',
+  description: "A subscription's state; the values are the lowercase strings this field has always returned.",
+  values: {
+    ACTIVE: 'Running: usage is recorded and billed (also while a cancellation waits for the period end).',
+    CANCELED: 'Ended at the close of the period in which it was cancelled: new usage is refused.',
+  },
+});
+
 /** An organisation's subscription to a plan; one row per organisation, changed in place. */
-@ObjectType('PlanSubscription')
+@ObjectType('PlanSubscription', {
+  description: "An organisation's subscription to a plan; one per organisation, changed in place. Periods are calendar months (UTC).",
+})
 @Entity({ name: 'plan_subscriptions' })
 export class PlanSubscription {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The subscription.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -41,15 +53,15 @@ export class PlanSubscription {
   @JoinColumn({ name: 'plan_id' })
   plan?: Plan;
 
-  @Field({ description: '"active" or "canceled".' })
+  @Field(() => PlanSubscriptionStatus, { description: 'active, or canceled once a cancellation took effect at a period end.' })
   @Column({ type: 'text', default: SubscriptionStatus.ACTIVE })
   status!: SubscriptionStatus;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'Start of the current billing period (the first of a month, 00:00 UTC).' })
   @Column({ name: 'current_period_start', type: 'timestamptz' })
   currentPeriodStart!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'End of the current billing period, exclusive: the start of the next.' })
   @Column({ name: 'current_period_end', type: 'timestamptz' })
   currentPeriodEnd!: Date;
 
@@ -65,7 +77,7 @@ export class PlanSubscription {
   @JoinColumn({ name: 'pending_plan_id' })
   pendingPlan?: Plan | null;
 
-  @Field()
+  @Field({ description: 'cancelSubscription was called: it ends at currentPeriodEnd; changePlan to the current plan withdraws it.' })
   @Column({ name: 'cancel_at_period_end', type: 'boolean', default: false })
   cancelAtPeriodEnd!: boolean;
 

@@ -10,14 +10,17 @@ import { PlanSubscription } from './plan-subscription.entity';
 export class PlanSubscriptionResolver {
   @Authorized(Permission.CHANGE_PLAN)
   @Mutation(() => PlanSubscription, { description: 'Upgrade now (unused base fee credited pro rata), downgrade at period end.' })
-  changePlan(@Arg('input') input: ChangePlanInput, @Ctx() { principal, services }: RequestContext): Promise<PlanSubscription> {
+  changePlan(
+    @Arg('input', { description: 'The organisation and the plan to move to.' }) input: ChangePlanInput,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<PlanSubscription> {
     return services.subscriptions.changePlan(principal, input.organizationId, input.planCode);
   }
 
   @Authorized(Permission.CHANGE_PLAN)
   @Mutation(() => PlanSubscription, { description: 'Ends the subscription at the end of the current period.' })
   cancelSubscription(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID, { description: 'The organisation.' }) organizationId: string,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<PlanSubscription> {
     return services.subscriptions.cancel(principal, organizationId);
@@ -28,13 +31,13 @@ export class PlanSubscriptionResolver {
     description: 'Deletes the account: no new usage or charges; the current period and open invoices stay due.',
   })
   closeAccount(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID, { description: 'The organisation.' }) organizationId: string,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<Organization> {
     return services.subscriptions.closeAccount(principal, organizationId);
   }
 
-  @FieldResolver(() => Plan)
+  @FieldResolver(() => Plan, { description: 'The plan it is on now.' })
   async plan(@Root() subscription: PlanSubscription, @Ctx() { loaders }: RequestContext): Promise<Plan> {
     const plan = await loaders.plan.load(subscription.planId);
     if (!plan) throw new Error(`Subscription ${subscription.id} points at a missing plan`);

@@ -115,7 +115,13 @@ export class UsageIngestService {
       const event = validateEvent(input, index, metrics, context.now);
       if ('reason' in event) result.rejected.push(event);
       else if (openSince && event.periodStart < openSince) {
-        const rejection = { index, id: event.id, code: ErrorCode.BAD_USER_INPUT, reason: RejectionReason.PERIOD_CLOSED, message: '' };
+        const rejection: Rejection = {
+          index,
+          id: event.id,
+          code: ErrorCode.BAD_USER_INPUT,
+          reason: RejectionReason.PERIOD_CLOSED,
+          message: '',
+        };
         closedPeriods.push({ rejection, periodStart: event.periodStart });
         result.rejected.push(rejection);
       } else if (seenInBatch.has(event.id)) result.duplicates += 1;

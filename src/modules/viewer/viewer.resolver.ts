@@ -5,7 +5,7 @@ import { Organization } from '../organization/organization.entity';
 
 @ObjectType({ description: 'The caller, as its API key identifies it.' })
 export class Viewer {
-  @Field(() => Role)
+  @Field(() => Role, { description: "The key's role." })
   role!: Role;
 
   @Field(() => Organization, { nullable: true, description: 'Null for platform admins.' })
@@ -14,7 +14,7 @@ export class Viewer {
 
 @Resolver()
 export class ViewerResolver {
-  @Query(() => Viewer)
+  @Query(() => Viewer, { description: 'The caller: its role and organisation. Roles: any API key.' })
   async viewer(@Ctx() { principal, loaders }: RequestContext): Promise<Viewer> {
     const organization = principal.organizationId ? await loaders.organization.load(principal.organizationId) : null;
     return { role: principal.role, organization };

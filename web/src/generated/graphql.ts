@@ -4,11 +4,40 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What an alert is about; the values are the lowercase strings this field has always returned. */
+export type AlertKind =
+  /** The period's usage cost reached a cost rule's threshold. */
+  | 'cost'
+  /** The period-end cost projected by the forecast passes a FORECAST rule's threshold. */
+  | 'forecast'
+  /** An invoice is past its due date and not paid. */
+  | 'invoice_overdue'
+  /** Charging an invoice to the organisation's card failed. */
+  | 'payment_failed'
+  /** An hour's or a day's spend reached the amount of an HOUR or DAY rule. */
+  | 'spend'
+  /** A metric's usage in the period reached a usage rule's threshold. */
+  | 'usage';
+
+/** How urgent an alert is; a rule gives it to the alerts it fires. */
 export type AlertSeverity =
+  /** Needs action now, e.g. a limit nearly or fully used, or a payment failed. */
   | 'CRITICAL'
+  /** Worth knowing, e.g. half of the budget spent. */
   | 'INFO'
+  /** Needs attention soon, e.g. 80 % of a limit used, or an invoice overdue. */
   | 'WARNING';
 
+/** The model a forecast was fitted with, chosen by how much daily history there is. */
+export type ForecastMethod =
+  /** The average day so far, carried forward: under 7 days of history, or no trend fits; intervals are wide. */
+  | 'RUN_RATE'
+  /** A trend without a weekly pattern: 7 to 13 days of history. */
+  | 'TREND'
+  /** A trend with a weekly pattern: 14 days of history or more. */
+  | 'TREND_WEEKLY';
+
+/** Where an invoice is in its life: DRAFT, OPEN, then OVERDUE, PAID, VOID or UNCOLLECTIBLE (the last three final). */
 export type InvoiceStatus =
   /** Being built; not numbered yet. */
   | 'DRAFT'
@@ -25,33 +54,37 @@ export type InvoiceStatus =
 
 /** What an API key may do, by the role/permission matrix. */
 export type Role =
+  /** One organisation: read it, its usage and invoices; manage its alerts and payment method. */
   | 'BILLING_CONTACT'
+  /** One organisation: read it and its usage. */
   | 'MEMBER'
+  /** The platform's own services and operators: everything, for every organisation. */
   | 'PLATFORM_ADMIN'
+  /** One organisation: read it, its usage, invoices and audit log; manage its alerts, payment method and API keys. */
   | 'TENANT_ADMIN';
 
-export type AlertEntryFragment = { id: string, kind: string, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null };
+export type AlertEntryFragment = { id: string, kind: AlertKind, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null };
 
 export type AlertTriggeredSubscriptionVariables = Exact<{
   org: string | number;
 }>;
 
 
-export type AlertTriggeredSubscription = { alertTriggered: { id: string, kind: string, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null } };
+export type AlertTriggeredSubscription = { alertTriggered: { id: string, kind: AlertKind, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null } };
 
 export type AlertsQueryVariables = Exact<{
   org: string | number;
 }>;
 
 
-export type AlertsQuery = { alerts: { totalCount: number, edges: Array<{ node: { id: string, kind: string, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null } }> } };
+export type AlertsQuery = { alerts: { totalCount: number, edges: Array<{ node: { id: string, kind: AlertKind, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null } }> } };
 
 export type AcknowledgeMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type AcknowledgeMutation = { acknowledgeAlert: { id: string, kind: string, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null } };
+export type AcknowledgeMutation = { acknowledgeAlert: { id: string, kind: AlertKind, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null } };
 
 export type CostsQueryVariables = Exact<{
   org: string | number;
@@ -68,7 +101,7 @@ export type ForecastQueryVariables = Exact<{
 }>;
 
 
-export type ForecastQuery = { usage: { totalCost: { amount: string, currency: string }, metrics: Array<{ metric: string, unit: string, cost: { amount: string, currency: string } }> }, forecast: { projectedUsage: string | null, growthRate: number, sufficientHistory: boolean, method: string, historyDays: number, projectedCost: { amount: string, currency: string }, projectedOverage: { amount: string, currency: string }, nextPeriodCost: { amount: string, currency: string }, low80: { amount: string, currency: string }, high80: { amount: string, currency: string }, low95: { amount: string, currency: string }, high95: { amount: string, currency: string } } };
+export type ForecastQuery = { usage: { totalCost: { amount: string, currency: string }, metrics: Array<{ metric: string, unit: string, cost: { amount: string, currency: string } }> }, forecast: { projectedUsage: string | null, growthRate: number, sufficientHistory: boolean, forecastMethod: ForecastMethod, historyDays: number, projectedCost: { amount: string, currency: string }, projectedOverage: { amount: string, currency: string }, nextPeriodCost: { amount: string, currency: string }, low80: { amount: string, currency: string }, high80: { amount: string, currency: string }, low95: { amount: string, currency: string }, high95: { amount: string, currency: string } } };
 
 export type InvoicesQueryVariables = Exact<{
   org: string | number;
@@ -279,7 +312,7 @@ export const ForecastDocument = new TypedDocumentString(`
     projectedUsage
     growthRate
     sufficientHistory
-    method
+    forecastMethod
     historyDays
     projectedCost {
       ...Amount

@@ -2,8 +2,10 @@ import { request, type Money } from '../api';
 import { ChartFigure, PALETTE } from '../charts';
 import { byId, h, showError } from '../dom';
 import { money, percent, quantity } from '../format';
-import { ForecastDocument } from '../generated/graphql';
+import { ForecastDocument, type ForecastMethod } from '../generated/graphql';
 import type { Session, View } from '../session';
+
+const METHOD_LABELS: Record<ForecastMethod, string> = { TREND_WEEKLY: 'trend and weekly pattern', TREND: 'trend', RUN_RATE: 'run rate' };
 
 /** The select's value for the forecast of total usage cost (no metric). */
 const TOTAL = '';
@@ -45,7 +47,7 @@ export function createForecastView(session: Session): View {
       const soFar = line?.cost ?? usage.totalCost;
       byId('forecast-summary').textContent = [
         f.sufficientHistory
-          ? `Fitted on ${f.historyDays} days of history (${f.method}).`
+          ? `Fitted on ${f.historyDays} days of history (${METHOD_LABELS[f.forecastMethod]}).`
           : f.historyDays === 0
             ? 'No usage yet, so nothing to project.'
             : `Only ${f.historyDays} day${f.historyDays === 1 ? '' : 's'} of history: this is the run rate, with wide intervals.`,

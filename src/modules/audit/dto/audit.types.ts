@@ -3,24 +3,24 @@ import { DecimalScalar, JSONScalar } from '../../../common/graphql/scalars';
 import { PAGE_SIZE_EXTENSION, PageInfo, type PageSize } from '../../../common/graphql/pagination';
 import { AuditEntry } from '../audit-entry.entity';
 
-@ObjectType()
+@ObjectType({ description: 'An audit entry with its cursor.' })
 export class AuditEdge {
-  @Field()
+  @Field({ description: 'Opaque; pass it as `after` to read the entries after this one.' })
   cursor!: string;
 
-  @Field(() => AuditEntry)
+  @Field(() => AuditEntry, { description: 'The entry.' })
   node!: AuditEntry;
 }
 
 export const AUDIT_PAGE: PageSize = { default: 50, max: 200 };
 
-@ObjectType()
+@ObjectType({ description: 'A page of the audit log, newest first.' })
 @Extensions({ [PAGE_SIZE_EXTENSION]: AUDIT_PAGE })
 export class AuditConnection {
-  @Field(() => [AuditEdge])
+  @Field(() => [AuditEdge], { description: "This page's entries." })
   edges!: AuditEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether more entries follow, and the cursor to read them from.' })
   pageInfo!: PageInfo;
 
   /** Counts every entry the filters match (CountedPage). */
@@ -37,13 +37,13 @@ export class UsageEventRecord {
   @Field({ description: 'The idempotency key it was sent with.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'The metric code.' })
   metric!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the usage happened, as sent (or when it was received).' })
   timestamp!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was recorded.' })
   receivedAt!: Date;
 
   @Field(() => DecimalScalar, { description: "As billed, after the metric's rounding." })
@@ -55,37 +55,37 @@ export class UsageEventRecord {
   @Field(() => DecimalScalar, { description: "What it added to the period's cost, unrounded." })
   cost!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The team key it was allocated to; null: none.' })
   team!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The project key it was allocated to; null: none.' })
   project!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The user key it was allocated to; null: none.' })
   user!: string | null;
 
-  @Field(() => JSONScalar)
+  @Field(() => JSONScalar, { description: 'Its dimensions as sent, e.g. {"model": "gpt-4"}; {} without any.' })
   dimensions!: unknown;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A recorded event with its cursor.' })
 export class UsageEventEdge {
-  @Field()
+  @Field({ description: 'Opaque; pass it as `after` to read the events after this one.' })
   cursor!: string;
 
-  @Field(() => UsageEventRecord)
+  @Field(() => UsageEventRecord, { description: 'The event.' })
   node!: UsageEventRecord;
 }
 
 export const USAGE_EVENT_PAGE: PageSize = { default: 50, max: 500 };
 
-@ObjectType()
+@ObjectType({ description: 'A page of recorded events, newest first.' })
 @Extensions({ [PAGE_SIZE_EXTENSION]: USAGE_EVENT_PAGE })
 export class UsageEventConnection {
-  @Field(() => [UsageEventEdge])
+  @Field(() => [UsageEventEdge], { description: "This page's events." })
   edges!: UsageEventEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether more events follow, and the cursor to read them from.' })
   pageInfo!: PageInfo;
 
   /** Counts every event the filter matches (CountedPage). */

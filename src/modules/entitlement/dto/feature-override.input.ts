@@ -3,7 +3,7 @@ import { JSONScalar } from '../../../common/graphql/scalars';
 
 @InputType({ description: "A platform admin's exception to the plan for one organisation." })
 export class FeatureOverrideInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The organisation it applies to.' })
   organizationId!: string;
 
   @Field({ description: 'A feature code, or a metric code (enabled: false withdraws its metered access).' })

@@ -2,18 +2,18 @@ import { Field, InputType, Int } from 'type-graphql';
 import { DecimalScalar } from '../../../common/graphql/scalars';
 import { Aggregation } from '../aggregation';
 
-@InputType()
+@InputType({ description: 'A new metric of the catalog.' })
 export class CreateMetricInput {
   @Field({ description: 'Stable identifier used in events and plans, e.g. "llm_tokens".' })
   code!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Display name; the code by default.' })
   name?: string | null;
 
-  @Field()
+  @Field({ description: 'Unit of its quantities, 1 to 40 characters, e.g. "token" (INVALID_UNIT).' })
   unit!: string;
 
-  @Field(() => Aggregation)
+  @Field(() => Aggregation, { description: "How a period's events become one quantity." })
   aggregation!: Aggregation;
 
   @Field(() => String, { nullable: true, description: 'UNIQUE_COUNT: the dimension or field counted once.' })

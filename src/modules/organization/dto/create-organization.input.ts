@@ -1,8 +1,8 @@
 import { Field, InputType } from 'type-graphql';
 
-@InputType()
+@InputType({ description: 'A new organisation and the catalog plan it subscribes to.' })
 export class CreateOrganizationInput {
-  @Field()
+  @Field({ description: 'Its display name, 1 to 200 characters (INVALID_NAME).' })
   name!: string;
 
   @Field({ description: 'Code of the plan it subscribes to.' })

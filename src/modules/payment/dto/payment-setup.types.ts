@@ -2,12 +2,12 @@ import { Field, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'Hand clientSecret to Stripe.js to attach a card; the card never reaches us.' })
 export class PaymentSetupPayload {
-  @Field()
+  @Field({ description: "The SetupIntent's client secret, for Stripe.js to confirm the card with." })
   clientSecret!: string;
 
-  @Field()
+  @Field({ description: "Stripe's SetupIntent id." })
   setupIntentId!: string;
 
-  @Field()
+  @Field({ description: "The organisation's Stripe customer id." })
   customerId!: string;
 }

@@ -2,30 +2,33 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { DecimalScalar, JSONScalar } from '../../../common/graphql/scalars';
 import { PriceModel } from '../price-model';
 
-@InputType()
+@InputType({ description: 'One tier of a GRADUATED or VOLUME price; tiers ascend and only the last has no upTo (INVALID_TIERS).' })
 export class TierInput {
   @Field(() => DecimalScalar, { nullable: true, description: 'Upper bound of the tier (inclusive); null on the last tier.' })
   upTo?: string | null;
 
-  @Field(() => DecimalScalar)
+  @Field(() => DecimalScalar, { description: 'Price of each unit in this tier: at least 0, 15 digits before the point and 12 after.' })
   unitPrice!: string;
 
   @Field(() => DecimalScalar, { nullable: true, description: 'Flat amount added when usage reaches this tier.' })
   flatPrice?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'A rate-card entry of a PER_UNIT charge.' })
 export class DimensionPriceInput {
   @Field(() => JSONScalar, { description: '{"model": "gpt-4"}: events with these dimensions get this unit price.' })
   dimensions!: unknown;
 
-  @Field(() => DecimalScalar)
+  @Field(() => DecimalScalar, { description: 'Price of one unit of such events: at least 0, 15 digits before the point and 12 after.' })
   unitPrice!: string;
 }
 
-@InputType()
+@InputType({
+  description:
+    "What a plan includes, limits and charges for one metric; a model's own fields are required with it and refused with another (INVALID_CHARGE).",
+})
 export class PlanChargeInput {
-  @Field()
+  @Field({ description: 'The metric code (UNKNOWN_METRIC otherwise); once per plan (DUPLICATE_CHARGE).' })
   metric!: string;
 
   @Field(() => DecimalScalar, { nullable: true, description: 'Free quantity per period.' })
@@ -49,19 +52,23 @@ export class PlanChargeInput {
   @Field(() => PriceModel, { description: 'Applies to usage above `included`.' })
   model!: PriceModel;
 
-  @Field(() => DecimalScalar, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true, description: 'PER_UNIT: price of one unit (and the default of a rate card).' })
   unitPrice?: string | null;
 
-  @Field(() => DecimalScalar, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true, description: 'PACKAGE: units per block, above 0.' })
   packageSize?: string | null;
 
-  @Field(() => DecimalScalar, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true, description: 'PACKAGE: price of each started block.' })
   packagePrice?: string | null;
 
-  @Field(() => [TierInput], { nullable: true })
+  @Field(() => [TierInput], { nullable: true, description: 'GRADUATED and VOLUME: the tiers, lowest first.' })
   tiers?: TierInput[] | null;
 
-  @Field(() => [DimensionPriceInput], { nullable: true })
+  @Field(() => [DimensionPriceInput], {
+    nullable: true,
+    description:
+      'PER_UNIT: a rate card, unit prices by event dimensions; an event it does not price is rejected (UNPRICED_DIMENSIONS) unless unitPrice is set.',
+  })
   dimensionPrices?: DimensionPriceInput[] | null;
 
   @Field(() => JSONScalar, {
@@ -96,21 +103,26 @@ export class PlanFeatureInput {
   config?: unknown;
 }
 
-@InputType()
+@InputType({ description: "A new plan. Amounts are in its currency, at most 15 digits before the point and its minor unit's decimals." })
 export class CreatePlanInput {
-  @Field()
+  @Field({
+    description:
+      'Stable identifier, unique (DUPLICATE_CODE): a lower-case letter, then up to 62 lower-case letters, digits and underscores (INVALID_CODE).',
+  })
   code!: string;
 
-  @Field()
+  @Field({ description: 'Display name, 1 to 200 characters (INVALID_NAME).' })
   name!: string;
 
-  @Field()
+  @Field({ description: 'ISO 4217 code, e.g. "USD" (INVALID_CURRENCY).' })
   currency!: string;
 
-  @Field(() => DecimalScalar)
+  @Field(() => DecimalScalar, { description: 'Fixed fee per period, at least 0.' })
   basePrice!: string;
 
-  @Field(() => [PlanChargeInput])
+  @Field(() => [PlanChargeInput], {
+    description: 'One per metric the plan charges or includes; a metric without a charge is not in the plan.',
+  })
   charges!: PlanChargeInput[];
 
   @Field(() => DecimalScalar, { nullable: true, description: 'Cost alerts and overage protection are measured against it.' })

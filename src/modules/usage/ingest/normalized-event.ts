@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../../common/errors/error-code';
 import type { Dec } from '../../../common/money/decimal';
 import type { MetricDefinition } from '../../metric/metric-definition';
 import type { Dimensions } from '../../rating/price-calculator';
@@ -44,10 +45,13 @@ export enum RejectionReason {
   PERIOD_CLOSED = 'PERIOD_CLOSED',
 }
 
+/** The codes a rejected event carries: the GraphQL enum RejectionCode (dto/record-usage.types.ts) lists each. */
+export type RejectionCode = ErrorCode.BAD_USER_INPUT | ErrorCode.QUOTA_EXCEEDED | ErrorCode.RATE_LIMITED | ErrorCode.NOT_ENTITLED;
+
 export interface Rejection {
   index: number;
   id: string | null;
-  code: string;
+  code: RejectionCode;
   reason: RejectionReason;
   message: string;
 }

@@ -18,11 +18,11 @@ import {
   type TotalState,
 } from './aggregator-state';
 import { NestedMap } from './nested-map';
-import { RejectionReason, type NormalizedEvent, type Rejection } from './normalized-event';
+import { RejectionReason, type NormalizedEvent, type Rejection, type RejectionCode } from './normalized-event';
 
 const HOUR = 3600 * 1000;
 
-const rejection = (event: NormalizedEvent, code: ErrorCode, reason: RejectionReason, message: string): Rejection => ({
+const rejection = (event: NormalizedEvent, code: RejectionCode, reason: RejectionReason, message: string): Rejection => ({
   index: event.index,
   id: event.id,
   code,
