@@ -28,6 +28,19 @@ export type AlertSeverity =
   /** Needs attention soon, e.g. 80 % of a limit used, or an invoice overdue. */
   | 'WARNING';
 
+/** Why an entitlement gives no access. */
+export type EntitlementReason =
+  /** The account is closed (closeAccount): nothing is granted any more. */
+  | 'ACCOUNT_CLOSED'
+  /** The period's cost reached a budget that pauses usage. */
+  | 'BUDGET_EXHAUSTED'
+  /** The plan or an override (setFeatureOverride) switches it off. */
+  | 'FEATURE_DISABLED'
+  /** Neither the plan nor an override grants the feature, and the plan has no charge for such a metric. */
+  | 'NOT_IN_PLAN'
+  /** A hard limit is reached: the next unit would be refused. */
+  | 'QUOTA_EXCEEDED';
+
 /** The model a forecast was fitted with, chosen by how much daily history there is. */
 export type ForecastMethod =
   /** The average day so far, carried forward: under 7 days of history, or no trend fits; intervals are wide. */
@@ -124,7 +137,7 @@ export type PlanEntitlementsQueryVariables = Exact<{
 }>;
 
 
-export type PlanEntitlementsQuery = { entitlements: Array<{ feature: string, hasAccess: boolean, reason: string | null, config: unknown, metric: string | null, used: string | null, limit: string | null, unlimited: boolean }> };
+export type PlanEntitlementsQuery = { entitlements: Array<{ feature: string, hasAccess: boolean, reason: EntitlementReason | null, config: unknown, metric: string | null, used: string | null, limit: string | null, unlimited: boolean }> };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
