@@ -109,6 +109,8 @@ export type CreatePlanInput = {
   organizationId?: string | number | null | undefined;
   /** Days from issue to due date (30: net-30). */
   paymentTermsDays?: number | null | undefined;
+  /** Events accepted per clock hour (UTC), counted like requestsPerMinute; past it, recordUsage answers RATE_LIMITED. At least 1. */
+  requestsPerHour?: number | null | undefined;
   /** Past it, recordUsage answers RATE_LIMITED. */
   requestsPerMinute?: number | null | undefined;
 };

@@ -10,12 +10,7 @@ import { CONTRACT_FILES, contractBreaks, contractPath, loadContract, sharedContr
  */
 const PENDING: Record<string, number> = {
   // Entitlements and spend controls.
-  SpendControlsInput: 18,
-  SpendControls: 18,
-  'Query.spendControls': 18,
-  'Mutation.setSpendControls': 18,
   'PlanChargeInput.allowedDimensions': 18,
-  'CreatePlanInput.requestsPerHour': 18,
   // The partner API.
   ApiKey: 19,
   OrganizationConnection: 19,

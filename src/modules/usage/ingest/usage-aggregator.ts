@@ -81,22 +81,23 @@ export class UsageAggregator {
     const { metric } = event;
     const state = this.state;
     if (state.rateAllowance !== null && state.rateAllowance <= 0) {
-      return rejection(
-        event,
-        ErrorCode.RATE_LIMITED,
-        RejectionReason.RATE_LIMITED,
-        "The plan's requests per minute are used up; retry in the next minute",
-      );
+      return {
+        ...rejection(event, ErrorCode.RATE_LIMITED, RejectionReason.RATE_LIMITED, "The plan's requests per minute or per hour are used up"),
+        retryAfterSeconds: state.spend?.retryAfter(RejectionReason.RATE_LIMITED, event) ?? null,
+      };
     }
     const periodMs = event.periodStart.getTime();
     const periodCost = state.periodCosts.get(periodMs) ?? ZERO;
     if (state.budget?.autoPause && periodCost.greaterThanOrEqualTo(state.budget.amount)) {
-      return rejection(
-        event,
-        ErrorCode.QUOTA_EXCEEDED,
-        RejectionReason.BUDGET_EXHAUSTED,
-        `The period's cost reached the budget of ${state.budget.amount.toFixed()}; usage is paused`,
-      );
+      return {
+        ...rejection(
+          event,
+          ErrorCode.QUOTA_EXCEEDED,
+          RejectionReason.BUDGET_EXHAUSTED,
+          `The period's cost reached the budget of ${state.budget.amount.toFixed()}; usage is paused`,
+        ),
+        retryAfterSeconds: state.spend?.retryAfter(RejectionReason.BUDGET_EXHAUSTED, event) ?? null,
+      };
     }
 
     const key = totalKey(metric.id, event.periodStart);
@@ -177,6 +178,8 @@ export class UsageAggregator {
       }
       cost = marginalCost(charge, before, after, unitPrice);
     }
+    const refused = state.spend?.check(event, cost, periodCost);
+    if (refused) return refused;
 
     commitAggregate();
     total.quantity = after;
@@ -186,6 +189,7 @@ export class UsageAggregator {
     state.totals.set(key, total);
     state.periodCosts.set(periodMs, periodCost.plus(cost));
     if (state.rateAllowance !== null) state.rateAllowance -= 1;
+    state.spend?.add(event, cost);
     this.addRollup(event, delta, cost);
     if (priced) this.addPrice(event, priced, delta, cost);
     return { event, delta, cost };
