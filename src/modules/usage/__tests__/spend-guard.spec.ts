@@ -49,9 +49,8 @@ describe('SpendGuard', () => {
   const check = (guard: SpendGuard, costs: string[], periodCost = '0') => {
     let period = d(periodCost);
     return costs.map((cost, i) => {
-      const refused = guard.check(event(i), d(cost), period);
+      const refused = guard.admit(event(i), d(cost), period);
       if (refused) return [refused.reason, refused.retryAfterSeconds];
-      guard.add(event(i), d(cost));
       period = period.plus(cost);
       return 'accepted';
     });
@@ -84,6 +83,20 @@ describe('SpendGuard', () => {
       null,
     );
     expect(check(guard, ['1.01', '1'])).toEqual([['SPEND_LIMIT', 12 * 3600], 'accepted']);
+  });
+
+  it('keeps hours and their day exact when a batch goes back and forth between hours', () => {
+    const eleven = new Date('2026-03-10T11:30:00Z');
+    const guard = new SpendGuard(limits({ perHour: d('3'), perDay: d('5') }), new Map(), NOW, null);
+    const at = [NOW, eleven, NOW, eleven, NOW];
+    const costs = ['2', '2', '1.5', '1', '0.01'];
+    expect(costs.map((cost, i) => guard.admit(event(i, at[i]), d(cost), d(0))?.message ?? 'accepted')).toEqual([
+      'accepted',
+      'accepted',
+      "This hour's cost would pass the per-hour limit of 3",
+      'accepted',
+      "This day's cost (UTC) would pass the per-day limit of 5",
+    ]);
   });
 
   it('refuses one event costing more than the per-event limit, with no retry time', () => {

@@ -178,7 +178,7 @@ export class UsageAggregator {
       }
       cost = marginalCost(charge, before, after, unitPrice);
     }
-    const refused = state.spend?.check(event, cost, periodCost);
+    const refused = state.spend?.admit(event, cost, periodCost);
     if (refused) return refused;
 
     commitAggregate();
@@ -189,7 +189,6 @@ export class UsageAggregator {
     state.totals.set(key, total);
     state.periodCosts.set(periodMs, periodCost.plus(cost));
     if (state.rateAllowance !== null) state.rateAllowance -= 1;
-    state.spend?.add(event, cost);
     this.addRollup(event, delta, cost);
     if (priced) this.addPrice(event, priced, delta, cost);
     return { event, delta, cost };
