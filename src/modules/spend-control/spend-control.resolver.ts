@@ -11,7 +11,8 @@ export class SpendControlResolver {
       "An organisation's spend controls as they apply, with the period's spend and what is left of the budget. Any role of the organisation; another tenant is FORBIDDEN.",
   })
   spendControls(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID, { description: 'The organisation; another tenant is FORBIDDEN, an unknown one NOT_FOUND.' })
+    organizationId: string,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<SpendControls> {
     return services.spendControls.get(principal, organizationId);
@@ -22,7 +23,10 @@ export class SpendControlResolver {
     description:
       "Sets an organisation's budget, auto-pause, budget alert thresholds and per-event, per-hour and per-day limits: platform admins, and the organisation's tenant admin or billing contact (others FORBIDDEN). Blocking limits apply to the next event recorded, on every node.",
   })
-  setSpendControls(@Arg('input') input: SpendControlsInput, @Ctx() { principal, services }: RequestContext): Promise<SpendControls> {
+  setSpendControls(
+    @Arg('input', { description: 'The controls to change; fields left out keep their values.' }) input: SpendControlsInput,
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<SpendControls> {
     return services.spendControls.set(principal, input);
   }
 }

@@ -90,7 +90,7 @@ describe('SpendGuard', () => {
     const guard = new SpendGuard(limits({ perHour: d('3'), perDay: d('5') }), new Map(), NOW, null);
     const at = [NOW, eleven, NOW, eleven, NOW];
     const costs = ['2', '2', '1.5', '1', '0.01'];
-    expect(costs.map((cost, i) => guard.admit(event(i, at[i]), d(cost), d(0))?.message ?? 'accepted')).toEqual([
+    expect(costs.map((cost, i) => guard.admit(event(i, at[i]), d(cost), d('0'))?.message ?? 'accepted')).toEqual([
       'accepted',
       'accepted',
       "This hour's cost would pass the per-hour limit of 3",
