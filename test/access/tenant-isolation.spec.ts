@@ -32,6 +32,8 @@ import {
   EntitlementsDocument,
   RemoveFeatureOverrideDocument,
   SetFeatureOverrideDocument,
+  SetSpendControlsDocument,
+  SpendControlsDocument,
   GrantCreditsDocument,
   InvoiceDocument,
   InvoicesDocument,
@@ -235,6 +237,14 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
   },
   'Mutation.removeFeatureOverride': async ({ http: a }, b) => {
     expect(await a.errorCode(RemoveFeatureOverrideDocument, { organizationId: b.organization.id, feature: 'sso' })).toBe('FORBIDDEN');
+  },
+  'Query.spendControls': async ({ http: a }, b) => {
+    expect(await a.errorCode(SpendControlsDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Mutation.setSpendControls': async ({ http: a }, b) => {
+    expect(await a.errorCode(SetSpendControlsDocument, { input: { organizationId: b.organization.id, perDayLimit: '1' } })).toBe(
+      'FORBIDDEN',
+    );
   },
 };
 

@@ -201,6 +201,7 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
       Entitlements: byOrganization,
       EntitlementCheck: { ...byOrganization, feature: 'truth_calls' },
       PlanFeatures: {},
+      SpendControls: byOrganization,
       Usage: byOrganization,
       UsageSeries: { ...byOrganization, metric: 'truth_calls', granularity: 'DAY' },
       Viewer: {},
