@@ -28,6 +28,7 @@ import { ForecastService } from './modules/forecast/forecast.service';
 import { RecommendationService } from './modules/forecast/recommendation.service';
 import { InvoiceService } from './modules/invoice/invoice.service';
 import { StripePayments } from './modules/payment/stripe-payments';
+import { SpendControlService } from './modules/spend-control/spend-control.service';
 import { SubscriptionService } from './modules/subscription/subscription.service';
 import { MetricService } from './modules/metric/metric.service';
 import { OrganizationSettingsService } from './modules/organization/organization-settings.service';
@@ -143,6 +144,7 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     invoices,
     subscriptions,
     entitlements,
+    spendControls: new SpendControlService(db, (organizationId) => entitlements.announce(organizationId)),
     credits: new CreditService(db),
     payments,
     billing,

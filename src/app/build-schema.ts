@@ -27,6 +27,7 @@ import { PaymentResolver } from '../modules/payment/payment.resolver';
 import { MetricResolver } from '../modules/metric/metric.resolver';
 import { OrganizationResolver } from '../modules/organization/organization.resolver';
 import { PlanChargeResolver, PlanResolver } from '../modules/plan/plan.resolver';
+import { SpendControlResolver } from '../modules/spend-control/spend-control.resolver';
 import { PlanSubscriptionResolver } from '../modules/subscription/plan-subscription.resolver';
 import { UsageResolver } from '../modules/usage/usage.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
@@ -58,6 +59,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   EntitlementResolver,
   PlanFeatureResolver,
   WebhookResolver,
+  SpendControlResolver,
 ];
 
 let cached: GraphQLSchema | undefined;

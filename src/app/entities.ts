@@ -11,6 +11,7 @@ import { User } from '../modules/organization/user.entity';
 import { PlanCharge } from '../modules/plan/plan-charge.entity';
 import { PlanFeature } from '../modules/plan/plan-feature.entity';
 import { Plan } from '../modules/plan/plan.entity';
+import { SpendControl } from '../modules/spend-control/spend-control.entity';
 import { PlanSubscription } from '../modules/subscription/plan-subscription.entity';
 import { CreditApplication } from '../modules/credit/credit-application.entity';
 import { CreditGrant } from '../modules/credit/credit-grant.entity';
@@ -73,4 +74,5 @@ export const ENTITIES = [
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,
+  SpendControl,
 ];

@@ -35,6 +35,8 @@ import {
   EntitlementsDocument,
   RemoveFeatureOverrideDocument,
   SetFeatureOverrideDocument,
+  SetSpendControlsDocument,
+  SpendControlsDocument,
   GrantCreditsDocument,
   InvoiceDocument,
   InvoicesDocument,
@@ -278,6 +280,14 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
   },
   'Mutation.redeliverWebhook': async ({ http: a }) => {
     expect(await a.errorCode(RedeliverWebhookDocument, { deliveryId: NO_SUCH_ID })).toBe('FORBIDDEN');
+  },
+  'Query.spendControls': async ({ http: a }, b) => {
+    expect(await a.errorCode(SpendControlsDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Mutation.setSpendControls': async ({ http: a }, b) => {
+    expect(await a.errorCode(SetSpendControlsDocument, { input: { organizationId: b.organization.id, perDayLimit: '1' } })).toBe(
+      'FORBIDDEN',
+    );
   },
 };
 

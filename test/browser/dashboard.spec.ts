@@ -9,6 +9,7 @@ import {
   CreatePlanDocument,
   ForecastDocument,
   SetFeatureOverrideDocument,
+  SpendControlsDocument,
 } from '../generated/graphql';
 import { createApiKey } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -355,5 +356,43 @@ const usd = (amount: string) =>
     );
     expect(unlabelled).toEqual([]);
     expect(await page.locator('figure canvas[role="img"]').count()).toBe(await page.locator('figure table').count());
+  });
+  it('shows spend controls with the spend and what is left, lets a tenant admin set them, and only shows them to a member', async () => {
+    await page.reload();
+    await open('Spend controls');
+    await page
+      .locator('#spend-summary')
+      .filter({ hasText: `of ${usd('1000')} this period` })
+      .waitFor();
+    expect(await page.getByLabel('Monthly budget').inputValue()).toBe('1000.00');
+    expect(await page.getByLabel('Alert at these percentages of the budget').inputValue()).toBe('50, 80, 95');
+    await page.getByLabel('Alert at these percentages of the budget').fill('50, eighty');
+    await page.getByRole('button', { name: 'Save spend controls' }).click();
+    await page.getByText('Alert thresholds are whole percentages').waitFor();
+    await page.getByLabel('Alert at these percentages of the budget').fill('60, 90');
+    await page.getByLabel('Most a day may cost').fill('0.001');
+    await page.getByRole('button', { name: 'Save spend controls' }).click();
+    await page.getByText("perDayLimit has more decimals than the currency's minor unit").waitFor();
+    await page.getByLabel('Most a day may cost').fill('250');
+    await page.getByLabel('Pause usage that would pass the budget').check();
+    await page.getByRole('button', { name: 'Save spend controls' }).click();
+    await page.locator('#spend-summary').filter({ hasText: 'Usage pauses at the budget.' }).waitFor();
+    expect(await page.getByLabel('Most a day may cost').inputValue()).toBe('250.00');
+    const { spendControls } = await t.admin.data(SpendControlsDocument, { organizationId: org });
+    // The budget was left as it was: still the plan's, not set by the form.
+    expect(spendControls).toMatchObject({ autoPause: true, alertThresholds: [60, 90], perDayLimit: { amount: '250.00' } });
+    await shot('spend-controls');
+
+    const member = await context.newPage();
+    await member.goto(`${base()}/#/spend`);
+    await member.getByLabel('API key').fill(await createApiKey(t.admin, org, 'MEMBER'));
+    await member.keyboard.press('Enter');
+    await member.goto(`${base()}/#/spend`);
+    await member.getByText('Only a tenant admin or a billing contact can change these.').waitFor();
+    expect(await member.getByLabel('Most a day may cost').inputValue()).toBe('250.00');
+    expect(await member.getByLabel('Most a day may cost').isDisabled()).toBe(true);
+    expect(await member.getByRole('button', { name: 'Save spend controls' }).count()).toBe(0);
+    await member.close();
+    expect(pageProblems).toEqual([]);
   });
 });

@@ -10,11 +10,6 @@ import { CONTRACT_FILES, contractBreaks, contractPath, loadContract, sharedContr
  */
 const PENDING: Record<string, number> = {
   // Entitlements and spend controls.
-  SpendControlsInput: 18,
-  SpendControls: 18,
-  'Query.spendControls': 18,
-  'Mutation.setSpendControls': 18,
-  'CreatePlanInput.requestsPerHour': 18,
   // The billing lifecycle.
   BaseFeeTiming: 20,
   PlanChangeRequestStatus: 20,

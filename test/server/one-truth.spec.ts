@@ -217,6 +217,7 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
       EntitlementCheck: { ...byOrganization, feature: 'truth_calls' },
       PlanFeatures: {},
       PlanAccess: {},
+      SpendControls: byOrganization,
       Usage: byOrganization,
       UsageSeries: { ...byOrganization, metric: 'truth_calls', granularity: 'DAY' },
       Viewer: {},

@@ -18,6 +18,7 @@ import { createCostsView } from './views/costs';
 import { createForecastView } from './views/forecast';
 import { createInvoicesView } from './views/invoices';
 import { createPlansView } from './views/plans';
+import { createSpendControlsView } from './views/spend-controls';
 import { createUsageView } from './views/usage';
 
 const ROLE_LABEL: Record<Role, string> = {
@@ -68,6 +69,7 @@ function startDashboard(key: string, role: Role, organization: Organization, sig
     alerts,
     costs: createCostsView(session),
     forecast: createForecastView(session),
+    spend: createSpendControlsView(session),
     plans: createPlansView(session),
   };
   if (mayViewInvoices(role)) views.invoices = createInvoicesView(session);

@@ -9,6 +9,7 @@ export enum Permission {
   REQUEST_PLAN_CHANGE = 'REQUEST_PLAN_CHANGE',
   MANAGE_PAYMENT = 'MANAGE_PAYMENT',
   MANAGE_ALERTS = 'MANAGE_ALERTS',
+  MANAGE_SPEND_CONTROLS = 'MANAGE_SPEND_CONTROLS',
   MANAGE_API_KEYS = 'MANAGE_API_KEYS',
   MANAGE_ORGANIZATIONS = 'MANAGE_ORGANIZATIONS',
   MANAGE_CATALOG = 'MANAGE_CATALOG',
@@ -34,6 +35,7 @@ export const PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.REQUEST_PLAN_CHANGE,
     Permission.MANAGE_PAYMENT,
     Permission.MANAGE_ALERTS,
+    Permission.MANAGE_SPEND_CONTROLS,
     Permission.MANAGE_API_KEYS,
     Permission.VIEW_AUDIT,
   ]),
@@ -43,6 +45,7 @@ export const PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.VIEW_INVOICES,
     Permission.MANAGE_PAYMENT,
     Permission.MANAGE_ALERTS,
+    Permission.MANAGE_SPEND_CONTROLS,
   ]),
   [Role.MEMBER]: new Set([Permission.VIEW_ORGANIZATION, Permission.VIEW_USAGE]),
 };

@@ -65,7 +65,7 @@ export class AlertIngestListener implements IngestListener {
       currency: batch.currency,
       metrics,
       charges: batch.terms?.charges ?? new Map(),
-      budget: batch.terms?.plan.monthlyBudget ?? null,
+      budget: batch.budget,
       totals: batch.totals,
       periodCosts: batch.periodCosts,
       measured,

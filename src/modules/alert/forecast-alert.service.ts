@@ -12,11 +12,12 @@ export interface ProjectedCosts {
 }
 
 const RULES = namedParameters(['org'] as const);
-/** Forecast rules of one organisation, or of all (a null `org`), with their plan's budget. */
+/** Forecast rules of one organisation, or of all (a null `org`), with its budget: its spend controls', else its plan's. */
 const RULES_SQL = `SELECT r.id, r.organization_id AS "organizationId", r.threshold_percent AS "thresholdPercent", r.threshold_amount AS "thresholdAmount",
-       r.severity, r.channels, p.monthly_budget AS budget
+       r.severity, r.channels, coalesce(c.monthly_budget, p.monthly_budget) AS budget
   FROM alert_rules r JOIN plan_subscriptions s ON s.organization_id = r.organization_id AND s.status = 'active'
   JOIN plans p ON p.id = s.plan_id
+  LEFT JOIN spend_controls c ON c.organization_id = r.organization_id
  WHERE r."window" = 'FORECAST' AND (${RULES.sql.org}::uuid IS NULL OR r.organization_id = ${RULES.sql.org})`;
 
 interface ForecastRuleRow extends Pick<RuleTerms, 'id' | 'thresholdPercent' | 'thresholdAmount' | 'severity' | 'channels'> {

@@ -145,12 +145,15 @@ export class EntitlementService {
     }
     const cost = row.totals.reduce((sum, [, , c]) => sum.plus(c), new Dec(0));
     const plan = terms?.plan;
+    // The spend controls' budget and auto-pause, where set, as ingestion applies them.
+    const budget = row.controls?.[0] ?? plan?.monthlyBudget ?? null;
+    const autoPause = row.controls?.[1] ?? plan?.autoPauseAtBudget ?? false;
     const snapshot: EntitlementSnapshot = {
       closed: row.closed,
       features: new Map((row.plan_id ? await this.featuresOf(row.plan_id) : []).map((f) => [f.feature, f])),
       overrides: new Map(row.overrides.map(([feature, enabled, config]) => [feature, { feature, enabled, config }])),
       metered,
-      budgetExhausted: !!plan?.autoPauseAtBudget && plan.monthlyBudget !== null && cost.greaterThanOrEqualTo(plan.monthlyBudget),
+      budgetExhausted: autoPause && budget !== null && cost.greaterThanOrEqualTo(budget),
     };
     return { value: snapshot, expiresAt: row.testClockAt ? 0 : monthPeriod(organizationNow(row)).end.getTime() };
   }

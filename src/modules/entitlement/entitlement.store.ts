@@ -11,6 +11,8 @@ export interface EntitlementRow extends OrganizationClock {
   totals: Array<[string, string, string]>;
   /** [feature, enabled, config] */
   overrides: Array<[string, boolean, Record<string, unknown> | null]>;
+  /** [monthly budget, auto-pause] of its spend controls, each null for the plan's; null: none set. */
+  controls: [string | null, boolean | null] | null;
 }
 
 const ROW = namedStatement(
@@ -22,7 +24,8 @@ const ROW = namedStatement(
       WHERE t.organization_id = o.id
         AND t.period_start = date_trunc('month', organization_now(o) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS totals,
     (SELECT coalesce(json_agg(json_build_array(f.feature, f.enabled, f.config)), '[]')
-       FROM feature_overrides f WHERE f.organization_id = o.id) AS overrides
+       FROM feature_overrides f WHERE f.organization_id = o.id) AS overrides,
+    (SELECT json_build_array(c.monthly_budget::text, c.auto_pause) FROM spend_controls c WHERE c.organization_id = o.id) AS controls
   FROM organizations o LEFT JOIN plan_subscriptions s ON s.organization_id = o.id
  WHERE o.id = ${p.org}`,
 );

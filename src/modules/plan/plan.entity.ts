@@ -58,6 +58,13 @@ export class Plan {
   @Column({ name: 'requests_per_minute', type: 'int', nullable: true })
   requestsPerMinute!: number | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Events accepted per clock hour (UTC); past it, recordUsage answers RATE_LIMITED. Null: no limit.',
+  })
+  @Column({ name: 'requests_per_hour', type: 'int', nullable: true })
+  requestsPerHour!: number | null;
+
   @Field(() => Int, { description: 'Days from issue to due date: 0 (due on receipt) or e.g. 30 (net-30).' })
   @Column({ name: 'payment_terms_days', type: 'int', default: 0 })
   paymentTermsDays!: number;

@@ -93,6 +93,9 @@ export class PlanService {
     if (input.requestsPerMinute != null && input.requestsPerMinute < 1) {
       throw new PlanError(PlanErrorReason.INVALID_LIMITS, 'requestsPerMinute must be at least 1');
     }
+    if (input.requestsPerHour != null && input.requestsPerHour < 1) {
+      throw new PlanError(PlanErrorReason.INVALID_LIMITS, 'requestsPerHour must be at least 1');
+    }
     const monthlyBudget = amount(input.monthlyBudget, 'monthlyBudget', MONEY_BOUNDS, { maxDecimals: decimals });
     if (input.autoPauseAtBudget && monthlyBudget === null) {
       throw new PlanError(PlanErrorReason.INVALID_LIMITS, 'autoPauseAtBudget needs a monthlyBudget');
@@ -125,6 +128,7 @@ export class PlanService {
         monthlyBudget,
         autoPauseAtBudget: input.autoPauseAtBudget ?? false,
         requestsPerMinute: input.requestsPerMinute ?? null,
+        requestsPerHour: input.requestsPerHour ?? null,
         paymentTermsDays: terms,
         organizationId: input.organizationId ? assertId(input.organizationId, 'organizationId') : null,
       },

@@ -15,6 +15,8 @@ import { IngestStore } from './ingest/ingest-store';
 import { RejectionReason, type NormalizedEvent, type Rejection } from './ingest/normalized-event';
 import type { RollupDelta, TotalState } from './ingest/aggregator-state';
 import { UsageAggregator } from './ingest/usage-aggregator';
+import { rateAllowance, rateHourOf, rateWindowOf } from './ingest/rate-windows';
+import { blockingLimits, SpendGuard, spendWindows } from './ingest/spend-guard';
 import type { PlanTerms, RatingCatalog } from '../rating/rating-catalog';
 import { UsageError, UsageErrorReason } from './usage.error';
 
@@ -28,6 +30,8 @@ export interface IngestedBatch {
   now: Date;
   currency: string;
   terms: PlanTerms | null;
+  /** The budget cost alerts measure against: the spend controls', else the plan's. */
+  budget: string | null;
   totals: TotalState[];
   periodCosts: ReadonlyMap<number, Dec>;
   /** What the batch added to each rollup cell: the change behind `totals` and `periodCosts`, by hour, team and project. */
@@ -44,8 +48,6 @@ export interface RecordUsageResult {
   duplicates: number;
   rejected: Rejection[];
 }
-
-const MINUTE = 60_000;
 
 /**
  * A batch of up to 10,000 events is validated and aggregated in steps of this many, with other requests served in
@@ -134,21 +136,32 @@ export class UsageIngestService {
     if (candidates.length === 0) return this.finish(result);
 
     const terms = context.subscription ? await this.catalog.planTerms(context.subscription.planId, tx) : null;
-    const windowStart = terms?.plan.requestsPerMinute ? new Date(Math.floor(context.now.getTime() / MINUTE) * MINUTE) : null;
-    const state = await store.loadState(organizationId, candidates, windowStart);
+    const plan = terms?.plan;
+    const windowStart = rateWindowOf(plan, context.now);
+    // Spend controls make an auto-paused budget a hard cap; a plan's auto-pause alone stops once it is reached.
+    const limits = context.controls ? blockingLimits(context.controls, plan ?? null) : null;
+    const state = await store.loadState(
+      organizationId,
+      candidates,
+      windowStart,
+      rateHourOf(plan, context.now),
+      spendWindows(limits, candidates),
+    );
     const unseen = candidates.filter((e) => !state.known.has(e.id));
     result.duplicates += candidates.length - unseen.length;
     const fresh = admitEntitled(unseen, terms, context.featureOverrides, result.rejected);
     if (fresh.length === 0) return this.finish(result);
 
+    const rate = rateAllowance(plan, state.rateCount, state.rateHourCount, context.now);
     const aggregator = new UsageAggregator({
       charges: terms?.charges ?? new Map(),
       totals: state.totals,
       periodCosts: state.periodCosts,
       uniqueSeen: state.uniqueSeen,
       sessions: state.sessions,
-      budget: terms?.plan.monthlyBudget ? { amount: new Dec(terms.plan.monthlyBudget), autoPause: terms.plan.autoPauseAtBudget } : null,
-      rateAllowance: terms?.plan.requestsPerMinute ? terms.plan.requestsPerMinute - state.rateCount : null,
+      budget: !limits && plan?.monthlyBudget ? { amount: new Dec(plan.monthlyBudget), autoPause: plan.autoPauseAtBudget } : null,
+      rateAllowance: rate.allowance,
+      spend: new SpendGuard(limits, state.hourCosts, context.now, rate.resetsAt),
     });
     for (const [i, event] of fresh.entries()) {
       if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
@@ -164,6 +177,7 @@ export class UsageIngestService {
         now: context.now,
         currency: context.currency,
         terms,
+        budget: context.controls?.monthlyBudget ?? plan?.monthlyBudget ?? null,
         totals: aggregator.dirtyTotals,
         periodCosts: aggregator.periodCosts,
         rollups: aggregator.rollupDeltas,

@@ -76,6 +76,24 @@ export type Role =
   /** One organisation: read it, its usage, invoices and audit log; manage its alerts, payment method and API keys. */
   | 'TENANT_ADMIN';
 
+/** Sets an organisation's spend controls (platform admin, or the organisation's tenant admin or billing contact). A field left out keeps its value; null sets it back to its default. Amounts are in the organisation's currency, above 0, with at most 15 digits before the point and no more decimals than the currency's minor unit (BAD_USER_INPUT: INVALID_ARGUMENT, OUT_OF_RANGE or INVALID_AMOUNT). */
+export type SpendControlsInput = {
+  /** Percentages of the budget (1 to 1000, at most 10, each once) at which a cost alert is raised once per period; they replace the budget alert rules. null: 50, 80 and 95. An empty list: none. */
+  alertThresholds?: Array<number> | null | undefined;
+  /** true: an event that would take the period's cost past the budget is refused (QUOTA_EXCEEDED, BUDGET_EXHAUSTED); needs a budget (else NO_BUDGET). null: the plan's setting. */
+  autoPause?: boolean | null | undefined;
+  /** The budget per billing period (calendar month, UTC); null: the plan's budget. */
+  monthlyBudget?: string | null | undefined;
+  /** The organisation; another tenant is FORBIDDEN. */
+  organizationId: string | number;
+  /** An event that would take its day's (UTC) cost past it is refused (QUOTA_EXCEEDED, SPEND_LIMIT). null: no limit. */
+  perDayLimit?: string | null | undefined;
+  /** An event that alone would cost more is refused (QUOTA_EXCEEDED, PER_EVENT_LIMIT). null: no limit. */
+  perEventLimit?: string | null | undefined;
+  /** An event that would take its clock hour's (UTC) cost past it is refused (QUOTA_EXCEEDED, SPEND_LIMIT). null: no limit. */
+  perHourLimit?: string | null | undefined;
+};
+
 export type AlertEntryFragment = { id: string, kind: AlertKind, severity: AlertSeverity, metric: string | null, threshold: string, value: string, message: string, triggeredAt: string, acknowledgedAt: string | null };
 
 export type AlertTriggeredSubscriptionVariables = Exact<{
@@ -153,6 +171,22 @@ export type OrganizationQuery = { organization: { id: string, name: string, curr
 
 export type OrganizationFieldsFragment = { id: string, name: string, currency: string };
 
+export type SpendControlsEntryFragment = { autoPause: boolean, alertThresholds: Array<number>, monthlyBudget: { amount: string, currency: string } | null, perEventLimit: { amount: string, currency: string } | null, perHourLimit: { amount: string, currency: string } | null, perDayLimit: { amount: string, currency: string } | null, spentThisPeriod: { amount: string, currency: string }, remainingBudget: { amount: string, currency: string } | null };
+
+export type SpendControlsQueryVariables = Exact<{
+  org: string | number;
+}>;
+
+
+export type SpendControlsQuery = { spendControls: { autoPause: boolean, alertThresholds: Array<number>, monthlyBudget: { amount: string, currency: string } | null, perEventLimit: { amount: string, currency: string } | null, perHourLimit: { amount: string, currency: string } | null, perDayLimit: { amount: string, currency: string } | null, spentThisPeriod: { amount: string, currency: string }, remainingBudget: { amount: string, currency: string } | null } };
+
+export type SetSpendControlsMutationVariables = Exact<{
+  input: SpendControlsInput;
+}>;
+
+
+export type SetSpendControlsMutation = { setSpendControls: { autoPause: boolean, alertThresholds: Array<number>, monthlyBudget: { amount: string, currency: string } | null, perEventLimit: { amount: string, currency: string } | null, perHourLimit: { amount: string, currency: string } | null, perDayLimit: { amount: string, currency: string } | null, spentThisPeriod: { amount: string, currency: string }, remainingBudget: { amount: string, currency: string } | null } };
+
 export type UsageUpdatedSubscriptionVariables = Exact<{
   org: string | number;
 }>;
@@ -222,6 +256,33 @@ export const OrganizationFieldsFragmentDoc = new TypedDocumentString(`
   currency
 }
     `, {"fragmentName":"OrganizationFields"}) as unknown as TypedDocumentString<OrganizationFieldsFragment, unknown>;
+export const SpendControlsEntryFragmentDoc = new TypedDocumentString(`
+    fragment SpendControlsEntry on SpendControls {
+  monthlyBudget {
+    ...Amount
+  }
+  autoPause
+  alertThresholds
+  perEventLimit {
+    ...Amount
+  }
+  perHourLimit {
+    ...Amount
+  }
+  perDayLimit {
+    ...Amount
+  }
+  spentThisPeriod {
+    ...Amount
+  }
+  remainingBudget {
+    ...Amount
+  }
+}
+    fragment Amount on Money {
+  amount
+  currency
+}`, {"fragmentName":"SpendControlsEntry"}) as unknown as TypedDocumentString<SpendControlsEntryFragment, unknown>;
 export const AlertTriggeredDocument = new TypedDocumentString(`
     subscription AlertTriggered($org: ID!) {
   alertTriggered(organizationId: $org) {
@@ -456,6 +517,70 @@ export const OrganizationDocument = new TypedDocumentString(`
   name
   currency
 }`) as unknown as TypedDocumentString<OrganizationQuery, OrganizationQueryVariables>;
+export const SpendControlsDocument = new TypedDocumentString(`
+    query SpendControls($org: ID!) {
+  spendControls(organizationId: $org) {
+    ...SpendControlsEntry
+  }
+}
+    fragment Amount on Money {
+  amount
+  currency
+}
+fragment SpendControlsEntry on SpendControls {
+  monthlyBudget {
+    ...Amount
+  }
+  autoPause
+  alertThresholds
+  perEventLimit {
+    ...Amount
+  }
+  perHourLimit {
+    ...Amount
+  }
+  perDayLimit {
+    ...Amount
+  }
+  spentThisPeriod {
+    ...Amount
+  }
+  remainingBudget {
+    ...Amount
+  }
+}`) as unknown as TypedDocumentString<SpendControlsQuery, SpendControlsQueryVariables>;
+export const SetSpendControlsDocument = new TypedDocumentString(`
+    mutation SetSpendControls($input: SpendControlsInput!) {
+  setSpendControls(input: $input) {
+    ...SpendControlsEntry
+  }
+}
+    fragment Amount on Money {
+  amount
+  currency
+}
+fragment SpendControlsEntry on SpendControls {
+  monthlyBudget {
+    ...Amount
+  }
+  autoPause
+  alertThresholds
+  perEventLimit {
+    ...Amount
+  }
+  perHourLimit {
+    ...Amount
+  }
+  perDayLimit {
+    ...Amount
+  }
+  spentThisPeriod {
+    ...Amount
+  }
+  remainingBudget {
+    ...Amount
+  }
+}`) as unknown as TypedDocumentString<SetSpendControlsMutation, SetSpendControlsMutationVariables>;
 export const UsageUpdatedDocument = new TypedDocumentString(`
     subscription UsageUpdated($org: ID!) {
   usageUpdated(organizationId: $org) {

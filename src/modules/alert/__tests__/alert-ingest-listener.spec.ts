@@ -28,6 +28,7 @@ function setup(inserted: Array<{ message: string }>) {
     now: new Date(periodStart),
     currency: 'USD',
     terms: { charges: new Map([['m1', { limit: '100' }]]), plan: { monthlyBudget: null } } as unknown as IngestedBatch['terms'],
+    budget: null,
     totals: [{ metricId: 'm1', periodStart: new Date(periodStart), quantity: new Dec(85) }] as IngestedBatch['totals'],
     periodCosts: new Map(),
     rollups: [],

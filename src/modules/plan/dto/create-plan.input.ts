@@ -134,6 +134,13 @@ export class CreatePlanInput {
   @Field(() => Int, { nullable: true, description: 'Past it, recordUsage answers RATE_LIMITED.' })
   requestsPerMinute?: number | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Events accepted per clock hour (UTC), counted like requestsPerMinute; past it, recordUsage answers RATE_LIMITED. At least 1.',
+  })
+  requestsPerHour?: number | null;
+
   @Field(() => Int, { nullable: true, defaultValue: 0, description: 'Days from issue to due date (30: net-30).' })
   paymentTermsDays?: number | null;
 

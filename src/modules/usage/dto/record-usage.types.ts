@@ -126,6 +126,13 @@ export class RejectedEvent {
 
   @Field({ description: 'The refusal in words, for people; branch on code and reason.' })
   message!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Seconds until the same event may be accepted: the end of the rate window (RATE_LIMITED), of the hour or day (SPEND_LIMIT) or of the billing period (BUDGET_EXHAUSTED), by the organisation's clock. Null where waiting cannot help.",
+  })
+  retryAfterSeconds?: number | null;
 }
 
 @ObjectType({ description: 'What happened to each event of the batch: every event is accepted, a duplicate or rejected.' })

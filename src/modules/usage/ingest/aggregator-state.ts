@@ -2,6 +2,7 @@ import type { Dec } from '../../../common/money/decimal';
 import type { ChargeRule } from '../../rating/charge-rule';
 import type { DailyPeaks } from './daily-peaks';
 import type { NormalizedEvent } from './normalized-event';
+import type { SpendGuard } from './spend-guard';
 
 /** A metric's aggregate for one period: what `usage` reads. */
 export interface TotalState {
@@ -70,6 +71,8 @@ export interface AggregatorState {
   budget: { amount: Dec; autoPause: boolean } | null;
   /** Events still allowed this minute; null without a rate limit. */
   rateAllowance: number | null;
+  /** The spend controls' blocking limits, and when refusals may be retried; absent: none, and no retry times. */
+  spend?: SpendGuard;
 }
 
 export const totalKey = (metricId: string, periodStart: Date): string => `${metricId}|${periodStart.getTime()}`;

@@ -7,6 +7,7 @@ import { DailyPeaks, type DayReadings } from './daily-peaks';
 import { eventKeyValue } from './event-validator';
 import { isoWriter } from './iso-writer';
 import type { NormalizedEvent } from './normalized-event';
+import type { SpendWindow } from './spend-guard';
 
 /** The organisation's stored state that a batch's events touch. */
 export interface IngestState {
@@ -16,6 +17,10 @@ export interface IngestState {
   uniqueSeen: Map<string, Set<string>>;
   sessions: Map<string, SessionState[]>;
   rateCount: number;
+  /** Events accepted so far in the clock hour of the plan's requestsPerHour (0 without one). */
+  rateHourCount: number;
+  /** Cost of each hour of the spend windows asked for, by the ms of its start (hours without usage are missing). */
+  hourCosts: Map<number, Dec>;
 }
 
 /** The batch's stored state, in one row; json arrays keep it to one round trip. */
@@ -30,6 +35,9 @@ interface StateRow {
   /** [metric, period start, day, peak, close quantity, close at] */
   days: Array<[string, string, string, string, string, string]>;
   rate_count: number | null;
+  rate_hour_count: string | null;
+  /** [hour start, cost] */
+  hour_costs: Array<[string, string]>;
 }
 
 const STATE = namedStatement(
@@ -46,6 +54,9 @@ const STATE = namedStatement(
     'dayMetric',
     'dayPeriod',
     'rateWindow',
+    'rateHour',
+    'spendFrom',
+    'spendTo',
   ],
   (p) => `SELECT
     (SELECT coalesce(array_agg(event_id), '{}') FROM usage_event_keys WHERE organization_id = ${p.org} AND event_id = ANY(${p.eventIds}::text[])) AS known,
@@ -66,18 +77,28 @@ const STATE = namedStatement(
        JOIN (SELECT DISTINCT * FROM unnest(${p.dayMetric}::uuid[], ${p.dayPeriod}::timestamptz[])) AS k(metric_id, period_start)
          ON d.metric_id = k.metric_id AND d.period_start = k.period_start
       WHERE d.organization_id = ${p.org}) AS days,
-    (SELECT count FROM usage_rate_windows WHERE organization_id = ${p.org} AND window_start = ${p.rateWindow}) AS rate_count`,
+    (SELECT count FROM usage_rate_windows WHERE organization_id = ${p.org} AND window_start = ${p.rateWindow}) AS rate_count,
+    (SELECT sum(count) FROM usage_rate_windows
+      WHERE organization_id = ${p.org} AND window_start >= ${p.rateHour} AND window_start < ${p.rateHour}::timestamptz + interval '1 hour') AS rate_hour_count,
+    (SELECT coalesce(json_agg(json_build_array(h.bucket_start, h.cost)), '[]')
+       FROM (SELECT r.bucket_start, sum(r.cost)::text AS cost
+               FROM unnest(${p.spendFrom}::timestamptz[], ${p.spendTo}::timestamptz[]) AS w(start, finish)
+               JOIN usage_rollups r ON r.organization_id = ${p.org} AND r.bucket_start >= w.start AND r.bucket_start < w.finish
+              GROUP BY r.bucket_start) h) AS hour_costs`,
 );
 
 /**
  * Ids already recorded, and the totals, distinct values, sessions, days of
- * readings and rate window the candidates would change: one prepared statement, one round trip.
+ * readings, rate windows and hourly spend the candidates would change: one
+ * prepared statement, one round trip.
  */
 export async function readIngestState(
   client: PoolClient,
   organizationId: string,
   candidates: NormalizedEvent[],
   rateWindow: Date | null,
+  rateHour: Date | null,
+  spendWindows: readonly SpendWindow[],
 ): Promise<IngestState> {
   const iso = isoWriter();
   const uniques = candidates.filter((e) => e.metric.aggregation === Aggregation.UNIQUE_COUNT);
@@ -99,6 +120,9 @@ export async function readIngestState(
       dayMetric: plainArray(readings.map((e) => e.metric.id)),
       dayPeriod: plainArray(readings.map((e) => iso(e.periodStart))),
       rateWindow: rateWindow && iso(rateWindow),
+      rateHour: rateHour && iso(rateHour),
+      spendFrom: plainArray(spendWindows.map((w) => iso(w.start))),
+      spendTo: plainArray(spendWindows.map((w) => iso(w.end))),
     }),
   });
   const row = rows[0]!;
@@ -149,5 +173,15 @@ export async function readIngestState(
     sessions.set(group, list);
   }
 
-  return { known: new Set(row.known), totals, periodCosts, uniqueSeen, sessions, rateCount: row.rate_count ?? 0 };
+  const hourCosts = new Map(row.hour_costs.map(([hour, cost]) => [new Date(hour).getTime(), new Dec(cost)]));
+  return {
+    known: new Set(row.known),
+    totals,
+    periodCosts,
+    uniqueSeen,
+    sessions,
+    rateCount: row.rate_count ?? 0,
+    rateHourCount: Number(row.rate_hour_count ?? 0),
+    hourCosts,
+  };
 }

@@ -41,6 +41,10 @@ export enum RejectionReason {
   FEATURE_DISABLED = 'FEATURE_DISABLED',
   HARD_LIMIT = 'HARD_LIMIT',
   BUDGET_EXHAUSTED = 'BUDGET_EXHAUSTED',
+  /** An hour's or a day's cost would pass the spend controls' limit. */
+  SPEND_LIMIT = 'SPEND_LIMIT',
+  /** The event alone costs more than the spend controls allow one event. */
+  PER_EVENT_LIMIT = 'PER_EVENT_LIMIT',
   RATE_LIMITED = 'RATE_LIMITED',
   PERIOD_CLOSED = 'PERIOD_CLOSED',
 }
@@ -54,4 +58,6 @@ export interface Rejection {
   code: RejectionCode;
   reason: RejectionReason;
   message: string;
+  /** Seconds until the same event may be accepted (RATE_LIMITED, SPEND_LIMIT, BUDGET_EXHAUSTED); absent or null: waiting cannot help. */
+  retryAfterSeconds?: number | null;
 }

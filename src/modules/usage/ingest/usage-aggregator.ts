@@ -87,22 +87,23 @@ export class UsageAggregator {
     const { metric } = event;
     const state = this.state;
     if (state.rateAllowance !== null && state.rateAllowance <= 0) {
-      return rejection(
-        event,
-        ErrorCode.RATE_LIMITED,
-        RejectionReason.RATE_LIMITED,
-        "The plan's requests per minute are used up; retry in the next minute",
-      );
+      return {
+        ...rejection(event, ErrorCode.RATE_LIMITED, RejectionReason.RATE_LIMITED, "The plan's requests per minute or per hour are used up"),
+        retryAfterSeconds: state.spend?.retryAfter(RejectionReason.RATE_LIMITED, event) ?? null,
+      };
     }
     const periodMs = event.periodStart.getTime();
     const periodCost = state.periodCosts.get(periodMs) ?? ZERO;
     if (state.budget?.autoPause && periodCost.greaterThanOrEqualTo(state.budget.amount)) {
-      return rejection(
-        event,
-        ErrorCode.QUOTA_EXCEEDED,
-        RejectionReason.BUDGET_EXHAUSTED,
-        `The period's cost reached the budget of ${state.budget.amount.toFixed()}; usage is paused`,
-      );
+      return {
+        ...rejection(
+          event,
+          ErrorCode.QUOTA_EXCEEDED,
+          RejectionReason.BUDGET_EXHAUSTED,
+          `The period's cost reached the budget of ${state.budget.amount.toFixed()}; usage is paused`,
+        ),
+        retryAfterSeconds: state.spend?.retryAfter(RejectionReason.BUDGET_EXHAUSTED, event) ?? null,
+      };
     }
 
     const key = totalKey(metric.id, event.periodStart);
@@ -193,6 +194,8 @@ export class UsageAggregator {
       }
       cost = marginalCost(charge, before, after, unitPrice);
     }
+    const refused = state.spend?.admit(event, cost, periodCost);
+    if (refused) return refused;
 
     commitAggregate();
     total.quantity = after;
