@@ -420,13 +420,14 @@ describe('usage metering', () => {
         paused,
         [1, 2, 3, 4, 5].map((i) => ({ id: `i${i}`, metric: 'inference', timestamp: at(0) })),
       );
-      // $2, $4, $6 (crosses the budget), then paused; the fifth is past 4 per minute anyway.
-      expect(res.accepted).toBe(3);
+      // $2, $4, then $6 would pass the $5 budget: refused, as is the fourth; the fifth is past 4 per minute anyway.
+      expect(res.accepted).toBe(2);
       expect(res.rejected.map((r) => [r.index, r.code, r.reason])).toEqual([
+        [2, 'QUOTA_EXCEEDED', 'BUDGET_EXHAUSTED'],
         [3, 'QUOTA_EXCEEDED', 'BUDGET_EXHAUSTED'],
         [4, 'QUOTA_EXCEEDED', 'BUDGET_EXHAUSTED'],
       ]);
-      expect(await metricUsage(t.admin, paused, 'inference')).toMatchObject({ cost: { amount: '6.00' }, blocked: true });
+      expect(await metricUsage(t.admin, paused, 'inference')).toMatchObject({ cost: { amount: '4.00' } });
 
       const limited = await planWithOrganization(t.admin, [], {
         code: 'rpm',

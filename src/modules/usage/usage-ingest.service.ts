@@ -138,8 +138,8 @@ export class UsageIngestService {
     const terms = context.subscription ? await this.catalog.planTerms(context.subscription.planId, tx) : null;
     const plan = terms?.plan;
     const windowStart = rateWindowOf(plan, context.now);
-    // Spend controls make an auto-paused budget a hard cap; a plan's auto-pause alone stops once it is reached.
-    const limits = context.controls ? blockingLimits(context.controls, plan ?? null) : null;
+    // An auto-paused budget (the controls', else the plan's) is a hard cap: the event that would pass it is refused.
+    const limits = blockingLimits(context.controls, plan ?? null);
     const state = await store.loadState(
       organizationId,
       candidates,
@@ -159,7 +159,6 @@ export class UsageIngestService {
       periodCosts: state.periodCosts,
       uniqueSeen: state.uniqueSeen,
       sessions: state.sessions,
-      budget: !limits && plan?.monthlyBudget ? { amount: new Dec(plan.monthlyBudget), autoPause: plan.autoPauseAtBudget } : null,
       rateAllowance: rate.allowance,
       spend: new SpendGuard(limits, state.hourCosts, context.now, rate.resetsAt),
     });

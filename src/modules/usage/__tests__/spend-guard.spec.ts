@@ -17,13 +17,18 @@ const d = (value: string) => new Dec(value);
 describe('blockingLimits', () => {
   const none = { monthlyBudget: null, autoPause: null, perEventLimit: null, perHourLimit: null, perDayLimit: null };
   it("takes the plan's budget and auto-pause where the controls leave them unset", () => {
-    expect(blockingLimits(none, { monthlyBudget: '10', autoPauseAtBudget: true }).budget?.toFixed()).toBe('10');
-    expect(blockingLimits({ ...none, monthlyBudget: '4' }, { monthlyBudget: '10', autoPauseAtBudget: true }).budget?.toFixed()).toBe('4');
+    expect(blockingLimits(none, { monthlyBudget: '10', autoPauseAtBudget: true })?.budget?.toFixed()).toBe('10');
+    expect(blockingLimits({ ...none, monthlyBudget: '4' }, { monthlyBudget: '10', autoPauseAtBudget: true })?.budget?.toFixed()).toBe('4');
+  });
+  it("makes the plan's own auto-paused budget a hard cap without controls, and blocks nothing without any limit", () => {
+    expect(blockingLimits(null, { monthlyBudget: '10', autoPauseAtBudget: true })?.budget?.toFixed()).toBe('10');
+    expect(blockingLimits(null, { monthlyBudget: '10', autoPauseAtBudget: false })).toBeNull();
+    expect(blockingLimits(none, null)).toBeNull();
   });
   it('blocks at no budget when auto-pause is off, by the controls or by the plan', () => {
-    expect(blockingLimits({ ...none, autoPause: false }, { monthlyBudget: '10', autoPauseAtBudget: true }).budget).toBeNull();
-    expect(blockingLimits({ ...none, monthlyBudget: '4' }, { monthlyBudget: null, autoPauseAtBudget: false }).budget).toBeNull();
-    expect(blockingLimits({ ...none, monthlyBudget: '4', autoPause: true }, null).budget?.toFixed()).toBe('4');
+    expect(blockingLimits({ ...none, autoPause: false }, { monthlyBudget: '10', autoPauseAtBudget: true })?.budget ?? null).toBeNull();
+    expect(blockingLimits({ ...none, monthlyBudget: '4' }, { monthlyBudget: null, autoPauseAtBudget: false })?.budget ?? null).toBeNull();
+    expect(blockingLimits({ ...none, monthlyBudget: '4', autoPause: true }, null)?.budget?.toFixed()).toBe('4');
   });
 });
 

@@ -7,6 +7,7 @@ import { validateEvent, type RawUsageEvent } from '../ingest/event-validator';
 import type { NormalizedEvent } from '../ingest/normalized-event';
 import type { AggregatorState } from '../ingest/aggregator-state';
 import { UsageAggregator } from '../ingest/usage-aggregator';
+import { SpendGuard } from '../ingest/spend-guard';
 
 const NOW = new Date('2026-03-20T12:00:00Z');
 const metric = (code: string, aggregation: Aggregation, extra: Partial<MetricDefinition> = {}): MetricDefinition => ({
@@ -39,7 +40,6 @@ function run(m: MetricDefinition, charge: ChargeRule | null, inputs: Array<Parti
     periodCosts: new Map(),
     uniqueSeen: new Map(),
     sessions: new Map(),
-    budget: null,
     rateAllowance: null,
     ...extra,
   });
@@ -168,13 +168,14 @@ describe('quotas, budget and rate limit', () => {
     expect(run(calls, rule({ included: '10', limit: '10', unitPrice: '0.5' }), [{ quantity: '14' }]).cost).toBe('2');
   });
 
-  it('auto-pause refuses usage once the period cost reaches the budget (overage protection)', () => {
-    const r = run(calls, rule({ unitPrice: '2' }), [{ quantity: '2' }, { quantity: '1' }, { quantity: '1' }], {
-      budget: { amount: new Dec('5'), autoPause: true },
+  it('an auto-paused budget refuses the event that would pass it (overage protection)', () => {
+    const budget = { budget: new Dec('5'), perEvent: null, perHour: null, perDay: null };
+    const r = run(calls, rule({ unitPrice: '2' }), [{ quantity: '2' }, { quantity: '1' }, { quantity: '0.5' }], {
+      spend: new SpendGuard(budget, new Map(), new Date('2026-03-10T12:00:00Z'), null),
     });
-    // 4 spent, then 6 (crossing is allowed), then paused.
-    expect(r.cost).toBe('6');
-    expect(r.aggregator.rejected).toEqual([expect.objectContaining({ index: 2, code: 'QUOTA_EXCEEDED', reason: 'BUDGET_EXHAUSTED' })]);
+    // 4 spent; 2 more would make 6, past the 5: refused; 1 more makes exactly 5.
+    expect(r.cost).toBe('5');
+    expect(r.aggregator.rejected).toEqual([expect.objectContaining({ index: 1, code: 'QUOTA_EXCEEDED', reason: 'BUDGET_EXHAUSTED' })]);
   });
 
   it('refuses events past the per-minute allowance with RATE_LIMITED', () => {

@@ -68,7 +68,6 @@ export interface AggregatorState {
   periodCosts: Map<number, Dec>;
   uniqueSeen: Map<string, Set<string>>;
   sessions: Map<string, SessionState[]>;
-  budget: { amount: Dec; autoPause: boolean } | null;
   /** Events still allowed this minute; null without a rate limit. */
   rateAllowance: number | null;
   /** The spend controls' blocking limits, and when refusals may be retried; absent: none, and no retry times. */

@@ -34,17 +34,18 @@ const amount = (text: string | null): Dec | null => (text === null ? null : new 
 
 /** What blocks, from the organisation's controls and its plan: each control left null takes the plan's value. */
 export function blockingLimits(
-  controls: StoredSpendControls,
+  controls: StoredSpendControls | null,
   plan: { monthlyBudget: string | null; autoPauseAtBudget: boolean } | null,
-): BlockingLimits {
-  const budget = controls.monthlyBudget ?? plan?.monthlyBudget ?? null;
-  const autoPause = controls.autoPause ?? plan?.autoPauseAtBudget ?? false;
-  return {
+): BlockingLimits | null {
+  const budget = controls?.monthlyBudget ?? plan?.monthlyBudget ?? null;
+  const autoPause = controls?.autoPause ?? plan?.autoPauseAtBudget ?? false;
+  const limits = {
     budget: autoPause ? amount(budget) : null,
-    perEvent: amount(controls.perEventLimit),
-    perHour: amount(controls.perHourLimit),
-    perDay: amount(controls.perDayLimit),
+    perEvent: amount(controls?.perEventLimit ?? null),
+    perHour: amount(controls?.perHourLimit ?? null),
+    perDay: amount(controls?.perDayLimit ?? null),
   };
+  return limits.budget || limits.perEvent || limits.perHour || limits.perDay ? limits : null;
 }
 
 /** The UTC hour and day an event falls in (ms of their start): hourly and daily spend count as the alert rules do. */

@@ -94,17 +94,6 @@ export class UsageAggregator {
     }
     const periodMs = event.periodStart.getTime();
     const periodCost = state.periodCosts.get(periodMs) ?? ZERO;
-    if (state.budget?.autoPause && periodCost.greaterThanOrEqualTo(state.budget.amount)) {
-      return {
-        ...rejection(
-          event,
-          ErrorCode.QUOTA_EXCEEDED,
-          RejectionReason.BUDGET_EXHAUSTED,
-          `The period's cost reached the budget of ${state.budget.amount.toFixed()}; usage is paused`,
-        ),
-        retryAfterSeconds: state.spend?.retryAfter(RejectionReason.BUDGET_EXHAUSTED, event) ?? null,
-      };
-    }
 
     const key = totalKey(metric.id, event.periodStart);
     const total = state.totals.get(key) ?? this.newTotal(metric.id, event.periodStart);
