@@ -25,6 +25,7 @@ import { PaymentResolver } from '../modules/payment/payment.resolver';
 import { MetricResolver } from '../modules/metric/metric.resolver';
 import { OrganizationResolver } from '../modules/organization/organization.resolver';
 import { PlanChargeResolver, PlanResolver } from '../modules/plan/plan.resolver';
+import { PlanChangeRequestResolver } from '../modules/subscription/plan-change-request.resolver';
 import { PlanSubscriptionResolver } from '../modules/subscription/plan-subscription.resolver';
 import { UsageResolver } from '../modules/usage/usage.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
@@ -54,6 +55,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ForecastResolver,
   EntitlementResolver,
   PlanFeatureResolver,
+  PlanChangeRequestResolver,
 ];
 
 let cached: GraphQLSchema | undefined;

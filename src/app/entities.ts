@@ -21,6 +21,7 @@ import { InvoiceLine } from '../modules/invoice/invoice-line.entity';
 import { Invoice } from '../modules/invoice/invoice.entity';
 import { StripeEvent } from '../modules/payment/stripe-event.entity';
 import { PlanChange } from '../modules/subscription/plan-change.entity';
+import { PlanChangeRequest } from '../modules/subscription/plan-change-request.entity';
 import { UsageEventKey } from '../modules/usage/usage-event-key.entity';
 import { UsagePriceTotal } from '../modules/usage/usage-price-total.entity';
 import { UsageRateWindow } from '../modules/usage/usage-rate-window.entity';
@@ -65,4 +66,5 @@ export const ENTITIES = [
   AuditEntry,
   PlanFeature,
   FeatureOverride,
+  PlanChangeRequest,
 ];

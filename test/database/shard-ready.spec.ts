@@ -36,6 +36,7 @@ const DISTRIBUTED: Readonly<Record<string, string>> = {
   usage_unique_values: 'organization_id',
   usage_price_totals: 'organization_id',
   feature_overrides: 'organization_id',
+  plan_change_requests: 'organization_id',
 };
 
 /** Shared by all tenants and replicated to every node, each with why. */

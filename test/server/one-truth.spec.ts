@@ -204,6 +204,8 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
       Usage: byOrganization,
       UsageSeries: { ...byOrganization, metric: 'truth_calls', granularity: 'DAY' },
       Viewer: {},
+      PlanChangeRequests: byOrganization,
+      InvoicesWithKind: { ...byOrganization, first: 10 },
     };
   });
   afterAll(() => t.close());

@@ -29,7 +29,7 @@ export class Alert {
   @Column({ name: 'dedup_key', type: 'text' })
   dedupKey!: string;
 
-  @Field({ description: 'usage, cost, spend, payment_failed or invoice_overdue.' })
+  @Field({ description: 'usage, cost, spend, payment_failed, invoice_overdue or plan_change (a plan-change request and its decision).' })
   @Column({ type: 'text' })
   kind!: string;
 
