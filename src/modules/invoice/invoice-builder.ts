@@ -47,7 +47,7 @@ export interface InvoiceInput {
   paymentTermsDays: number;
   /** The ended period's fee, billed in arrears. */
   baseFee: { planName: string; amount: string } | null;
-  /** The next period's fee, billed in advance by the close that starts it. */
+  /** The next period's fee, billed in advance by the close that starts it: the last line. */
   advanceFee?: AdvanceFee | null;
   usage: UsageCharge[];
   items: LineDraft[];
@@ -106,17 +106,6 @@ export function buildInvoice(input: InvoiceInput): InvoiceDraft {
       amount: roundMoney(input.baseFee.amount, decimals),
     });
   }
-  const advance = input.advanceFee;
-  if (advance && new Dec(advance.amount).greaterThan(0)) {
-    lines.push({
-      kind: InvoiceLineKind.BASE_FEE,
-      description: `${advance.planName} plan, ${periodSpan(advance.start, advance.end)}`,
-      metric: null,
-      quantity: '1',
-      unitPrice: advance.amount,
-      amount: roundMoney(advance.amount, decimals),
-    });
-  }
   lines.push(...input.items);
   for (const usage of input.usage) {
     if (usage.quantity.isZero() && usage.cost.isZero()) continue;
@@ -127,6 +116,18 @@ export function buildInvoice(input: InvoiceInput): InvoiceDraft {
       quantity: usage.quantity.toFixed(),
       unitPrice: usage.unitPrice,
       amount: lineAmount(usage, decimals),
+    });
+  }
+  // The period the close starts comes after the one it ends.
+  const advance = input.advanceFee;
+  if (advance && new Dec(advance.amount).greaterThan(0)) {
+    lines.push({
+      kind: InvoiceLineKind.BASE_FEE,
+      description: `${advance.planName} plan, ${periodSpan(advance.start, advance.end)}`,
+      metric: null,
+      quantity: '1',
+      unitPrice: advance.amount,
+      amount: roundMoney(advance.amount, decimals),
     });
   }
 

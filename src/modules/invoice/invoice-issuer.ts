@@ -55,17 +55,11 @@ interface GrantRow {
 /**
  * Issues one invoice now, in the caller's transaction, as a close would: lines summed, credits applied first,
  * numbered from the organisation's counter (a close holding the same subscription lock reads it after), OPEN, or
- * PAID when credits cover it. The caller holds the organisation's subscription row lock. An OPENING invoice the
- * period has already is not issued twice (null); the unique index backs that up.
+ * PAID when credits cover it. The caller holds the organisation's subscription row lock; a second OPENING invoice
+ * for a period is refused by a unique index.
  */
-export async function issueInvoiceNow(tx: EntityManager, input: ImmediateInvoice): Promise<Invoice | null> {
+export async function issueInvoiceNow(tx: EntityManager, input: ImmediateInvoice): Promise<Invoice> {
   const { organizationId } = input;
-  if (
-    input.kind === InvoiceKind.OPENING &&
-    (await tx.getRepository(Invoice).existsBy({ organizationId, periodStart: input.periodStart, kind: InvoiceKind.OPENING }))
-  ) {
-    return null;
-  }
   const grants: GrantRow[] = await tx.query(USABLE_GRANTS.text, USABLE_GRANTS.values({ organizationId }));
   const decimals = minorUnits(input.currency);
   const draft = buildInvoice({

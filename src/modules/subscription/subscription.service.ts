@@ -9,6 +9,7 @@ import { issueInvoiceNow } from '../invoice/invoice-issuer';
 import { InvoiceItem } from '../invoice/invoice-item.entity';
 import { InvoiceKind } from '../invoice/invoice-kind';
 import { InvoiceLineKind } from '../invoice/invoice-line.entity';
+import { Invoice } from '../invoice/invoice.entity';
 import { Organization } from '../organization/organization.entity';
 import { loadTenantScope } from '../organization/tenant-scope';
 import { BaseFeeTiming } from '../plan/base-fee-timing';
@@ -135,8 +136,8 @@ export class SubscriptionService {
 
   /**
    * At subscription start, in the transaction that creates the organisation: an IN_ADVANCE plan's base fee for the
-   * rest of the period, pro rata by time like an upgrade's proration, in an OPENING invoice issued at once. Once per
-   * period: a second call issues nothing.
+   * rest of the period, pro rata by time like an upgrade's proration, in an OPENING invoice issued at once. Once: a
+   * second call, or one after the first close, issues nothing.
    */
   async invoiceOpeningFee(tx: EntityManager, organizationId: string): Promise<void> {
     const { organization, now } = await loadTenantScope(tx, organizationId);
@@ -144,6 +145,8 @@ export class SubscriptionService {
       .getRepository(PlanSubscription)
       .findOne({ where: { organizationId }, lock: { mode: 'pessimistic_write' } });
     if (!subscription || subscription.status !== SubscriptionStatus.ACTIVE) return;
+    // The opening fee is an organisation's first invoice: once any exists, the subscription has started already.
+    if (await tx.getRepository(Invoice).existsBy({ organizationId })) return;
     const plan = await tx.getRepository(Plan).findOneByOrFail({ id: subscription.planId });
     const price = new Dec(plan.basePriceAmount);
     const share = remainingShare(subscription.currentPeriodStart, subscription.currentPeriodEnd, now);
