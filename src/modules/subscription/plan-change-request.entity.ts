@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum PlanChangeRequestStatus {
   PENDING = 'PENDING',
@@ -25,7 +25,7 @@ registerEnumType(PlanChangeRequestStatus, {
 @Index('uq_plan_change_requests_pending', ['organizationId'], { unique: true, where: `"status" = 'PENDING'` })
 @Index('ix_plan_change_requests_org', ['organizationId', 'requestedAt'])
 export class PlanChangeRequest {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'What approvePlanChangeRequest and rejectPlanChangeRequest take.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -41,7 +41,7 @@ export class PlanChangeRequest {
   @Column({ name: 'from_plan_id', type: 'uuid' })
   fromPlanId!: string;
 
-  @Field(() => PlanChangeRequestStatus)
+  @Field(() => PlanChangeRequestStatus, { description: 'PENDING until a platform admin decides, or a newer request replaces it.' })
   @Column({ type: 'text', default: PlanChangeRequestStatus.PENDING })
   status!: PlanChangeRequestStatus;
 
@@ -67,4 +67,8 @@ export class PlanChangeRequest {
   @Field(() => String, { nullable: true, description: 'Why it was rejected, as the platform admin wrote it (at most 1,000 characters).' })
   @Column({ type: 'text', nullable: true })
   reason!: string | null;
+
+  /** Real time, to order requests a test clock made at one instant. */
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
 }

@@ -161,7 +161,7 @@ export class PlanChangeRequestService {
     }
     return this.db.getRepository(PlanChangeRequest).find({
       where: { ...(organizationId ? { organizationId } : {}), ...(status ? { status } : {}) },
-      order: { requestedAt: 'DESC', id: 'DESC' },
+      order: { requestedAt: 'DESC', createdAt: 'DESC', id: 'DESC' },
       take: first,
     });
   }
