@@ -3,6 +3,7 @@ import { byId, h, showError } from '../dom';
 import { money } from '../format';
 import { PlansDocument } from '../generated/graphql';
 import type { Session, View } from '../session';
+import { createPlanRequests } from './plan-requests';
 
 /** Every plan of the organisation's currency with the next bill it would bring, from `planRecommendations`. */
 export function createPlansView(session: Session): View {
@@ -49,6 +50,8 @@ export function createPlansView(session: Session): View {
     }
   };
 
-  section.querySelector('[data-refresh]')?.addEventListener('click', () => void load());
-  return { section, show: () => void load() };
+  const requests = createPlanRequests(session, section);
+  const loadAll = () => void Promise.all([load(), requests.load()]);
+  section.querySelector('[data-refresh]')?.addEventListener('click', loadAll);
+  return { section, show: loadAll };
 }
