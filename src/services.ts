@@ -29,6 +29,7 @@ import { RecommendationService } from './modules/forecast/recommendation.service
 import { InvoiceService } from './modules/invoice/invoice.service';
 import { StripePayments } from './modules/payment/stripe-payments';
 import { SpendControlService } from './modules/spend-control/spend-control.service';
+import { PlanChangeRequestService } from './modules/subscription/plan-change-request.service';
 import { SubscriptionService } from './modules/subscription/subscription.service';
 import { MetricService } from './modules/metric/metric.service';
 import { OrganizationSettingsService } from './modules/organization/organization-settings.service';
@@ -108,6 +109,8 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
       }),
   });
   const subscriptions = new SubscriptionService(db);
+  // An IN_ADVANCE plan's first fee is invoiced with the subscription's start.
+  organizations.onCreating((tx, organization) => subscriptions.invoiceOpeningFee(tx, organization.id));
   const entitlements = new EntitlementService(db, catalog, bus);
   subscriptions.onChanged((organizationId) => entitlements.announce(organizationId));
   usageIngest.addListener({ afterIngest: async (_tx, batch) => async () => entitlements.forget(batch.organizationId) });
@@ -143,6 +146,7 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     usageLive: new UsageLiveHub(bus, usageQuery, logger, { reports: metrics.liveReports, messages: metrics.liveMessages }),
     invoices,
     subscriptions,
+    planChangeRequests: new PlanChangeRequestService(db, subscriptions, alertRaiser),
     entitlements,
     spendControls: new SpendControlService(db, (organizationId) => entitlements.announce(organizationId)),
     credits: new CreditService(db),

@@ -28,6 +28,7 @@ import { MetricResolver } from '../modules/metric/metric.resolver';
 import { OrganizationResolver } from '../modules/organization/organization.resolver';
 import { PlanChargeResolver, PlanResolver } from '../modules/plan/plan.resolver';
 import { SpendControlResolver } from '../modules/spend-control/spend-control.resolver';
+import { PlanChangeRequestResolver } from '../modules/subscription/plan-change-request.resolver';
 import { PlanSubscriptionResolver } from '../modules/subscription/plan-subscription.resolver';
 import { UsageResolver } from '../modules/usage/usage.resolver';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver';
@@ -60,6 +61,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PlanFeatureResolver,
   WebhookResolver,
   SpendControlResolver,
+  PlanChangeRequestResolver,
 ];
 
 let cached: GraphQLSchema | undefined;

@@ -23,6 +23,7 @@ import { Invoice } from '../modules/invoice/invoice.entity';
 import { StripeEvent } from '../modules/payment/stripe-event.entity';
 import { PlanChange } from '../modules/subscription/plan-change.entity';
 import { UsageDailyPeak } from '../modules/usage/usage-daily-peak.entity';
+import { PlanChangeRequest } from '../modules/subscription/plan-change-request.entity';
 import { UsageEventKey } from '../modules/usage/usage-event-key.entity';
 import { UsagePriceTotal } from '../modules/usage/usage-price-total.entity';
 import { UsageRateWindow } from '../modules/usage/usage-rate-window.entity';
@@ -75,4 +76,5 @@ export const ENTITIES = [
   WebhookEvent,
   WebhookDelivery,
   SpendControl,
+  PlanChangeRequest,
 ];

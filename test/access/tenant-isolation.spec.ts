@@ -54,6 +54,10 @@ import {
   DeleteWebhookEndpointDocument,
   EnableWebhookEndpointDocument,
   RedeliverWebhookDocument,
+  ApprovePlanChangeRequestDocument,
+  PlanChangeRequestsDocument,
+  RejectPlanChangeRequestDocument,
+  RequestPlanChangeDocument,
 } from '../generated/graphql';
 import { createCatalog, createTenant } from '../helpers/factories';
 import type { GraphQLClient } from '../helpers/graphql-client';
@@ -66,6 +70,8 @@ type Tenant = Awaited<ReturnType<typeof createTenant>> & {
   invoiceId: string;
   alertId: string;
   ruleId: string;
+  requestId: string;
+  otherPlanCode: string;
 };
 /** A key of organisation A, over HTTP and over graphql-ws. */
 interface Caller {
@@ -174,6 +180,22 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
   },
   'Mutation.changePlan': async ({ http: a }, b) => {
     expect(await a.errorCode(ChangePlanDocument, { input: { organizationId: b.organization.id, planCode: b.planCode } })).toBe('FORBIDDEN');
+  },
+  'Mutation.requestPlanChange': async ({ http: a }, b) => {
+    const input = { organizationId: b.organization.id, planCode: b.otherPlanCode };
+    expect(await a.errorCode(RequestPlanChangeDocument, { input })).toBe('FORBIDDEN');
+  },
+  'Mutation.approvePlanChangeRequest': async ({ http: a }, b) => {
+    expect(await a.errorCode(ApprovePlanChangeRequestDocument, { id: b.requestId })).toBe('FORBIDDEN');
+  },
+  'Mutation.rejectPlanChangeRequest': async ({ http: a }, b) => {
+    expect(await a.errorCode(RejectPlanChangeRequestDocument, { id: b.requestId, reason: 'no' })).toBe('FORBIDDEN');
+  },
+  'Query.planChangeRequests': async ({ http: a }, b) => {
+    expect(await a.errorCode(PlanChangeRequestsDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+    // Without an organisation, a tenant key reads its own organisation's requests only.
+    const { planChangeRequests } = await a.data(PlanChangeRequestsDocument, {});
+    expect(planChangeRequests.map((r) => r.organizationId)).not.toContain(b.organization.id);
   },
   'Mutation.cancelSubscription': async ({ http: a }, b) => {
     expect(await a.errorCode(CancelSubscriptionDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
@@ -306,6 +328,8 @@ describe('tenant isolation', () => {
       invoiceId: '',
       alertId: '',
       ruleId: '',
+      requestId: '',
+      otherPlanCode: '',
     };
     b = {
       ...(await createTenant(t.admin, plan.code, undefined, '2026-03-10T12:00:00Z')),
@@ -314,6 +338,8 @@ describe('tenant isolation', () => {
       invoiceId: '',
       alertId: '',
       ruleId: '',
+      requestId: '',
+      otherPlanCode: '',
     };
     // B has usage and an invoice, so that a leak would show.
     await t.admin.data(RecordUsageDocument, {
@@ -325,6 +351,10 @@ describe('tenant isolation', () => {
     b.ruleId = (await t.admin.data(AlertRulesDocument, { organizationId: b.organization.id })).alertRules[0]!.id;
     // The unpaid invoice went overdue: B has an alert too.
     b.alertId = (await t.admin.data(AlertsDocument, { organizationId: b.organization.id })).alerts.edges[0]!.node.id;
+    // B's tenant admin asked for another plan: a pending request for others to reach for.
+    b.otherPlanCode = a.otherPlanCode = (await createCatalog(t.admin)).plan.code;
+    const input = { organizationId: b.organization.id, planCode: b.otherPlanCode };
+    b.requestId = (await t.client(b.keys.tenantAdmin).data(RequestPlanChangeDocument, { input })).requestPlanChange.id;
   });
   afterAll(() => t.close());
 

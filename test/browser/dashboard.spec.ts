@@ -10,6 +10,8 @@ import {
   ForecastDocument,
   SetFeatureOverrideDocument,
   SpendControlsDocument,
+  PlanChangeRequestsDocument,
+  RejectPlanChangeRequestDocument,
 } from '../generated/graphql';
 import { createApiKey } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -393,6 +395,22 @@ const usd = (amount: string) =>
     expect(await member.getByLabel('Most a day may cost').isDisabled()).toBe(true);
     expect(await member.getByRole('button', { name: 'Save spend controls' }).count()).toBe(0);
     await member.close();
+  });
+
+  it('lets the tenant admin request a plan change on the Plans page, and shows the platform’s answer', async () => {
+    await open('Plans');
+    await page.getByText('No requests yet.').waitFor();
+    await page.getByLabel('Plan to ask for').selectOption('team_max');
+    await page.getByRole('button', { name: 'Request plan change' }).focus();
+    await page.keyboard.press('Enter');
+    const row = page.locator('#plan-request-rows tr').filter({ hasText: 'Team Max' });
+    await row.filter({ hasText: 'Waiting for the platform' }).waitFor();
+    const { planChangeRequests } = await t.admin.data(PlanChangeRequestsDocument, { organizationId: org });
+    expect(planChangeRequests.map((r) => [r.status, r.plan.code])).toEqual([['PENDING', 'team_max']]);
+    await t.admin.data(RejectPlanChangeRequestDocument, { id: planChangeRequests[0]!.id, reason: 'Talk to sales first' });
+    await page.getByRole('button', { name: 'Refresh plans' }).click();
+    await row.filter({ hasText: 'Rejected' }).filter({ hasText: 'Talk to sales first' }).waitFor();
+    await shot('plan-requests');
     expect(pageProblems).toEqual([]);
   });
 });

@@ -11,15 +11,6 @@ import { CONTRACT_FILES, contractBreaks, contractPath, loadContract, sharedContr
 const PENDING: Record<string, number> = {
   // Entitlements and spend controls.
   // The billing lifecycle.
-  BaseFeeTiming: 20,
-  PlanChangeRequestStatus: 20,
-  PlanChangeRequest: 20,
-  'Plan.baseFeeTiming': 20,
-  'CreatePlanInput.baseFeeTiming': 20,
-  'Query.planChangeRequests': 20,
-  'Mutation.requestPlanChange': 20,
-  'Mutation.approvePlanChangeRequest': 20,
-  'Mutation.rejectPlanChangeRequest': 20,
 };
 
 /** The SDL without descriptions, so that the edits below match the types and fields alone. */

@@ -223,6 +223,8 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
       Viewer: {},
       WebhookEndpoints: {},
       WebhookDeliveries: { endpointId: logged.endpoint.id, first: 10 },
+      PlanChangeRequests: byOrganization,
+      InvoicesWithKind: { ...byOrganization, first: 10 },
     };
   });
   afterAll(() => t.close());

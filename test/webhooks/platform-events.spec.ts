@@ -3,9 +3,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { verifyMeterlySignature } from '../../examples/verify-webhook-signature';
-import { PLATFORM_EVENT_TYPES, PlatformEventType } from '../../src/modules/webhook/platform-event-type';
-import { recordPlatformEvents } from '../../src/modules/webhook/platform-events';
+import { PLATFORM_EVENT_TYPES } from '../../src/modules/webhook/platform-event-type';
 import {
+  RejectPlanChangeRequestDocument,
+  RequestPlanChangeDocument,
   AdvanceTestClockDocument,
   ChangePlanDocument,
   CreateOrganizationDocument,
@@ -21,7 +22,7 @@ import {
   WebhookDeliveriesDocument,
   WebhookEndpointsDocument,
 } from '../generated/graphql';
-import { createTenant } from '../helpers/factories';
+import { createApiKey, createTenant } from '../helpers/factories';
 import { signedWebhook, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { waitFor } from '../helpers/wait-for';
@@ -138,17 +139,12 @@ describe('signed events to the platform', () => {
         (e) => e.node.id !== march!.id,
       )!.node;
       await t.admin.data(VoidInvoiceDocument, { id: april.id });
-      // Plan-change requests record theirs through the same call, in their own transaction.
-      await t.db.transaction((tx) =>
-        recordPlatformEvents(tx, [
-          { organizationId: org, type: PlatformEventType.PLAN_CHANGE_REQUESTED, data: { request: { plan: 'hooks_pro' } } },
-          {
-            organizationId: org,
-            type: PlatformEventType.PLAN_CHANGE_DECIDED,
-            data: { request: { plan: 'hooks_pro', status: 'APPROVED' } },
-          },
-        ]),
-      );
+      // The tenant admin asks for the basic plan back (plan_change.requested); the platform refuses (plan_change.decided).
+      const tenantAdmin = t.client(await createApiKey(t.admin, org, 'TENANT_ADMIN'));
+      const { requestPlanChange } = await tenantAdmin.data(RequestPlanChangeDocument, {
+        input: { organizationId: org, planCode: 'hooks_basic' },
+      });
+      await t.admin.data(RejectPlanChangeRequestDocument, { id: requestPlanChange.id, reason: 'Not this month' });
 
       const ours = () => receiver.received.filter((r) => r.body.organizationId === org);
       const events: Array<{ id: string; type: string }> = await t.db.query(
@@ -184,6 +180,9 @@ describe('signed events to the platform', () => {
           expiresAt: null,
           grantedAt: '2026-03-10T12:00:00.000Z',
         },
+      });
+      expect(byType('plan_change.decided')).toMatchObject({
+        request: { id: requestPlanChange.id, status: 'REJECTED', plan: { code: 'hooks_basic' }, reason: 'Not this month' },
       });
       expect(byType('subscription.changed')).toEqual({
         change: {

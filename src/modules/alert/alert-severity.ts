@@ -24,6 +24,7 @@ export enum AlertKind {
   FORECAST = 'forecast',
   PAYMENT_FAILED = 'payment_failed',
   INVOICE_OVERDUE = 'invoice_overdue',
+  PLAN_CHANGE = 'plan_change',
 }
 export const AlertKindType = registerWireEnum(AlertKind, {
   name: 'AlertKind',
@@ -35,6 +36,7 @@ export const AlertKindType = registerWireEnum(AlertKind, {
     FORECAST: "The period-end cost projected by the forecast passes a FORECAST rule's threshold.",
     PAYMENT_FAILED: "Charging an invoice to the organisation's card failed.",
     INVOICE_OVERDUE: 'An invoice is past its due date and not paid.',
+    PLAN_CHANGE: 'A plan-change request was made, or decided (approved or rejected).',
   },
 });
 

@@ -33,7 +33,9 @@ export class Alert {
   @Column({ name: 'dedup_key', type: 'text' })
   dedupKey!: string;
 
-  @Field(() => AlertKindType, { description: 'What the alert is about: usage, cost, spend, forecast, payment_failed or invoice_overdue.' })
+  @Field(() => AlertKindType, {
+    description: 'What the alert is about: usage, cost, spend, forecast, payment_failed, invoice_overdue or plan_change (a plan-change request and its decision).',
+  })
   @Column({ type: 'text' })
   kind!: AlertKind;
 

@@ -4,9 +4,11 @@ import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { minorUnits } from '../../common/money/currency';
 import { Dec } from '../../common/money/decimal';
-import { buildInvoice, type AvailableGrant, type InvoiceDraft, type LineDraft } from '../invoice/invoice-builder';
+import { monthPeriod } from '../../common/time/billing-period';
+import { buildInvoice, invoiceNumber, type AvailableGrant, type InvoiceDraft, type LineDraft } from '../invoice/invoice-builder';
 import { issuedStatus } from '../invoice/invoice-lifecycle';
 import { InvoiceStatus } from '../invoice/invoice-status';
+import { BaseFeeTiming } from '../plan/base-fee-timing';
 import type { PlanTerms, RatingCatalog } from '../rating/rating-catalog';
 import { usageLines, type RateCell } from '../rating/usage-lines';
 import {
@@ -130,7 +132,7 @@ export class BillingCloseService {
     const inputs = await store.loadWave(due);
     const metrics = new Map((await this.catalog.allMetrics()).map((m) => [m.id, m]));
     const terms = new Map<string, PlanTerms>();
-    for (const planId of new Set(due.flatMap((d) => [d.plan_id, d.period_plan_id])))
+    for (const planId of new Set(due.flatMap((d) => [d.plan_id, d.period_plan_id, d.pending_plan_id ?? d.plan_id])))
       terms.set(planId, await this.catalog.planTerms(planId, tx));
     const splits = rateCardSplits(inputs.priceTotals);
     const totalsByOrg = groupByOrganization(inputs.totals);
@@ -141,6 +143,9 @@ export class BillingCloseService {
     const close = (sub: DueSubscription): ClosedInvoice => {
       const planTerms = terms.get(sub.plan_id)!;
       const periodTerms = terms.get(sub.period_plan_id)!;
+      // The plan of the period the close starts: its fee is billed now when it is paid in advance.
+      const nextPlan = sub.cancel_at_period_end ? null : terms.get(sub.pending_plan_id ?? sub.plan_id)!.plan;
+      const next = monthPeriod(sub.current_period_end);
       const usage = usageLines(
         (totalsByOrg.get(sub.organization_id) ?? []).map((t) => ({
           metricId: t.metric_id,
@@ -155,7 +160,15 @@ export class BillingCloseService {
         decimals: minorUnits(sub.currency),
         periodEnd: sub.current_period_end,
         paymentTermsDays: planTerms.plan.paymentTermsDays,
-        baseFee: { planName: periodTerms.plan.name, amount: periodTerms.plan.basePriceAmount },
+        // An ended period whose fee was invoiced in advance (at its start) has no fee line now.
+        baseFee:
+          periodTerms.plan.baseFeeTiming !== BaseFeeTiming.IN_ADVANCE
+            ? { planName: periodTerms.plan.name, amount: periodTerms.plan.basePriceAmount }
+            : null,
+        advanceFee:
+          nextPlan?.baseFeeTiming === BaseFeeTiming.IN_ADVANCE
+            ? { planName: nextPlan.name, amount: nextPlan.basePriceAmount, start: next.start, end: next.end }
+            : null,
         usage,
         items: (itemsByOrg.get(sub.organization_id) ?? []).map((i): LineDraft => ({
           kind: i.kind,
@@ -179,7 +192,7 @@ export class BillingCloseService {
         id: randomUUID(),
         organizationId: sub.organization_id,
         sequence,
-        number: `${sub.organization_id.slice(0, 8).toUpperCase()}-${String(sequence).padStart(4, '0')}`,
+        number: invoiceNumber(sub.organization_id, sequence),
         status,
         periodStart: sub.current_period_start,
         periodEnd: sub.current_period_end,

@@ -139,7 +139,7 @@ const INSERT_SQL = (() => {
                   ${$.creditsApplied}::numeric[], ${$.total}::numeric[], ${$.dueDate}::timestamptz[], ${$.paymentDueAt}::timestamptz[],
                   ${$.paidAt}::timestamptz[])
            AS k(id, org, seq, num, status, ps, pe, cur, sub, cred, tot, due, pay, paid)
-    ON CONFLICT (organization_id, period_start) DO NOTHING
+    ON CONFLICT (organization_id, period_start) WHERE kind = 'PERIOD' DO NOTHING
     RETURNING *
   ), lines AS (
     INSERT INTO invoice_lines (organization_id, invoice_id, position, kind, description, metric_code, quantity, unit_price, amount)

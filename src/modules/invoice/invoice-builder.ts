@@ -32,17 +32,41 @@ export interface InvoiceDraft {
   paymentDueAt: Date;
 }
 
+/** A base fee billed in advance: the plan's fee for a whole period [start, end). */
+export interface AdvanceFee {
+  planName: string;
+  amount: string;
+  start: Date;
+  end: Date;
+}
+
 export interface InvoiceInput {
   decimals: number;
+  /** When the invoice is issued: the period's end for a close. Due dates and credit expiry count from it. */
   periodEnd: Date;
   paymentTermsDays: number;
+  /** The ended period's fee, billed in arrears. */
   baseFee: { planName: string; amount: string } | null;
+  /** The next period's fee, billed in advance by the close that starts it: the last line. */
+  advanceFee?: AdvanceFee | null;
   usage: UsageCharge[];
   items: LineDraft[];
   grants: AvailableGrant[];
 }
 
 const DAY = 24 * 3600_000;
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The days of [start, end) as invoices name them: "2026-03-16 to 2026-03-31". */
+export function periodSpan(start: Date, end: Date): string {
+  return `${isoDay(start)} to ${isoDay(new Date(end.getTime() - 1))}`;
+}
+
+/** An issued invoice's number: the organisation's id prefix and its gapless sequence (`1A2B3C4D-0001`). */
+export function invoiceNumber(organizationId: string, sequence: number): string {
+  return `${organizationId.slice(0, 8).toUpperCase()}-${String(sequence).padStart(4, '0')}`;
+}
 
 /** The first weekday (UTC) on or after `at`: charges run on the first business day of the month. */
 export function firstBusinessDay(at: Date): Date {
@@ -92,6 +116,18 @@ export function buildInvoice(input: InvoiceInput): InvoiceDraft {
       quantity: usage.quantity.toFixed(),
       unitPrice: usage.unitPrice,
       amount: lineAmount(usage, decimals),
+    });
+  }
+  // The period the close starts comes after the one it ends.
+  const advance = input.advanceFee;
+  if (advance && new Dec(advance.amount).greaterThan(0)) {
+    lines.push({
+      kind: InvoiceLineKind.BASE_FEE,
+      description: `${advance.planName} plan, ${periodSpan(advance.start, advance.end)}`,
+      metric: null,
+      quantity: '1',
+      unitPrice: advance.amount,
+      amount: roundMoney(advance.amount, decimals),
     });
   }
 

@@ -1,16 +1,21 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { boundsCheck, TOTAL_BOUNDS } from '../../common/money/decimal-bounds';
+import { InvoiceKind } from './invoice-kind';
 import { InvoiceStatus } from './invoice-status';
 
-/** One invoice per organisation and period: the unique index makes a second close a no-op. */
+/**
+ * One PERIOD invoice per organisation and period, and one OPENING: the unique indexes make a second close or
+ * subscription start a no-op. PLAN_CHANGE invoices are one per upgrade, made in the upgrade's transaction.
+ */
 @ObjectType({ description: "One organisation's bill for one billing period: its lines, credits and what is due." })
 @Entity({ name: 'invoices' })
 @Check(
   'CHK_invoices_bounded',
   boundsCheck({ subtotal: TOTAL_BOUNDS, credits_applied: TOTAL_BOUNDS, total: TOTAL_BOUNDS, amount_paid: TOTAL_BOUNDS }),
 )
-@Index('uq_invoices_org_period', ['organizationId', 'periodStart'], { unique: true })
+@Index('uq_invoices_org_period', ['organizationId', 'periodStart'], { unique: true, where: `"kind" = 'PERIOD'` })
+@Index('uq_invoices_org_opening', ['organizationId', 'periodStart'], { unique: true, where: `"kind" = 'OPENING'` })
 @Index('uq_invoices_org_sequence', ['organizationId', 'sequence'], { unique: true })
 @Index('ix_invoices_org_status', ['organizationId', 'status'])
 export class Invoice {
@@ -27,6 +32,10 @@ export class Invoice {
 
   @Column({ type: 'text', nullable: true })
   number!: string | null;
+
+  @Field(() => InvoiceKind, { description: 'Why it was issued: a period close, a subscription start or an upgrade (IN_ADVANCE fees).' })
+  @Column({ type: 'text', default: InvoiceKind.PERIOD })
+  kind!: InvoiceKind;
 
   @Field(() => InvoiceStatus, { description: 'Where it is in its life: DRAFT, OPEN, then PAID, OVERDUE, VOID or UNCOLLECTIBLE.' })
   @Column({ type: 'enum', enum: InvoiceStatus, enumName: 'invoice_status', default: InvoiceStatus.DRAFT })
@@ -55,6 +64,7 @@ export class Invoice {
   @Column({ name: 'amount_paid', type: 'numeric', default: 0 })
   amountPaid!: string;
 
+  @Field(() => Date, { nullable: true, description: "When it was issued, on the organisation's clock; null while DRAFT." })
   @Column({ name: 'issued_at', type: 'timestamptz', nullable: true })
   issuedAt!: Date | null;
 

@@ -12,6 +12,8 @@ export const BillingIntervalType = registerWireEnum(BillingInterval, {
   description: 'How often a plan bills; the values are the lowercase strings Plan.interval has always returned.',
   values: { MONTH: 'Each calendar month, in UTC.' },
 });
+import { BaseFeeTiming } from './base-fee-timing';
+import { PlanChangePolicy } from './plan-change-policy';
 
 @ObjectType({ description: 'A price list: base fee, and for each metric what is included, limited and charged.' })
 @Entity({ name: 'plans' })
@@ -68,6 +70,16 @@ export class Plan {
   @Field(() => Int, { description: 'Days from issue to due date: 0 (due on receipt) or e.g. 30 (net-30).' })
   @Column({ name: 'payment_terms_days', type: 'int', default: 0 })
   paymentTermsDays!: number;
+
+  @Field(() => BaseFeeTiming, { description: 'When the base fee is invoiced: IN_ADVANCE (at period start) or IN_ARREARS (at close).' })
+  @Column({ name: 'base_fee_timing', type: 'text', default: BaseFeeTiming.IN_ARREARS })
+  baseFeeTiming!: BaseFeeTiming;
+
+  @Field(() => PlanChangePolicy, {
+    description: "How its organisations' tenant admins change plan: SELF_SERVE (changePlan) or BY_REQUEST (requestPlanChange).",
+  })
+  @Column({ name: 'plan_change_policy', type: 'text', default: PlanChangePolicy.BY_REQUEST })
+  planChangePolicy!: PlanChangePolicy;
 
   // Plans are reference data shared by every tenant, so this names the organisation without a foreign key to it.
   @Field(() => ID, {

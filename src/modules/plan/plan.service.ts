@@ -8,9 +8,11 @@ import { assertId, organizationNotFound } from '../../common/errors/common-error
 import { isCurrency, minorUnits } from '../../common/money/currency';
 import { MONEY_BOUNDS, parseBoundedDecimal, PRICE_BOUNDS, QUANTITY_BOUNDS, type DecimalBounds } from '../../common/money/decimal-bounds';
 import { Metric } from '../metric/metric.entity';
+import { BaseFeeTiming } from './base-fee-timing';
 import type { CreatePlanInput, PlanChargeInput, PlanFeatureInput } from './dto/create-plan.input';
 import type { DimensionPrice, Tier } from './dto/plan-charge.types';
 import { availablePlans } from './plan-availability';
+import { PlanChangePolicy } from './plan-change-policy';
 import { PlanCharge } from './plan-charge.entity';
 import { PlanFeature } from './plan-feature.entity';
 import { parseAllowedDimensions } from './charge-access';
@@ -130,6 +132,8 @@ export class PlanService {
         requestsPerMinute: input.requestsPerMinute ?? null,
         requestsPerHour: input.requestsPerHour ?? null,
         paymentTermsDays: terms,
+        baseFeeTiming: input.baseFeeTiming ?? BaseFeeTiming.IN_ARREARS,
+        planChangePolicy: input.planChangePolicy ?? PlanChangePolicy.BY_REQUEST,
         organizationId: input.organizationId ? assertId(input.organizationId, 'organizationId') : null,
       },
       charges,

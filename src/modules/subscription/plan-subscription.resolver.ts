@@ -8,8 +8,12 @@ import { PlanSubscription } from './plan-subscription.entity';
 
 @Resolver(() => PlanSubscription)
 export class PlanSubscriptionResolver {
-  @Authorized(Permission.CHANGE_PLAN)
-  @Mutation(() => PlanSubscription, { description: 'Upgrade now (unused base fee credited pro rata), downgrade at period end.' })
+  @Authorized(Permission.CHANGE_PLAN, Permission.REQUEST_PLAN_CHANGE)
+  @Mutation(() => PlanSubscription, {
+    description:
+      'Upgrade now (unused base fee credited pro rata), downgrade at period end. Platform admins; a tenant admin only when ' +
+      'both plans are SELF_SERVE (otherwise FORBIDDEN, reason CHANGE_BY_REQUEST: use requestPlanChange).',
+  })
   changePlan(
     @Arg('input', { description: 'The organisation and the plan to move to.' }) input: ChangePlanInput,
     @Ctx() { principal, services }: RequestContext,

@@ -10,6 +10,14 @@ export enum SubscriptionErrorReason {
   CLOCK_BACKWARDS = 'CLOCK_BACKWARDS',
   PERIOD_NOT_ENDED = 'PERIOD_NOT_ENDED',
   INVALID_PERIOD_END = 'INVALID_PERIOD_END',
+  /** A tenant admin's changePlan where the current or new plan is BY_REQUEST: it asks with requestPlanChange. */
+  CHANGE_BY_REQUEST = 'CHANGE_BY_REQUEST',
+  /** requestPlanChange is a tenant admin's; platform admins change the plan directly. */
+  TENANT_ADMIN_ONLY = 'TENANT_ADMIN_ONLY',
+  REQUEST_NOT_FOUND = 'REQUEST_NOT_FOUND',
+  /** Approving or rejecting a request that is no longer PENDING. */
+  REQUEST_NOT_PENDING = 'REQUEST_NOT_PENDING',
+  INVALID_REASON = 'INVALID_REASON',
 }
 
 export const SubscriptionError = defineDomainError<SubscriptionErrorReason>('SubscriptionError', {
@@ -21,4 +29,9 @@ export const SubscriptionError = defineDomainError<SubscriptionErrorReason>('Sub
   [SubscriptionErrorReason.CLOCK_BACKWARDS]: ErrorCode.BAD_USER_INPUT,
   [SubscriptionErrorReason.PERIOD_NOT_ENDED]: ErrorCode.BAD_USER_INPUT,
   [SubscriptionErrorReason.INVALID_PERIOD_END]: ErrorCode.BAD_USER_INPUT,
+  [SubscriptionErrorReason.CHANGE_BY_REQUEST]: ErrorCode.FORBIDDEN,
+  [SubscriptionErrorReason.TENANT_ADMIN_ONLY]: ErrorCode.FORBIDDEN,
+  [SubscriptionErrorReason.REQUEST_NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [SubscriptionErrorReason.REQUEST_NOT_PENDING]: ErrorCode.BAD_USER_INPUT,
+  [SubscriptionErrorReason.INVALID_REASON]: ErrorCode.BAD_USER_INPUT,
 });

@@ -14,6 +14,8 @@ export type AlertKind =
   | 'invoice_overdue'
   /** Charging an invoice to the organisation's card failed. */
   | 'payment_failed'
+  /** A plan-change request was made, or decided (approved or rejected). */
+  | 'plan_change'
   /** An hour's or a day's spend reached the amount of an HOUR or DAY rule. */
   | 'spend'
   /** A metric's usage in the period reached a usage rule's threshold. */
@@ -64,6 +66,17 @@ export type InvoiceStatus =
   | 'UNCOLLECTIBLE'
   /** Cancelled; its credits were given back. */
   | 'VOID';
+
+/** Where a plan-change request stands. Only a PENDING one may be approved or rejected. */
+export type PlanChangeRequestStatus =
+  /** Applied as changePlan applies a change (an upgrade at once, a downgrade at period end). */
+  | 'APPROVED'
+  /** Replaced by a newer request of the organisation before it was decided. */
+  | 'CANCELED'
+  /** Waiting for a platform admin; an organisation has at most one. */
+  | 'PENDING'
+  /** Refused by a platform admin, with the reason given. */
+  | 'REJECTED';
 
 /** What an API key may do, by the role/permission matrix. */
 export type Role =
@@ -142,6 +155,21 @@ export type InvoicesQueryVariables = Exact<{
 export type InvoicesQuery = { invoices: { totalCount: number, edges: Array<{ node: { id: string, number: string, status: InvoiceStatus, periodStart: string, periodEnd: string, dueDate: string | null, pdfUrl: string | null, total: { amount: string, currency: string }, amountDue: { amount: string, currency: string } } }> } };
 
 export type AmountFragment = { amount: string, currency: string };
+
+export type PlanChangeRequestsQueryVariables = Exact<{
+  org: string | number;
+}>;
+
+
+export type PlanChangeRequestsQuery = { planChangeRequests: Array<{ id: string, status: PlanChangeRequestStatus, requestedAt: string, decidedAt: string | null, reason: string | null, plan: { code: string, name: string } }>, organization: { plan: { code: string } | null } | null, plans: Array<{ code: string, name: string, currency: string }> };
+
+export type RequestPlanChangeMutationVariables = Exact<{
+  org: string | number;
+  planCode: string;
+}>;
+
+
+export type RequestPlanChangeMutation = { requestPlanChange: { id: string, plan: { name: string } } };
 
 export type PlansQueryVariables = Exact<{
   org: string | number;
@@ -442,6 +470,41 @@ export const InvoicesDocument = new TypedDocumentString(`
   amount
   currency
 }`) as unknown as TypedDocumentString<InvoicesQuery, InvoicesQueryVariables>;
+export const PlanChangeRequestsDocument = new TypedDocumentString(`
+    query PlanChangeRequests($org: ID!) {
+  planChangeRequests(organizationId: $org, first: 20) {
+    id
+    status
+    requestedAt
+    decidedAt
+    reason
+    plan {
+      code
+      name
+    }
+  }
+  organization(id: $org) {
+    plan {
+      code
+    }
+  }
+  plans {
+    code
+    name
+    currency
+  }
+}
+    `) as unknown as TypedDocumentString<PlanChangeRequestsQuery, PlanChangeRequestsQueryVariables>;
+export const RequestPlanChangeDocument = new TypedDocumentString(`
+    mutation RequestPlanChange($org: ID!, $planCode: String!) {
+  requestPlanChange(input: {organizationId: $org, planCode: $planCode}) {
+    id
+    plan {
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RequestPlanChangeMutation, RequestPlanChangeMutationVariables>;
 export const PlansDocument = new TypedDocumentString(`
     query Plans($org: ID!) {
   planRecommendations(organizationId: $org) {

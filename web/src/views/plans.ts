@@ -4,6 +4,7 @@ import { money, quantity } from '../format';
 import { PlanEntitlementsDocument, PlansDocument, type PlanEntitlementsQuery } from '../generated/graphql';
 import { explainReason } from '../reasons';
 import type { Session, View } from '../session';
+import { createPlanRequests } from './plan-requests';
 
 type Entitlement = PlanEntitlementsQuery['entitlements'][number];
 
@@ -79,6 +80,8 @@ export function createPlansView(session: Session): View {
     }
   };
 
-  section.querySelector('[data-refresh]')?.addEventListener('click', () => void load());
-  return { section, show: () => void load() };
+  const requests = createPlanRequests(session, section);
+  const loadAll = () => void Promise.all([load(), requests.load()]);
+  section.querySelector('[data-refresh]')?.addEventListener('click', loadAll);
+  return { section, show: loadAll };
 }

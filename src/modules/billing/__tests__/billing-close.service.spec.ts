@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { InvoiceLineKind } from '../../invoice/invoice-line.entity';
 import { InvoiceStatus } from '../../invoice/invoice-status';
+import { BaseFeeTiming } from '../../plan/base-fee-timing';
 import { BillingCloseService, type CloseStore } from '../billing-close.service';
 import type { CloseFilter, DueSubscription, NewInvoice, PreparedInvoices, WaveInputs } from '../billing-close.store';
 
@@ -179,5 +180,39 @@ describe('BillingCloseService', () => {
     expect(store.limits).toEqual([2, 2, 2]);
     expect(store.locks).toBe(3);
     expect(store.rolled).toEqual([[ORG_A, ORG_B], [ORG_C]]);
+  });
+
+  describe('with a base fee billed in advance', () => {
+    const plans = {
+      pro: { name: 'Pro', basePriceAmount: '99', paymentTermsDays: 0, baseFeeTiming: BaseFeeTiming.IN_ADVANCE },
+      lite: { name: 'Lite', basePriceAmount: '29', paymentTermsDays: 0, baseFeeTiming: BaseFeeTiming.IN_ADVANCE },
+      basic: { name: 'Basic', basePriceAmount: '19', paymentTermsDays: 0, baseFeeTiming: BaseFeeTiming.IN_ARREARS },
+    };
+    const closeOne = async (subscription: Partial<DueSubscription>) => {
+      const store = new MemoryStore([[{ ...due(ORG_A), ...subscription }]], NO_INPUTS);
+      const db = { transaction: async <T>(work: (tx: never) => Promise<T>) => work(undefined as never) } as unknown as DataSource;
+      const catalog = {
+        allMetrics: async () => [],
+        planTerms: async (id: keyof typeof plans) => ({ plan: plans[id], charges: new Map() }) as unknown as Terms,
+      } as unknown as Catalog;
+      await new BillingCloseService(db, catalog, pino({ level: 'silent' }), 10, 2, () => store).closeDue({}, 'test');
+      return invoiceOf(store, ORG_A).lines.map((l) => [l.description, l.amount]);
+    };
+
+    it('bills no fee for the ended period and the next period’s in full, last', async () => {
+      expect(await closeOne({ plan_id: 'pro', period_plan_id: 'pro' })).toEqual([['Pro plan, 2026-04-01 to 2026-04-30', '99.00']]);
+    });
+
+    it('bills the plan a downgrade moves to, nothing after a cancellation, and an arrears period’s own fee', async () => {
+      expect(await closeOne({ plan_id: 'pro', period_plan_id: 'pro', pending_plan_id: 'lite' })).toEqual([
+        ['Lite plan, 2026-04-01 to 2026-04-30', '29.00'],
+      ]);
+      expect(await closeOne({ plan_id: 'pro', period_plan_id: 'pro', cancel_at_period_end: true })).toEqual([]);
+      expect(await closeOne({ plan_id: 'pro', period_plan_id: 'basic' })).toEqual([
+        ['Basic plan', '19.00'],
+        ['Pro plan, 2026-04-01 to 2026-04-30', '99.00'],
+      ]);
+      expect(await closeOne({ plan_id: 'basic', period_plan_id: 'pro' })).toEqual([]);
+    });
   });
 });

@@ -1,5 +1,13 @@
 import { Dec } from '../../../common/money/decimal';
-import { buildInvoice, firstBusinessDay, grantsInUseOrder, remainingShare, type InvoiceInput } from '../invoice-builder';
+import {
+  buildInvoice,
+  firstBusinessDay,
+  grantsInUseOrder,
+  invoiceNumber,
+  periodSpan,
+  remainingShare,
+  type InvoiceInput,
+} from '../invoice-builder';
 import { InvoiceLineKind } from '../invoice-line.entity';
 
 const END = new Date('2026-04-01T00:00:00Z');
@@ -19,6 +27,15 @@ const grant = (id: string, remaining: string, expiresAt: string | null, grantedA
   expiresAt: expiresAt ? new Date(expiresAt) : null,
   grantedAt: new Date(grantedAt),
 });
+
+const proration = {
+  kind: InvoiceLineKind.PRORATION,
+  description: 'Unused Lite plan',
+  metric: null,
+  quantity: '0.5',
+  unitPrice: '-6',
+  amount: '-3.00',
+};
 
 describe('buildInvoice', () => {
   it('rounds each line once and sums the rounded lines', () => {
@@ -80,11 +97,28 @@ describe('buildInvoice', () => {
     expect([draft.subtotal, draft.total, draft.carryOver]).toEqual(['-4.50', '0.00', '4.50']);
   });
 
+  it('bills the next period’s fee in advance as its last line, named by its days', () => {
+    const advanceFee = { planName: 'Pro', amount: '49.995', start: END, end: new Date('2026-05-01T00:00:00Z') };
+    const draft = buildInvoice(input({ baseFee: null, advanceFee, items: [{ ...proration, amount: '-3.00' }] }));
+    expect(draft.lines.map((l) => [l.kind, l.description, l.amount])).toEqual([
+      [InvoiceLineKind.PRORATION, 'Unused Lite plan', '-3.00'],
+      [InvoiceLineKind.BASE_FEE, 'Pro plan, 2026-04-01 to 2026-04-30', '50.00'],
+    ]);
+    expect(draft.subtotal).toBe('47.00');
+  });
+
   it("is due after the plan's terms, collected on the first business day", () => {
     expect(buildInvoice(input({ paymentTermsDays: 30 })).dueDate.toISOString()).toBe('2026-05-01T00:00:00.000Z');
     // 1 August 2026 is a Saturday: the charge runs on Monday the 3rd.
     expect(firstBusinessDay(new Date('2026-08-01T00:00:00Z')).toISOString()).toBe('2026-08-03T00:00:00.000Z');
     expect(firstBusinessDay(new Date('2026-04-01T00:00:00Z')).toISOString()).toBe('2026-04-01T00:00:00.000Z');
+  });
+});
+
+describe('invoice names', () => {
+  it('name a period by its first and last day, and number invoices per organisation', () => {
+    expect(periodSpan(new Date('2026-01-16T10:30:00Z'), new Date('2026-02-01T00:00:00Z'))).toBe('2026-01-16 to 2026-01-31');
+    expect(invoiceNumber('1a2b3c4d-0000-4000-8000-000000000000', 12)).toBe('1A2B3C4D-0012');
   });
 });
 

@@ -1,5 +1,7 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { DecimalScalar, JSONScalar } from '../../../common/graphql/scalars';
+import { BaseFeeTiming } from '../base-fee-timing';
+import { PlanChangePolicy } from '../plan-change-policy';
 import { PriceModel } from '../price-model';
 
 @InputType({ description: 'One tier of a GRADUATED or VOLUME price; tiers ascend and only the last has no upTo (INVALID_TIERS).' })
@@ -152,4 +154,16 @@ export class CreatePlanInput {
 
   @Field(() => [PlanFeatureInput], { nullable: true, description: 'What the plan grants besides its metered charges.' })
   features?: PlanFeatureInput[] | null;
+
+  @Field(() => BaseFeeTiming, {
+    nullable: true,
+    description: "IN_ADVANCE: each period's base fee is invoiced when the period starts. Default IN_ARREARS (with the usage, at close).",
+  })
+  baseFeeTiming?: BaseFeeTiming | null;
+
+  @Field(() => PlanChangePolicy, {
+    nullable: true,
+    description: 'SELF_SERVE: tenant admins may changePlan themselves. Default BY_REQUEST: they ask with requestPlanChange.',
+  })
+  planChangePolicy?: PlanChangePolicy | null;
 }

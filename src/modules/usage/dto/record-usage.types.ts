@@ -15,8 +15,8 @@ registerEnumType(REJECTION_CODES, {
   description: 'The kind of refusal of one usage event; the same codes as errors elsewhere (extensions.code).',
   valuesConfig: {
     [ErrorCode.BAD_USER_INPUT]: { description: 'The event itself is invalid; fix it before sending it again.' },
-    [ErrorCode.QUOTA_EXCEEDED]: { description: 'A hard limit or an auto-paused budget refuses it; it may pass next period.' },
-    [ErrorCode.RATE_LIMITED]: { description: "Over the plan's requestsPerMinute; it may pass in a later minute." },
+    [ErrorCode.QUOTA_EXCEEDED]: { description: 'A hard limit, an auto-paused budget or a spend limit refuses it (see retryAfterSeconds).' },
+    [ErrorCode.RATE_LIMITED]: { description: "Over the plan's requestsPerMinute or requestsPerHour; it may pass in a later window." },
     [ErrorCode.NOT_ENTITLED]: { description: 'The plan does not allow this usage at all; it is neither recorded nor billed.' },
   },
 });
@@ -46,7 +46,13 @@ registerEnumType(RejectionReason, {
       description: 'NOT_ENTITLED: an override withdrew the metric, or the feature gating its charge (requiresFeature) is off.',
     },
     HARD_LIMIT: { description: 'QUOTA_EXCEEDED: it would take usage past a hard limit of the plan.' },
-    BUDGET_EXHAUSTED: { description: "QUOTA_EXCEEDED: the period's cost reached the plan's budget, which pauses usage." },
+    BUDGET_EXHAUSTED: {
+      description: "QUOTA_EXCEEDED: it would take the period's cost past the auto-paused budget (the spend controls', else the plan's).",
+    },
+    SPEND_LIMIT: {
+      description: "QUOTA_EXCEEDED: it would take the cost of its UTC hour or day past the spend controls' perHourLimit or perDayLimit.",
+    },
+    PER_EVENT_LIMIT: { description: "QUOTA_EXCEEDED: its own cost is more than the spend controls' perEventLimit." },
     RATE_LIMITED: { description: "RATE_LIMITED: the organisation's accepted events this minute reached the plan's requestsPerMinute." },
     PERIOD_CLOSED: { description: 'BAD_USER_INPUT: its timestamp falls in a billing period already closed into an invoice.' },
   },
