@@ -53,7 +53,10 @@ registerEnumType(RejectionReason, {
       description: "QUOTA_EXCEEDED: it would take the cost of its UTC hour or day past the spend controls' perHourLimit or perDayLimit.",
     },
     PER_EVENT_LIMIT: { description: "QUOTA_EXCEEDED: its own cost is more than the spend controls' perEventLimit." },
-    RATE_LIMITED: { description: "RATE_LIMITED: the organisation's accepted events this minute reached the plan's requestsPerMinute." },
+    RATE_LIMITED: {
+      description:
+        "RATE_LIMITED: the organisation's accepted events this minute or hour reached the plan's requestsPerMinute or requestsPerHour.",
+    },
     PERIOD_CLOSED: { description: 'BAD_USER_INPUT: its timestamp falls in a billing period already closed into an invoice.' },
   },
 });
