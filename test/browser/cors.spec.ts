@@ -129,7 +129,11 @@ async function pageServer(): Promise<{ server: Server; origin: string }> {
           method,
           outcome: {
             status: 200,
-            body: { data: { viewer: { role: 'TENANT_ADMIN', organization: expect.objectContaining({ id: org }) as unknown } } },
+            body: {
+              data: { viewer: { role: 'TENANT_ADMIN', organization: expect.objectContaining({ id: org }) as unknown } },
+              // The query's cost, reported on every HTTP answer that costs something.
+              extensions: { cost: { requested: expect.any(Number) as unknown, limit: 5000 } },
+            },
           },
         });
       }

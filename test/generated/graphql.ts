@@ -424,7 +424,7 @@ export type RejectionReason =
   | 'PERIOD_CLOSED'
   /** QUOTA_EXCEEDED: its own cost is more than the spend controls' perEventLimit. */
   | 'PER_EVENT_LIMIT'
-  /** RATE_LIMITED: the organisation's accepted events this minute reached the plan's requestsPerMinute. */
+  /** RATE_LIMITED: the organisation's accepted events this minute or hour reached the plan's requestsPerMinute or requestsPerHour. */
   | 'RATE_LIMITED'
   /** QUOTA_EXCEEDED: it would take the cost of its UTC hour or day past the spend controls' perHourLimit or perDayLimit. */
   | 'SPEND_LIMIT'

@@ -39,7 +39,8 @@ type Variables = Readonly<Record<string, unknown>> | null | undefined;
  * connection type's default when left out, at most its maximum: a page size
  * outside the range is refused by the list itself as INVALID_PAGE_SIZE, not
  * here); another list with a `first` argument is as long as that; any other
- * list counts UNBOUNDED_LIST_LENGTH. Introspection costs nothing, as before.
+ * list counts UNBOUNDED_LIST_LENGTH. A plain list
+ * field may declare its own page size on the field, clamping its `first` the same way. Introspection costs nothing, as before.
  * Variables are read as sent, without coercing them (a 1,000-event batch
  * would be coerced twice): only an integer `first` is looked at.
  */
@@ -64,6 +65,11 @@ export function queryCost(schema: GraphQLSchema, document: DocumentNode, operati
 
   const pageSizeOf = (field: GraphQLField<unknown, unknown>): PageSize | undefined => {
     const declared = getNamedType(field.type).extensions[PAGE_SIZE_EXTENSION];
+    return isPageSize(declared) ? declared : undefined;
+  };
+  /** A plain list field's own page size (`@Extensions` on the field), for lists paged by `first` without a connection. */
+  const listSizeOf = (field: GraphQLField<unknown, unknown>): PageSize | undefined => {
+    const declared = field.extensions[PAGE_SIZE_EXTENSION];
     return isPageSize(declared) ? declared : undefined;
   };
 
@@ -103,7 +109,14 @@ export function queryCost(schema: GraphQLSchema, document: DocumentNode, operati
     const page = size ? Math.min(Math.max(first ?? size.default, 1), size.max) : undefined;
     const element = 1 + selectionCost(node.selectionSet, type, page);
     if (!isListType(getNullableType(field.type))) return element;
-    const length = size ? 1 : first !== undefined ? Math.max(first, 1) : (pageLength ?? UNBOUNDED_LIST_LENGTH);
+    const list = size ? undefined : listSizeOf(field);
+    const length = size
+      ? 1
+      : list
+        ? Math.min(Math.max(first ?? list.default, 1), list.max)
+        : first !== undefined
+          ? Math.max(first, 1)
+          : (pageLength ?? UNBOUNDED_LIST_LENGTH);
     return length * element;
   };
 

@@ -1,14 +1,17 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { PAGE_SIZE_EXTENSION } from '../../common/graphql/pagination';
 import { Permission } from '../../common/auth/permission';
 import type { RequestContext } from '../../app/request-context';
 import { Plan } from '../plan/plan.entity';
 import { ChangePlanInput } from './dto/change-plan.input';
 import { PlanChangeRequest, PlanChangeRequestStatus } from './plan-change-request.entity';
+import { PLAN_CHANGE_REQUEST_PAGE } from './plan-change-request.service';
 import { PlanSubscription } from './plan-subscription.entity';
 
 @Resolver(() => PlanChangeRequest)
 export class PlanChangeRequestResolver {
   @Authorized(Permission.VIEW_ORGANIZATION)
+  @Extensions({ [PAGE_SIZE_EXTENSION]: PLAN_CHANGE_REQUEST_PAGE })
   @Query(() => [PlanChangeRequest], {
     description:
       "Plan-change requests, newest first. Platform admins: one organisation's, or all without organizationId; tenant keys: " +
@@ -23,7 +26,7 @@ export class PlanChangeRequestResolver {
     first: number | null,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<PlanChangeRequest[]> {
-    return services.planChangeRequests.list(principal, organizationId, status, first ?? 100);
+    return services.planChangeRequests.list(principal, organizationId, status, first ?? PLAN_CHANGE_REQUEST_PAGE.default);
   }
 
   @Authorized(Permission.REQUEST_PLAN_CHANGE)

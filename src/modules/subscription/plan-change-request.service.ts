@@ -4,6 +4,7 @@ import { assertCan, isPlatformAdmin, type Principal } from '../../common/auth/pr
 import { Role } from '../../common/auth/role';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { assertId, CommonError, CommonErrorReason } from '../../common/errors/common-error';
+import type { PageSize } from '../../common/graphql/pagination';
 import type { AlertRaiser } from '../alert/alert-raiser';
 import { AlertKind, AlertSeverity } from '../alert/alert-severity';
 import { loadTenantScope } from '../organization/tenant-scope';
@@ -33,7 +34,8 @@ export interface PlanChangeEvent {
 export type PlanChangeAlerts = Pick<AlertRaiser, 'insert' | 'announce'>;
 
 const MAX_REASON = 1000;
-const MAX_LIST = 500;
+/** Pages of `planChangeRequests`. */
+export const PLAN_CHANGE_REQUEST_PAGE: PageSize = { default: 100, max: 500 };
 
 function alertMessage(event: PlanChangeEvent): string {
   const plan = `the ${event.plan.name} plan (${event.plan.code})`;
@@ -152,10 +154,10 @@ export class PlanChangeRequestService {
     principal: Principal,
     organizationIdInput: string | null,
     status: PlanChangeRequestStatus | null,
-    first = 100,
+    first = PLAN_CHANGE_REQUEST_PAGE.default,
   ): Promise<PlanChangeRequest[]> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_LIST) {
-      throw new CommonError(CommonErrorReason.INVALID_PAGE_SIZE, `first must be 1 to ${MAX_LIST}`);
+    if (!Number.isInteger(first) || first < 1 || first > PLAN_CHANGE_REQUEST_PAGE.max) {
+      throw new CommonError(CommonErrorReason.INVALID_PAGE_SIZE, `first must be 1 to ${PLAN_CHANGE_REQUEST_PAGE.max}`);
     }
     let organizationId: string | null;
     if (organizationIdInput) organizationId = authorizeTenant(principal, Permission.VIEW_ORGANIZATION, organizationIdInput);

@@ -1,10 +1,11 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Permission } from '../../common/auth/permission';
-import { encodeCursor } from '../../common/graphql/pagination';
+import { encodeCursor, PAGE_SIZE_EXTENSION } from '../../common/graphql/pagination';
 import type { RequestContext } from '../../app/request-context';
 import { CreateWebhookEndpointPayload } from './dto/webhook.types';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
+import { DELIVERY_PAGE } from './webhook.service';
 
 const PLATFORM_ADMIN_ONLY = 'Platform admins only (FORBIDDEN for every other role).';
 
@@ -19,6 +20,7 @@ export class WebhookResolver {
   }
 
   @Authorized(Permission.MANAGE_WEBHOOKS)
+  @Extensions({ [PAGE_SIZE_EXTENSION]: DELIVERY_PAGE })
   @Query(() => [WebhookDelivery], {
     description:
       `The delivery log of an endpoint (a deleted one's too), newest first. An unknown endpoint is NOT_FOUND ` +
@@ -31,7 +33,7 @@ export class WebhookResolver {
     after: string | null,
     @Ctx() { principal, services }: RequestContext,
   ): Promise<WebhookDelivery[]> {
-    const page = await services.webhooks.deliveries(principal, endpointId, first ?? 20, after);
+    const page = await services.webhooks.deliveries(principal, endpointId, first ?? DELIVERY_PAGE.default, after);
     return page.edges.map((edge) => edge.node);
   }
 

@@ -4,7 +4,7 @@ import { Permission } from '../../common/auth/permission';
 import { assertCan, type Principal } from '../../common/auth/principal';
 import { updateReturning } from '../../common/database/batch-load';
 import { assertId } from '../../common/errors/common-error';
-import { CursorKey, pageOf, pageRequest, type Page } from '../../common/graphql/pagination';
+import { CursorKey, pageOf, pageRequest, type Page, type PageSize } from '../../common/graphql/pagination';
 import { OutboundRefusal, type OutboundPolicy } from '../../common/http/outbound-target';
 import { isPlatformEventType, PLATFORM_EVENT_TYPES } from './platform-event-type';
 import { WebhookDelivery, WebhookDeliveryStatus } from './webhook-delivery.entity';
@@ -19,7 +19,8 @@ const REFUSALS: Record<OutboundRefusal, WebhookErrorReason> = {
 };
 
 /** The longest delivery log page. */
-const MAX_PAGE = 100;
+/** Pages of `webhookDeliveries`. */
+export const DELIVERY_PAGE: PageSize = { default: 20, max: 100 };
 
 /**
  * The platform's webhook endpoints and their delivery log. Platform admins only: endpoints
@@ -104,10 +105,15 @@ export class WebhookService {
   }
 
   /** An endpoint's deliveries, newest first; a deleted endpoint's log can still be read. */
-  async deliveries(principal: Principal, endpointIdInput: string, first = 20, after?: string | null): Promise<Page<WebhookDelivery>> {
+  async deliveries(
+    principal: Principal,
+    endpointIdInput: string,
+    first = DELIVERY_PAGE.default,
+    after?: string | null,
+  ): Promise<Page<WebhookDelivery>> {
     assertCan(principal, Permission.MANAGE_WEBHOOKS);
     const endpointId = assertId(endpointIdInput, 'endpoint id');
-    const page = pageRequest(first, after, MAX_PAGE, CursorKey.serial);
+    const page = pageRequest(first, after, DELIVERY_PAGE.max, CursorKey.serial);
     if (!(await this.db.getRepository(WebhookEndpoint).existsBy({ id: endpointId }))) throw this.endpointNotFound(endpointId);
     const qb = this.db
       .getRepository(WebhookDelivery)
