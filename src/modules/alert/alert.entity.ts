@@ -34,7 +34,8 @@ export class Alert {
   dedupKey!: string;
 
   @Field(() => AlertKindType, {
-    description: 'What the alert is about: usage, cost, spend, forecast, payment_failed, invoice_overdue or plan_change (a plan-change request and its decision).',
+    description:
+      'What the alert is about: usage, cost, spend, forecast, payment_failed, invoice_overdue or plan_change (a plan-change request and its decision).',
   })
   @Column({ type: 'text' })
   kind!: AlertKind;
