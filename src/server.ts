@@ -69,6 +69,7 @@ export async function startServer(options: {
     stripe,
   });
   services.alertDelivery.start();
+  services.statementDelivery?.start();
   const limits = createQueryLimits(config.limits);
   const formatError = createErrorFormatter(logger);
   const context = requestContextFactory(db, services);

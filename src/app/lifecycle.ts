@@ -74,5 +74,6 @@ export async function closeNode({ scheduler, apollo, ws, services, buses }: Node
   ws.close();
   services.usageLive.close();
   services.alertDelivery.stop();
+  services.statementDelivery?.stop();
   await Promise.all([buses.usage.close(), buses.alert.close(), buses.apiKeys.close()]);
 }

@@ -9,19 +9,25 @@ import { tenantScope } from '../organization/tenant-scope';
 import type { RatingCatalog } from '../rating/rating-catalog';
 import { DEFAULT_RULES } from './alert-evaluator';
 import { AlertRule } from './alert-rule.entity';
-import { AlertRuleKind, AlertWindow } from './alert-severity';
+import { AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
 import { AlertError, AlertErrorReason } from './alert.error';
 import type { CreateAlertRuleInput } from './dto/alert.types';
 
 /** Usage rules before cost rules, lower thresholds first: alerts of one batch fire in that order (also in AlertIngestListener's query). */
 const RULE_ORDER = { createdAt: 'ASC', kind: 'DESC', thresholdPercent: 'ASC', thresholdAmount: 'ASC', id: 'ASC' } as const;
-const CHANNELS = new Set(['in_app', 'email', 'webhook']);
+const CHANNELS = new Set(['in_app', 'email', 'webhook', 'sms']);
+
+/** Seed 003: critical usage alerts (95 % and the limit itself) go by SMS too, to the organisation's SMS recipients if it has any. */
+const defaultChannels = (d: (typeof DEFAULT_RULES)[number]): string[] =>
+  d.kind === AlertRuleKind.USAGE && d.severity === AlertSeverity.CRITICAL ? ['in_app', 'email', 'sms'] : ['in_app', 'email'];
 
 /** An organisation's alert rules: its defaults and those it adds. */
 export class AlertRuleService {
   constructor(
     private readonly db: DataSource,
     private readonly catalog: RatingCatalog,
+    /** Whether the server has SMS settings; without them the sms channel is refused. */
+    private readonly smsConfigured = false,
   ) {}
 
   /** The default rules, written with the organisation. */
@@ -34,7 +40,7 @@ export class AlertRuleService {
         thresholdPercent: String(d.percent),
         thresholdAmount: null,
         severity: d.severity,
-        channels: ['in_app', 'email'],
+        channels: defaultChannels(d),
         window: AlertWindow.PERIOD,
         team: null,
         project: null,
@@ -74,7 +80,13 @@ export class AlertRuleService {
     }
     const channels = [...new Set(['in_app', ...(input.channels ?? [])])];
     const bad = channels.find((c) => !CHANNELS.has(c));
-    if (bad) throw new AlertError(AlertErrorReason.INVALID_CHANNEL, `"${bad}" is not a channel: in_app, email or webhook`);
+    if (bad) throw new AlertError(AlertErrorReason.INVALID_CHANNEL, `"${bad}" is not a channel: in_app, email, webhook or sms`);
+    if (channels.includes('sms') && !this.smsConfigured) {
+      throw new AlertError(
+        AlertErrorReason.SMS_NOT_CONFIGURED,
+        'SMS alerts are not set up on this server (SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM): choose in_app, email or webhook',
+      );
+    }
     for (const key of [input.team, input.project]) {
       if (key != null && !OrganizationService.isValidKey(key))
         throw new AlertError(AlertErrorReason.INVALID_KEY, `"${key}" is not a valid team or project key`);
