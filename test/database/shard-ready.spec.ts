@@ -37,6 +37,7 @@ const DISTRIBUTED: Readonly<Record<string, string>> = {
   usage_price_totals: 'organization_id',
   usage_daily_peaks: 'organization_id',
   feature_overrides: 'organization_id',
+  statement_deliveries: 'organization_id',
 };
 
 /** Shared by all tenants and replicated to every node, each with why. */
