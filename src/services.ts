@@ -26,6 +26,7 @@ import { CreditService } from './modules/credit/credit.service';
 import { ALL_ORGANIZATIONS, EntitlementService } from './modules/entitlement/entitlement.service';
 import { ForecastService } from './modules/forecast/forecast.service';
 import { RecommendationService } from './modules/forecast/recommendation.service';
+import { InvoiceExportService } from './modules/invoice/invoice-export';
 import { InvoiceService } from './modules/invoice/invoice.service';
 import { StripePayments } from './modules/payment/stripe-payments';
 import { StatementDeliveryWorker, DEFAULT_STATEMENT_DELIVERY, STATEMENT_SMTP_TIMEOUTS } from './modules/statement/statement-delivery.worker';
@@ -154,6 +155,7 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     usageQuery,
     usageLive: new UsageLiveHub(bus, usageQuery, logger, { reports: metrics.liveReports, messages: metrics.liveMessages }),
     invoices,
+    invoiceExport: new InvoiceExportService(db),
     subscriptions,
     entitlements,
     credits: new CreditService(db),
