@@ -198,6 +198,7 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
       IntrospectionTypeNames: {},
       Organization: { id: org },
       AlertWebhookUrl: { id: org },
+      AlertSmsRecipients: { id: org },
       Entitlements: byOrganization,
       EntitlementCheck: { ...byOrganization, feature: 'truth_calls' },
       PlanFeatures: {},
