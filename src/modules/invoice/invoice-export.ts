@@ -173,7 +173,10 @@ function record(r: ExportRow): InvoiceExportRecord {
  * read a page at a time so a large period streams in bounded memory.
  */
 export class InvoiceExportService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly pageSize = PAGE_SIZE,
+  ) {}
 
   /**
    * Checks the caller and the period, and reads the first page, before anything is sent: a refusal is
@@ -208,7 +211,7 @@ export class InvoiceExportService {
     for (;;) {
       for (const row of rows) yield record(row);
       const last = rows.at(-1);
-      if (!last || new Set(rows.map((r) => r.id)).size < PAGE_SIZE) return;
+      if (!last || new Set(rows.map((r) => r.id)).size < this.pageSize) return;
       rows = await this.page(scope, last);
     }
   }
@@ -223,7 +226,7 @@ export class InvoiceExportService {
         afterOrganization: after?.organization_id ?? START.organization_id,
         afterStart: after?.period_start.toISOString() ?? START.period_start,
         afterId: after?.id ?? START.id,
-        limit: PAGE_SIZE,
+        limit: this.pageSize,
         draft: InvoiceStatus.DRAFT,
       }),
     );
