@@ -113,9 +113,7 @@ export class StatementDeliveryWorker {
       const ids = [...new Set(batch.map((d) => d.invoice_id))];
       const invoices = new Map((await this.db.getRepository(Invoice).findBy({ id: In(ids) })).map((i) => [i.id, i]));
       const organizationIds = [...new Set(batch.map((d) => d.organization_id))];
-      const names = new Map(
-        (await this.db.getRepository(Organization).findBy({ id: In(organizationIds) })).map((o) => [o.id, o.name]),
-      );
+      const names = new Map((await this.db.getRepository(Organization).findBy({ id: In(organizationIds) })).map((o) => [o.id, o.name]));
       const pdfs = new Map<string, Promise<{ filename: string; content: Buffer }>>();
       for (const delivery of batch) {
         const invoice = invoices.get(delivery.invoice_id);
@@ -189,7 +187,10 @@ export class StatementDeliveryWorker {
         return;
       } catch (err) {
         if (attempt >= 5) {
-          this.logger.error({ err, deliveryId: delivery.id }, 'statement sent but its delivery could not be recorded: it may be sent again');
+          this.logger.error(
+            { err, deliveryId: delivery.id },
+            'statement sent but its delivery could not be recorded: it may be sent again',
+          );
           return;
         }
         await sleep(200 * 2 ** attempt);
