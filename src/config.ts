@@ -104,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demoData: flag(env.DEMO_DATA, true),
     billingIntervalSeconds: int(env.BILLING_INTERVAL_SECONDS, 60),
     alertEmailFrom: env.ALERT_EMAIL_FROM || 'Meterly <alerts@meterly.local>',
-    billingEmailFrom: env.BILLING_EMAIL_FROM || 'Meterly <billing@meterly.local>',
+    billingEmailFrom: env.BILLING_EMAIL_FROM || 'Meterly <bills@meterly.local>',
     sms: smsConfig(env),
     alertRetryBaseMs: int(env.ALERT_RETRY_BASE_MS, 1000),
     webhookAllowedHosts: parseAllowedHosts(env.WEBHOOK_ALLOWED_HOSTS),

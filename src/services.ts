@@ -29,7 +29,11 @@ import { RecommendationService } from './modules/forecast/recommendation.service
 import { InvoiceExportService } from './modules/invoice/invoice-export';
 import { InvoiceService } from './modules/invoice/invoice.service';
 import { StripePayments } from './modules/payment/stripe-payments';
-import { StatementDeliveryWorker, DEFAULT_STATEMENT_DELIVERY, STATEMENT_SMTP_TIMEOUTS } from './modules/statement/statement-delivery.worker';
+import {
+  StatementDeliveryWorker,
+  DEFAULT_STATEMENT_DELIVERY,
+  STATEMENT_SMTP_TIMEOUTS,
+} from './modules/statement/statement-delivery.worker';
 import { StatementOutbox } from './modules/statement/statement-outbox';
 import { SubscriptionService } from './modules/subscription/subscription.service';
 import { MetricService } from './modules/metric/metric.service';

@@ -35,8 +35,8 @@ export class AlertRule {
   @Column({ type: 'enum', enum: AlertSeverity, enumName: 'alert_severity' })
   severity!: AlertSeverity;
 
-  @Field(() => [String], { description:
-      '"in_app" always; "email" to billing contacts; "webhook" to the organisation\'s URL; "sms" to its SMS recipients.',
+  @Field(() => [String], {
+    description: '"in_app" always; "email" to billing contacts; "webhook" to the organisation\'s URL; "sms" to its SMS recipients.',
   })
   @Column({ type: 'text', array: true })
   channels!: string[];

@@ -43,7 +43,9 @@ export class TwilioSmsSender implements SmsSender {
     private readonly config: SmsConfig,
     timeoutMs = 10_000,
   ) {
-    const httpClient = config.apiBaseUrl ? new RebasedRequestClient(config.apiBaseUrl, timeoutMs) : new RequestClient({ timeout: timeoutMs });
+    const httpClient = config.apiBaseUrl
+      ? new RebasedRequestClient(config.apiBaseUrl, timeoutMs)
+      : new RequestClient({ timeout: timeoutMs });
     // Retries are the outbox's (backoff, delivery log), not the SDK's.
     this.client = twilio(config.accountSid, config.authToken, { httpClient, autoRetry: false });
   }

@@ -83,7 +83,11 @@ const PAGE_SIZE = 500;
 
 const PAGE = namedParameters(['from', 'to', 'organization', 'afterOrganization', 'afterStart', 'afterId', 'limit', 'draft'] as const);
 /** Before every invoice: where the first page starts. */
-const START = { organization_id: '00000000-0000-0000-0000-000000000000', period_start: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+const START = {
+  organization_id: '00000000-0000-0000-0000-000000000000',
+  period_start: '-infinity',
+  id: '00000000-0000-0000-0000-000000000000',
+};
 const PAGE_SQL = (() => {
   const $ = PAGE.sql;
   // Keyset on (organisation, period start, id): the (organization_id, period_start) index walks it page by page.
@@ -189,7 +193,8 @@ export class InvoiceExportService {
       if (value === undefined || typeof value === 'string') return value;
       throw badPeriod(`${name} may be given once, as text`);
     };
-    const organizationIdInput = text('organizationId') ?? (isPlatformAdmin(principal) ? undefined : (principal.organizationId ?? undefined));
+    const organizationIdInput =
+      text('organizationId') ?? (isPlatformAdmin(principal) ? undefined : (principal.organizationId ?? undefined));
     let organizationId: string | null = null;
     if (organizationIdInput === undefined) assertCan(principal, Permission.VIEW_INVOICES);
     else {

@@ -54,7 +54,8 @@ export class OrganizationResolver {
   })
   setAlertSmsRecipients(
     @Arg('organizationId', () => ID, { description: 'The organisation whose alerts are texted.' }) organizationId: string,
-    @Arg('phoneNumbers', () => [String], { description: 'The whole new list, in E.164 form; duplicates are dropped.' }) phoneNumbers: string[],
+    @Arg('phoneNumbers', () => [String], { description: 'The whole new list, in E.164 form; duplicates are dropped.' })
+    phoneNumbers: string[],
     @Ctx() { principal, services }: RequestContext,
   ): Promise<string[]> {
     return services.organizationSettings.setSmsRecipients(principal, organizationId, phoneNumbers);

@@ -21,7 +21,9 @@ export class CreateAlertRuleInput {
   @Field(() => AlertSeverity)
   severity!: AlertSeverity;
 
-  @Field(() => [String], { nullable: true, description:
+  @Field(() => [String], {
+    nullable: true,
+    description:
       '"in_app" (always), "email", "webhook", "sms" (to the organisation\'s SMS recipients; refused with BAD_USER_INPUT SMS_NOT_CONFIGURED when the server has no SMS settings).',
   })
   channels?: string[] | null;
