@@ -26,6 +26,10 @@ export interface AppConfig {
   /** The address clients reach this server at, for links (invoice PDFs); default http://localhost:PORT. */
   publicUrl: string | undefined;
   alertEmailFrom: string;
+  /** Sender of invoice statements and receipts. */
+  billingEmailFrom: string;
+  /** Twilio credentials and sender for SMS alerts; unset: the sms channel is refused. */
+  sms: SmsConfig | undefined;
   /** First retry delay of a failed alert delivery; doubles on each failure. */
   alertRetryBaseMs: number;
   /** First retry delay of a failed platform event delivery; doubles on each failure, up to an hour, with jitter. */
@@ -42,6 +46,16 @@ export interface AppConfig {
   persistedQueries: boolean;
   limits: QueryLimits;
   transport: TransportLimits;
+}
+
+/** Twilio's Messages API: HTTP Basic auth with the account SID and auth token. */
+export interface SmsConfig {
+  accountSid: string;
+  authToken: string;
+  /** The sender: a Twilio phone number in E.164, or a Messaging Service SID (MG…). */
+  from: string;
+  /** Replaces https://api.twilio.com (a local stand-in in tests); unset in production. */
+  apiBaseUrl: string | undefined;
 }
 
 /** Bounds on what a client may make a server process read or hold, before and after its key is checked. */
@@ -96,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demoData: flag(env.DEMO_DATA, true),
     billingIntervalSeconds: int(env.BILLING_INTERVAL_SECONDS, 60),
     alertEmailFrom: env.ALERT_EMAIL_FROM || 'Meterly <alerts@meterly.local>',
+    billingEmailFrom: env.BILLING_EMAIL_FROM || 'Meterly <bills@meterly.local>',
+    sms: smsConfig(env),
     alertRetryBaseMs: int(env.ALERT_RETRY_BASE_MS, 1000),
     webhookRetryBaseMs: int(env.WEBHOOK_RETRY_BASE_MS, 1000),
     webhookMaxAttempts: Math.max(1, int(env.WEBHOOK_MAX_ATTEMPTS, 12)),
@@ -112,6 +128,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     transport: transportLimits(env),
   };
+}
+
+/** All three of SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM, or none: half a configuration is a mistake to report at start. */
+function smsConfig(env: NodeJS.ProcessEnv): SmsConfig | undefined {
+  const [accountSid, authToken, from] = [env.SMS_ACCOUNT_SID, env.SMS_AUTH_TOKEN, env.SMS_FROM].map((v) => v || undefined);
+  if (!accountSid && !authToken && !from) return undefined;
+  if (!accountSid || !authToken || !from) throw new Error('SMS alerts need all of SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM');
+  // The Twilio SDK refuses any other account SID when it is constructed.
+  if (!accountSid.startsWith('AC')) throw new Error('SMS_ACCOUNT_SID must be a Twilio account SID (AC…)');
+  return { accountSid, authToken, from, apiBaseUrl: env.SMS_API_BASE_URL?.replace(/\/$/, '') || undefined };
 }
 
 function transportLimits(env: NodeJS.ProcessEnv): TransportLimits {

@@ -70,6 +70,7 @@ export async function startServer(options: {
   });
   services.alertDelivery.start();
   services.webhookDelivery.start();
+  services.statementDelivery?.start();
   const limits = createQueryLimits(config.limits);
   const formatError = createErrorFormatter(logger);
   const context = requestContextFactory(db, services);

@@ -14,6 +14,7 @@ import { AlertRaiser } from './modules/alert/alert-raiser';
 import { AlertRuleService } from './modules/alert/alert-rule.service';
 import { AlertSeverity } from './modules/alert/alert-severity';
 import { AlertService } from './modules/alert/alert.service';
+import { TwilioSmsSender } from './modules/alert/twilio-sms-sender';
 import { ForecastAlertService } from './modules/alert/forecast-alert.service';
 import { ApiKeyUsage } from './modules/api-key/api-key-usage';
 import { ApiKeyService } from './modules/api-key/api-key.service';
@@ -26,10 +27,17 @@ import { CreditService } from './modules/credit/credit.service';
 import { ALL_ORGANIZATIONS, EntitlementService } from './modules/entitlement/entitlement.service';
 import { ForecastService } from './modules/forecast/forecast.service';
 import { RecommendationService } from './modules/forecast/recommendation.service';
+import { InvoiceExportService } from './modules/invoice/invoice-export';
 import { InvoiceService } from './modules/invoice/invoice.service';
 import { StripePayments } from './modules/payment/stripe-payments';
 import { SpendControlService } from './modules/spend-control/spend-control.service';
 import { PlanChangeRequestService } from './modules/subscription/plan-change-request.service';
+import {
+  StatementDeliveryWorker,
+  DEFAULT_STATEMENT_DELIVERY,
+  STATEMENT_SMTP_TIMEOUTS,
+} from './modules/statement/statement-delivery.worker';
+import { StatementOutbox } from './modules/statement/statement-outbox';
 import { SubscriptionService } from './modules/subscription/subscription.service';
 import { MetricService } from './modules/metric/metric.service';
 import { OrganizationSettingsService } from './modules/organization/organization-settings.service';
@@ -79,16 +87,35 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
       .catch((err: unknown) => logger.warn({ err, organizationId: organization.id }, 'Stripe customer not created'));
   });
   const alertRaiser = new AlertRaiser(db, alertBus);
-  const alertRules = new AlertRuleService(db, catalog);
+  const alertRules = new AlertRuleService(db, catalog, config.sms !== undefined);
   const usageIngest = new UsageIngestService(db, catalog, bus);
   usageIngest.addListener(new AlertIngestListener(catalog, alertRaiser));
   organizations.onCreating((tx, organization) => alertRules.createDefaults(tx, organization.id));
   const mailer = config.smtpUrl ? createTransport(config.smtpUrl) : null;
   const outbound = new OutboundPolicy(config.webhookAllowedHosts);
-  const alertDelivery = new AlertDeliveryWorker(db, mailer, config.alertEmailFrom, logger, outbound, {
-    ...DEFAULT_DELIVERY,
-    baseDelayMs: config.alertRetryBaseMs,
-  });
+  const sms = config.sms ? new TwilioSmsSender(config.sms) : null;
+  const alertDelivery = new AlertDeliveryWorker(
+    db,
+    mailer,
+    config.alertEmailFrom,
+    logger,
+    outbound,
+    { ...DEFAULT_DELIVERY, baseDelayMs: config.alertRetryBaseMs },
+    sms,
+  );
+  // Statements are queued with the invoice they tell of, and only where they can be sent.
+  const statements = new StatementOutbox(config.smtpUrl !== undefined);
+  const statementDelivery = config.smtpUrl
+    ? new StatementDeliveryWorker(
+        db,
+        createTransport({ url: config.smtpUrl, ...STATEMENT_SMTP_TIMEOUTS }),
+        config.billingEmailFrom,
+        invoices,
+        logger,
+        { ...DEFAULT_STATEMENT_DELIVERY, baseDelayMs: config.alertRetryBaseMs },
+      )
+    : null;
+  invoices.onPaid((tx, invoice) => statements.paid(tx, [invoice.id]));
   alertRaiser.onFired(() => alertDelivery.kick());
   const audit = new AuditService(db, logger, metrics.auditFailures);
   const webhookDelivery = new WebhookDeliveryWorker(db, outbound, audit, logger, {
@@ -107,6 +134,7 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
         value: new Dec(invoice.total).minus(invoice.amountPaid).toFixed(),
         message: `Payment of invoice ${invoice.number ?? invoice.id} failed: ${message}`,
       }),
+    invoicePaid: (tx, invoice) => statements.paid(tx, [invoice.id]),
   });
   const subscriptions = new SubscriptionService(db);
   // An IN_ADVANCE plan's first fee is invoiced with the subscription's start.
@@ -114,7 +142,9 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
   const entitlements = new EntitlementService(db, catalog, bus);
   subscriptions.onChanged((organizationId) => entitlements.announce(organizationId));
   usageIngest.addListener({ afterIngest: async (_tx, batch) => async () => entitlements.forget(batch.organizationId) });
-  const billing = new BillingService(db, new BillingCloseService(db, catalog, logger), invoices, collector, logger);
+  const closer = new BillingCloseService(db, catalog, logger);
+  closer.onIssued((tx, invoiceIds) => statements.issued(tx, invoiceIds));
+  const billing = new BillingService(db, closer, invoices, collector, logger);
   const forecastAlerts = new ForecastAlertService(db, alertRaiser, forecasts);
   billing.onCycle((organizationId) => forecastAlerts.evaluate(organizationId));
   // A cycle may apply scheduled plan changes and cancellations.
@@ -138,13 +168,14 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     apiKeys,
     apiKeyUsage,
     organizations,
-    organizationSettings: new OrganizationSettingsService(db, outbound),
+    organizationSettings: new OrganizationSettingsService(db, outbound, config.sms !== undefined),
     metrics: new MetricService(db),
     plans: new PlanService(db),
     usageIngest,
     usageQuery,
     usageLive: new UsageLiveHub(bus, usageQuery, logger, { reports: metrics.liveReports, messages: metrics.liveMessages }),
     invoices,
+    invoiceExport: new InvoiceExportService(db),
     subscriptions,
     planChangeRequests: new PlanChangeRequestService(db, subscriptions, alertRaiser),
     entitlements,
@@ -155,6 +186,8 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     alerts: new AlertService(db),
     alertRules,
     alertDelivery,
+    /** Null without SMTP: no statement is queued or sent. */
+    statementDelivery,
     alertLive: new AlertLiveHub(alertBus, db, logger),
     webhooks: new WebhookService(db, outbound, () => webhookDelivery.kick()),
     webhookDelivery,

@@ -21,6 +21,7 @@ import { InvoiceItem } from '../modules/invoice/invoice-item.entity';
 import { InvoiceLine } from '../modules/invoice/invoice-line.entity';
 import { Invoice } from '../modules/invoice/invoice.entity';
 import { StripeEvent } from '../modules/payment/stripe-event.entity';
+import { StatementDelivery } from '../modules/statement/statement-delivery.entity';
 import { PlanChange } from '../modules/subscription/plan-change.entity';
 import { UsageDailyPeak } from '../modules/usage/usage-daily-peak.entity';
 import { PlanChangeRequest } from '../modules/subscription/plan-change-request.entity';
@@ -77,4 +78,5 @@ export const ENTITIES = [
   WebhookDelivery,
   SpendControl,
   PlanChangeRequest,
+  StatementDelivery,
 ];

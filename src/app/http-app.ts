@@ -32,7 +32,7 @@ export interface HttpAppOptions {
 
 /**
  * The HTTP side of the port: /graphql, /healthz, /metrics, the Stripe webhook,
- * invoice PDFs and the dashboard. Returns the node:http request listener.
+ * invoice PDFs, the invoice CSV export and the dashboard. Returns the node:http request listener.
  */
 export function httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context, maxBodyBytes, cors }: HttpAppOptions) {
   const app = express();
@@ -79,6 +79,24 @@ export function httpRequestListener({ apollo, db, services, metrics, logger, aut
     } catch (err) {
       sendRestError(res, err, logger);
     }
+  });
+  // Invoices and their lines of a period as CSV, for accountants (same bearer key): ?month=YYYY-MM or ?from=…&to=…,
+  // and organizationId (a platform admin's choice; others get their own). Streamed: a failure midway cuts the download.
+  app.get('/invoices/export.csv', async (req, res) => {
+    let exported;
+    try {
+      const principal = await authenticate(req.headers.authorization);
+      exported = await services.invoiceExport.open(principal, req.query);
+    } catch (err) {
+      sendRestError(res, err, logger);
+      return;
+    }
+    res.set({
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${exported.filename}"`,
+      'Cache-Control': 'private, no-store',
+    });
+    await exported.writeTo(res).catch((err: unknown) => logger.error({ err }, 'invoice export stopped'));
   });
   // After every API route: the dashboard answers what is left.
   mountDashboard(app, dashboardDistDir());

@@ -76,5 +76,6 @@ export async function closeNode({ scheduler, apollo, ws, services, buses }: Node
   services.alertDelivery.stop();
   await services.apiKeyUsage.stop();
   await services.webhookDelivery.stop();
+  services.statementDelivery?.stop();
   await Promise.all([buses.usage.close(), buses.alert.close(), buses.apiKeys.close()]);
 }

@@ -24,6 +24,7 @@ import {
   AlertsDocument,
   CreateAlertRuleDocument,
   DeleteAlertRuleDocument,
+  SetAlertSmsRecipientsDocument,
   SetAlertWebhookDocument,
   SetBillingContactDocument,
   CancelSubscriptionDocument,
@@ -226,6 +227,9 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
     expect(await a.errorCode(SetAlertWebhookDocument, { organizationId: b.organization.id, url: 'https://evil.example' })).toBe(
       'FORBIDDEN',
     );
+  },
+  'Mutation.setAlertSmsRecipients': async ({ http: a }, b) => {
+    expect(await a.errorCode(SetAlertSmsRecipientsDocument, { organizationId: b.organization.id, phoneNumbers: [] })).toBe('FORBIDDEN');
   },
   'Mutation.setBillingContact': async ({ http: a }, b) => {
     expect(await a.errorCode(SetBillingContactDocument, { organizationId: b.organization.id, email: 'evil@example.com' })).toBe(

@@ -41,6 +41,7 @@ const DISTRIBUTED: Readonly<Record<string, string>> = {
   webhook_deliveries: 'organization_id', // with its event; the endpoint it goes to is a reference row
   spend_controls: 'organization_id',
   plan_change_requests: 'organization_id',
+  statement_deliveries: 'organization_id',
 };
 
 /** Shared by all tenants and replicated to every node, each with why. */

@@ -213,6 +213,7 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
       AlertWebhookUrl: { id: org },
       Organizations: { first: 10 },
       ApiKeys: byOrganization,
+      AlertSmsRecipients: { id: org },
       Entitlements: byOrganization,
       EntitlementCheck: { ...byOrganization, feature: 'truth_calls' },
       PlanFeatures: {},

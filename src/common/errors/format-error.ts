@@ -161,7 +161,7 @@ export function sendRestError(res: Response, err: unknown, logger: Logger): void
   const code = err instanceof DomainError ? err.code : err instanceof GraphQLError ? String(err.extensions.code ?? '') : '';
   const status = HTTP_STATUS[code];
   if (status && err instanceof Error) {
-    res.status(status).json({ error: { code, message: err.message } });
+    res.status(status).json({ error: { code, ...(err instanceof DomainError && { reason: err.reason }), message: err.message } });
     return;
   }
   logger.error({ err }, 'unexpected error on an HTTP route');

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * The durable outbox of email and webhook deliveries: written in the same
+ * The durable outbox of email, webhook and SMS deliveries: written in the same
  * transaction as the alert, sent by a worker with exponential backoff, so no
  * alert is lost when the receiver or this server is down.
  */
@@ -21,7 +21,7 @@ export class AlertDelivery {
   @Column({ type: 'text' })
   channel!: string;
 
-  /** An email address or a webhook URL. */
+  /** An email address, a webhook URL or a phone number (E.164). */
   @Column({ type: 'text' })
   target!: string;
 

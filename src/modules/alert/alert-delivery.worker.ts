@@ -6,6 +6,7 @@ import { namedParameters } from '../../common/database/pg-array';
 import { postToTarget } from '../../common/http/outbound-post';
 import { signWebhook } from '../../common/http/webhook-signature';
 import type { OutboundPolicy } from '../../common/http/outbound-target';
+import type { SmsSender } from './twilio-sms-sender';
 
 export interface DeliveryOptions {
   /** First retry delay; each further one doubles, up to an hour. */
@@ -25,7 +26,7 @@ const FAILED = namedParameters(['id', 'error', 'delayMs'] as const);
 
 interface Claimed {
   id: string;
-  channel: 'email' | 'webhook';
+  channel: 'email' | 'webhook' | 'sms';
   target: string;
   attempts: number;
   alert_id: string;
@@ -56,6 +57,8 @@ export class AlertDeliveryWorker {
     private readonly logger: Logger,
     private readonly outbound: OutboundPolicy,
     private readonly options: DeliveryOptions,
+    /** Null without SMS settings: an sms delivery then fails and waits, as an email does without SMTP. */
+    private readonly sms: SmsSender | null = null,
   ) {}
 
   start(): void {
@@ -115,6 +118,7 @@ export class AlertDeliveryWorker {
   private async deliver(delivery: Claimed): Promise<void> {
     try {
       if (delivery.channel === 'webhook') await this.post(delivery);
+      else if (delivery.channel === 'sms') await this.text(delivery);
       else await this.mail(delivery);
       await this.db.query(
         `UPDATE alert_deliveries SET delivered_at = now(), last_error = NULL WHERE id = ${DELIVERED.sql.id}`,
@@ -163,6 +167,13 @@ export class AlertDeliveryWorker {
     });
     if (status >= 300 && status < 400) throw new Error(`webhook answered HTTP ${status}; redirects are not followed`);
     if (status < 200 || status >= 300) throw new Error(`webhook answered HTTP ${status}`);
+  }
+
+  /** One short text: the severity and the message, cut to what one or two SMS segments hold. */
+  private async text(d: Claimed): Promise<void> {
+    if (!this.sms) throw new Error('SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM are not set: SMS alerts wait in the outbox');
+    const body = `[Meterly] ${d.severity}: ${d.message}`;
+    await this.sms.send(d.target, body.length > 300 ? `${body.slice(0, 299)}…` : body);
   }
 
   private async mail(d: Claimed): Promise<void> {

@@ -39,9 +39,9 @@ const $ = INSERT.sql;
 
 /**
  * The alerts not fired yet (by dedup key) with their outbox rows (one
- * delivery per email recipient and per webhook), their alert.triggered
- * platform events and their NOTIFY, in one statement; returns the bus
- * messages (`org/alert`).
+ * delivery per email recipient, per webhook and per SMS recipient), their
+ * alert.triggered platform events and their NOTIFY, in one statement;
+ * returns the bus messages (`org/alert`).
  */
 const INSERT_SQL = `WITH created AS (
     INSERT INTO alerts (organization_id, rule_id, dedup_key, kind, severity, metric_code, threshold, value, message, channels, triggered_at)
@@ -57,7 +57,11 @@ const INSERT_SQL = `WITH created AS (
      WHERE 'email' = ANY(a.channels) AND u.role = 'BILLING_CONTACT' AND u.email IS NOT NULL
     UNION ALL
     SELECT a.organization_id, a.id, 'webhook', o.alert_webhook_url, now() FROM created a JOIN organizations o ON o.id = a.organization_id
-     WHERE 'webhook' = ANY(a.channels) AND o.alert_webhook_url IS NOT NULL),
+     WHERE 'webhook' = ANY(a.channels) AND o.alert_webhook_url IS NOT NULL
+    UNION ALL
+    SELECT a.organization_id, a.id, 'sms', n.phone, now() FROM created a JOIN organizations o ON o.id = a.organization_id
+     CROSS JOIN LATERAL unnest(o.alert_sms_recipients) AS n(phone)
+     WHERE 'sms' = ANY(a.channels)),
   alert_events AS (
     SELECT organization_id, '${PlatformEventType.ALERT_TRIGGERED}'::text AS type,
            jsonb_build_object('alert', jsonb_build_object('id', id, 'kind', kind, 'severity', severity::text, 'metric', metric_code,

@@ -38,7 +38,9 @@ export class AlertRule {
   @Column({ type: 'enum', enum: AlertSeverity, enumName: 'alert_severity' })
   severity!: AlertSeverity;
 
-  @Field(() => [AlertChannelType], { description: "in_app always; email to billing contacts; webhook to the organisation's URL." })
+  @Field(() => [AlertChannelType], {
+    description: "in_app always; email to billing contacts; webhook to the organisation's URL; sms to its SMS recipients.",
+  })
   @Column({ type: 'text', array: true })
   channels!: AlertChannel[];
 

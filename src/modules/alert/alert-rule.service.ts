@@ -9,7 +9,7 @@ import { tenantScope } from '../organization/tenant-scope';
 import type { RatingCatalog } from '../rating/rating-catalog';
 import { DEFAULT_RULES } from './alert-evaluator';
 import { AlertRule } from './alert-rule.entity';
-import { AlertChannel, AlertRuleKind, AlertWindow } from './alert-severity';
+import { AlertChannel, AlertRuleKind, AlertSeverity, AlertWindow } from './alert-severity';
 import { AlertError, AlertErrorReason } from './alert.error';
 import type { CreateAlertRuleInput } from './dto/alert.types';
 
@@ -19,11 +19,19 @@ const CHANNELS = new Set<string>(Object.values(AlertChannel));
 /** Channels arrive as strings (the contract's `[String!]`) and are checked here against the AlertChannel enum. */
 const isChannel = (channel: string): channel is AlertChannel => CHANNELS.has(channel);
 
+/** Seed 003: critical usage alerts (95 % and the limit itself) go by SMS too, to the organisation's SMS recipients if it has any. */
+const defaultChannels = (d: (typeof DEFAULT_RULES)[number]): AlertChannel[] =>
+  d.kind === AlertRuleKind.USAGE && d.severity === AlertSeverity.CRITICAL
+    ? [AlertChannel.IN_APP, AlertChannel.EMAIL, AlertChannel.SMS]
+    : [AlertChannel.IN_APP, AlertChannel.EMAIL];
+
 /** An organisation's alert rules: its defaults and those it adds. */
 export class AlertRuleService {
   constructor(
     private readonly db: DataSource,
     private readonly catalog: RatingCatalog,
+    /** Whether the server has SMS settings; without them the sms channel is refused. */
+    private readonly smsConfigured = false,
   ) {}
 
   /** The default rules, written with the organisation. */
@@ -36,7 +44,7 @@ export class AlertRuleService {
         thresholdPercent: String(d.percent),
         thresholdAmount: null,
         severity: d.severity,
-        channels: [AlertChannel.IN_APP, AlertChannel.EMAIL],
+        channels: defaultChannels(d),
         window: AlertWindow.PERIOD,
         team: null,
         project: null,
@@ -89,8 +97,16 @@ export class AlertRuleService {
     }
     const requested: string[] = [AlertChannel.IN_APP, ...(input.channels ?? [])];
     const bad = requested.find((c) => !isChannel(c));
-    if (bad !== undefined) throw new AlertError(AlertErrorReason.INVALID_CHANNEL, `"${bad}" is not a channel: in_app, email or webhook`);
+    if (bad !== undefined) {
+      throw new AlertError(AlertErrorReason.INVALID_CHANNEL, `"${bad}" is not a channel: in_app, email, webhook or sms`);
+    }
     const channels = [...new Set(requested.filter(isChannel))];
+    if (channels.includes(AlertChannel.SMS) && !this.smsConfigured) {
+      throw new AlertError(
+        AlertErrorReason.SMS_NOT_CONFIGURED,
+        'SMS alerts are not set up on this server (SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM): choose in_app, email or webhook',
+      );
+    }
     for (const key of [input.team, input.project]) {
       if (key != null && !OrganizationService.isValidKey(key))
         throw new AlertError(AlertErrorReason.INVALID_KEY, `"${key}" is not a valid team or project key`);

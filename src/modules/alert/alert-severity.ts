@@ -45,6 +45,7 @@ export enum AlertChannel {
   IN_APP = 'in_app',
   EMAIL = 'email',
   WEBHOOK = 'webhook',
+  SMS = 'sms',
 }
 export const AlertChannelType = registerWireEnum(AlertChannel, {
   name: 'AlertChannel',
@@ -53,6 +54,7 @@ export const AlertChannelType = registerWireEnum(AlertChannel, {
     IN_APP: 'The alerts list and the alertTriggered subscription; every rule has it.',
     EMAIL: "An email to each of the organisation's billing contacts (setBillingContact).",
     WEBHOOK: "A signed POST to the organisation's alert webhook (setAlertWebhook).",
+    SMS: "A text message to the organisation's SMS recipients (setAlertSmsRecipients), through the SMS provider.",
   },
 });
 

@@ -8,6 +8,7 @@ export enum AlertErrorReason {
   INVALID_CHANNEL = 'INVALID_CHANNEL',
   INVALID_WINDOW = 'INVALID_WINDOW',
   INVALID_KEY = 'INVALID_KEY',
+  SMS_NOT_CONFIGURED = 'SMS_NOT_CONFIGURED',
 }
 
 export const AlertError = defineDomainError<AlertErrorReason>('AlertError', {
@@ -17,4 +18,5 @@ export const AlertError = defineDomainError<AlertErrorReason>('AlertError', {
   [AlertErrorReason.INVALID_CHANNEL]: ErrorCode.BAD_USER_INPUT,
   [AlertErrorReason.INVALID_WINDOW]: ErrorCode.BAD_USER_INPUT,
   [AlertErrorReason.INVALID_KEY]: ErrorCode.BAD_USER_INPUT,
+  [AlertErrorReason.SMS_NOT_CONFIGURED]: ErrorCode.BAD_USER_INPUT,
 });

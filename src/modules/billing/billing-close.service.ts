@@ -100,6 +100,8 @@ async function pipelined<I, D, R>(items: I[], size: number, build: (batch: I[]) 
  * months closes one month per wave.
  */
 export class BillingCloseService {
+  private readonly issuedListeners: Array<(tx: EntityManager, invoiceIds: string[]) => Promise<void>> = [];
+
   constructor(
     private readonly db: DataSource,
     private readonly catalog: RatingCatalog,
@@ -108,6 +110,11 @@ export class BillingCloseService {
     private readonly writeBatchSize = 250,
     private readonly storeOf: (tx: EntityManager) => CloseStore = (tx) => new BillingCloseStore(tx),
   ) {}
+
+  /** Told, inside each wave's transaction, of the invoices it issued (statements are queued there). */
+  onIssued(listener: (tx: EntityManager, invoiceIds: string[]) => Promise<void>): void {
+    this.issuedListeners.push(listener);
+  }
 
   async closeDue(filter: CloseFilter, requestedBy: string, onProgress?: (p: CloseProgress) => void): Promise<string[]> {
     const created: string[] = [];
@@ -225,7 +232,9 @@ export class BillingCloseService {
       due.map((d) => d.organization_id),
       requestedBy,
     );
-    return written.map((c) => c.invoice.id);
+    const ids = written.map((c) => c.invoice.id);
+    for (const listener of this.issuedListeners) await listener(tx, ids);
+    return ids;
   }
 
   /** What the written invoices consumed: their pending items, credits used or carried over, and the numbering. */

@@ -18,6 +18,8 @@ export interface InvoicePdfData {
   periodEnd: Date;
   issuedAt: Date | null;
   dueDate: Date | null;
+  /** Set once paid: the PDF then doubles as the receipt. */
+  paidAt?: Date | null;
   lines: InvoicePdfLine[];
   /** Decimal strings already rounded to the currency's minor unit, printed as given. */
   subtotal: string;
@@ -103,6 +105,7 @@ function drawHeader(doc: Doc, data: InvoicePdfData, title: string): void {
     ['Billing period', period],
     ['Issue date', data.issuedAt ? utcDate(data.issuedAt) : NONE],
     ['Due date', data.dueDate ? utcDate(data.dueDate) : NONE],
+    ...(data.paidAt ? [['Paid on', utcDate(data.paidAt)] as [string, string]] : []),
   ];
   const labelWidth = 90;
   for (const [label, value] of fields) {

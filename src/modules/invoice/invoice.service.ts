@@ -32,7 +32,14 @@ const OVERDUE = namedParameters(['organization', 'from'] as const);
 
 /** Reading invoices and moving them through their lifecycle. */
 export class InvoiceService {
+  private readonly paidListeners: Array<(tx: EntityManager, invoice: Invoice) => Promise<void>> = [];
+
   constructor(private readonly db: DataSource) {}
+
+  /** Told, inside the transaction, of an invoice paid by hand (receipts are queued there). */
+  onPaid(listener: (tx: EntityManager, invoice: Invoice) => Promise<void>): void {
+    this.paidListeners.push(listener);
+  }
 
   async list(
     principal: Principal,
@@ -62,7 +69,11 @@ export class InvoiceService {
 
   /** What the PDF shows, for an invoice the caller may see. */
   async pdf(principal: Principal, id: string): Promise<{ filename: string; content: Buffer }> {
-    const invoice = await this.get(principal, id);
+    return this.pdfOf(await this.get(principal, id));
+  }
+
+  /** The PDF of an invoice already authorised or read by the system (statement emails). */
+  async pdfOf(invoice: Invoice): Promise<{ filename: string; content: Buffer }> {
     const decimals = minorUnits(invoice.currency);
     const [organization, lines] = await Promise.all([
       this.db.getRepository(Organization).findOneByOrFail({ id: invoice.organizationId }),
@@ -78,6 +89,7 @@ export class InvoiceService {
       periodEnd: invoice.periodEnd,
       issuedAt: invoice.issuedAt,
       dueDate: invoice.dueDate,
+      paidAt: invoice.paidAt,
       lines: lines.map((l) => ({
         description: l.description,
         quantity: l.quantity,
@@ -94,7 +106,11 @@ export class InvoiceService {
 
   /** Manual collection when Stripe is not configured (bank transfer, cheque). */
   markPaid(principal: Principal, id: string): Promise<Invoice> {
-    return this.transition(principal, id, (tx, invoice) => payInvoice(tx, invoice));
+    return this.transition(principal, id, async (tx, invoice) => {
+      await payInvoice(tx, invoice);
+      for (const listener of this.paidListeners) await listener(tx, invoice);
+      return invoice;
+    });
   }
 
   /** Cancels an invoice and gives its credits back to the grants they came from. */

@@ -20,6 +20,9 @@ const REFUSALS: Record<OutboundRefusal, OrganizationErrorReason> = {
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** E.164: a plus, a country code that does not start with 0, at most 15 digits in all. */
+const E164 = /^\+[1-9][0-9]{1,14}$/;
+const MAX_SMS_RECIPIENTS = 10;
 
 const CONTACT = namedParameters(['org', 'key', 'email', 'role'] as const);
 const UPSERT_CONTACT = `INSERT INTO users (organization_id, key, email, role) VALUES (${CONTACT.sql.org}, ${CONTACT.sql.key}, ${CONTACT.sql.email}, ${CONTACT.sql.role})
@@ -33,6 +36,8 @@ export class OrganizationSettingsService {
   constructor(
     private readonly db: DataSource,
     private readonly outbound: OutboundPolicy,
+    /** Whether the server has SMS settings; without them no SMS recipient may be set. */
+    private readonly smsConfigured = false,
   ) {}
 
   /**
@@ -61,6 +66,38 @@ export class OrganizationSettingsService {
     const url = organization.alertWebhookUrl;
     if (url === null || can(principal.role, Permission.MANAGE_ALERTS)) return url;
     return redactUrlCredentials(url);
+  }
+
+  /**
+   * Replaces the phone numbers alerts on the sms channel are texted to (an empty list stops them).
+   * Refused while the server has no SMS settings, since nothing could be sent.
+   */
+  async setSmsRecipients(principal: Principal, organizationIdInput: string, phoneNumbers: string[]): Promise<string[]> {
+    const organizationId = authorizeTenant(principal, Permission.MANAGE_ALERTS, organizationIdInput);
+    const numbers = [...new Set(phoneNumbers)];
+    if (numbers.length > 0 && !this.smsConfigured) {
+      throw new OrganizationError(
+        OrganizationErrorReason.SMS_NOT_CONFIGURED,
+        'SMS alerts are not set up on this server (SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM)',
+      );
+    }
+    if (numbers.length > MAX_SMS_RECIPIENTS)
+      throw new OrganizationError(OrganizationErrorReason.TOO_MANY_RECIPIENTS, `At most ${MAX_SMS_RECIPIENTS} SMS recipients`);
+    const bad = numbers.find((n) => !E164.test(n));
+    if (bad !== undefined) {
+      throw new OrganizationError(
+        OrganizationErrorReason.INVALID_PHONE_NUMBER,
+        `"${bad.slice(0, 40)}" is not a phone number in E.164 form, such as +14155550100`,
+      );
+    }
+    await loadTenantScope(this.db.manager, organizationId);
+    await this.db.getRepository(Organization).update({ id: organizationId }, { alertSmsRecipients: numbers });
+    return numbers;
+  }
+
+  /** The SMS recipients for the roles that set them (MANAGE_ALERTS); null for the others, since they are personal numbers. */
+  smsRecipientsFor(principal: Principal, organization: Organization): string[] | null {
+    return can(principal.role, Permission.MANAGE_ALERTS) ? organization.alertSmsRecipients : null;
   }
 
   /** A billing contact receives alert emails. */

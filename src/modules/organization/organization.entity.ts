@@ -47,6 +47,10 @@ export class Organization {
   @Column({ name: 'alert_webhook_secret', type: 'text', nullable: true })
   alertWebhookSecret!: string | null;
 
+  /** Phone numbers (E.164) that alerts on the sms channel are texted to; read through a field resolver that hides them from members. */
+  @Column({ name: 'alert_sms_recipients', type: 'text', array: true, default: () => "'{}'" })
+  alertSmsRecipients!: string[];
+
   @Field(() => Date, { description: 'When it was created.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

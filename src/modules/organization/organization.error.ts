@@ -13,6 +13,9 @@ export enum OrganizationErrorReason {
   HTTPS_REQUIRED = 'HTTPS_REQUIRED',
   INTERNAL_ADDRESS = 'INTERNAL_ADDRESS',
   INVALID_EMAIL = 'INVALID_EMAIL',
+  INVALID_PHONE_NUMBER = 'INVALID_PHONE_NUMBER',
+  TOO_MANY_RECIPIENTS = 'TOO_MANY_RECIPIENTS',
+  SMS_NOT_CONFIGURED = 'SMS_NOT_CONFIGURED',
 }
 
 export const OrganizationError = defineDomainError<OrganizationErrorReason>('OrganizationError', {
@@ -27,4 +30,7 @@ export const OrganizationError = defineDomainError<OrganizationErrorReason>('Org
   [OrganizationErrorReason.HTTPS_REQUIRED]: ErrorCode.BAD_USER_INPUT,
   [OrganizationErrorReason.INTERNAL_ADDRESS]: ErrorCode.BAD_USER_INPUT,
   [OrganizationErrorReason.INVALID_EMAIL]: ErrorCode.BAD_USER_INPUT,
+  [OrganizationErrorReason.INVALID_PHONE_NUMBER]: ErrorCode.BAD_USER_INPUT,
+  [OrganizationErrorReason.TOO_MANY_RECIPIENTS]: ErrorCode.BAD_USER_INPUT,
+  [OrganizationErrorReason.SMS_NOT_CONFIGURED]: ErrorCode.BAD_USER_INPUT,
 });

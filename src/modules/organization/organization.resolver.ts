@@ -82,6 +82,30 @@ export class OrganizationResolver {
     return services.organizationSettings.setBillingContact(principal, organizationId, email, user);
   }
 
+  @Authorized(Permission.MANAGE_ALERTS)
+  @Mutation(() => [String], {
+    description:
+      'Replaces the phone numbers (E.164, e.g. +14155550100; at most 10) that alerts on the "sms" channel are texted to; [] stops them. ' +
+      'Platform admins, tenant admins and billing contacts of the organisation. BAD_USER_INPUT: INVALID_PHONE_NUMBER, TOO_MANY_RECIPIENTS, ' +
+      'SMS_NOT_CONFIGURED (the server has no SMS settings).',
+  })
+  setAlertSmsRecipients(
+    @Arg('organizationId', () => ID, { description: 'The organisation whose alerts are texted.' }) organizationId: string,
+    @Arg('phoneNumbers', () => [String], { description: 'The whole new list, in E.164 form; duplicates are dropped.' })
+    phoneNumbers: string[],
+    @Ctx() { principal, services }: RequestContext,
+  ): Promise<string[]> {
+    return services.organizationSettings.setSmsRecipients(principal, organizationId, phoneNumbers);
+  }
+
+  @FieldResolver(() => [String], {
+    nullable: true,
+    description: 'Phone numbers (E.164) its SMS alerts go to; null for keys that may not manage its alerts.',
+  })
+  alertSmsRecipients(@Root() organization: Organization, @Ctx() { principal, services }: RequestContext): string[] | null {
+    return services.organizationSettings.smsRecipientsFor(principal, organization);
+  }
+
   @FieldResolver(() => String, { nullable: true })
   alertWebhookUrl(@Root() organization: Organization, @Ctx() { principal, services }: RequestContext): string | null {
     return services.organizationSettings.webhookUrlFor(principal, organization);

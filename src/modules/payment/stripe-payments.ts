@@ -29,6 +29,8 @@ const DUE = namedParameters(['organization', 'payable', 'maxAttempts'] as const)
 /** Notified of payment outcomes (the alerts module raises alerts from these). */
 export interface PaymentListener {
   paymentFailed(invoice: Invoice, message: string): Promise<void>;
+  /** Inside the transaction that made the invoice PAID (receipts are queued there). */
+  invoicePaid(tx: EntityManager, invoice: Invoice): Promise<void>;
 }
 
 /**
@@ -245,6 +247,7 @@ export class StripePayments implements PaymentCollector {
       return { duplicate: false, ignored: problem };
     }
     await payInvoice(tx, invoice, { stripePaymentIntentId: intent.id, lastPaymentError: null });
+    await this.listener?.invoicePaid(tx, invoice);
     return { duplicate: false };
   }
 }

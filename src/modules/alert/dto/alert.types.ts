@@ -38,7 +38,7 @@ export class CreateAlertRuleInput {
   @Field(() => [String], {
     nullable: true,
     description:
-      'Values of AlertChannel, as strings: in_app (always added), email, webhook; any other is BAD_USER_INPUT with reason INVALID_CHANNEL.',
+      "Values of AlertChannel, as strings: in_app (always added), email, webhook, sms (to the organisation's SMS recipients; BAD_USER_INPUT SMS_NOT_CONFIGURED when the server has no SMS settings); any other is BAD_USER_INPUT with reason INVALID_CHANNEL.",
   })
   channels?: string[] | null;
 
