@@ -139,6 +139,7 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
   const subscriptions = new SubscriptionService(db);
   // An IN_ADVANCE plan's first fee is invoiced with the subscription's start.
   organizations.onCreating((tx, organization) => subscriptions.invoiceOpeningFee(tx, organization.id));
+  subscriptions.onIssued((tx, invoiceIds) => statements.issued(tx, invoiceIds));
   const entitlements = new EntitlementService(db, catalog, bus);
   subscriptions.onChanged((organizationId) => entitlements.announce(organizationId));
   usageIngest.addListener({ afterIngest: async (_tx, batch) => async () => entitlements.forget(batch.organizationId) });

@@ -1,4 +1,11 @@
-import { AdvanceTestClockDocument, InvoicesDocument, MarkInvoicePaidDocument, SetBillingContactDocument } from '../generated/graphql';
+import {
+  AdvanceTestClockDocument,
+  ChangePlanDocument,
+  CreatePlanDocument,
+  InvoicesDocument,
+  MarkInvoicePaidDocument,
+  SetBillingContactDocument,
+} from '../generated/graphql';
 import { mailAttachments, mailHeader, mailText, startMailCapture, type CapturedMail, type MailCapture } from '../helpers/mail-capture';
 import { extractPdfText } from '../helpers/pdf-text';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -119,6 +126,30 @@ describe('statements by email', () => {
       expect(text).toMatch(/Amount due\s+USD 0\.00/);
     }
     expect(receipts.map((m) => m.to[0]).sort()).toEqual(['ap@acme.test', 'cfo@acme.test']);
+  });
+
+  it('mails the statement of an invoice issued outside a close: an upgrade billed in advance', async () => {
+    const code = `stmt_adv_${process.pid}`;
+    const plan = (suffix: string, basePrice: string) => ({
+      code: `${code}_${suffix}`,
+      name: `Advance ${suffix}`,
+      currency: 'USD',
+      basePrice,
+      baseFeeTiming: 'IN_ADVANCE' as const,
+      charges: [{ metric: code, model: 'PER_UNIT' as const, unitPrice: '0' }],
+    });
+    const org = await planWithOrganization(t.admin, [{ code, unit: 'call', aggregation: 'SUM' }], plan('basic', '10'));
+    await t.admin.data(CreatePlanDocument, { input: plan('pro', '41') });
+    await t.admin.data(SetBillingContactDocument, { organizationId: org, email: 'advance@example.com' });
+    await t.admin.data(ChangePlanDocument, { input: { organizationId: org, planCode: `${code}_pro` } });
+    // Two invoices of March: the opening fee (issued before any contact was set) and the upgrade's difference.
+    const { edges } = (await t.admin.data(InvoicesDocument, { organizationId: org, first: 10 })).invoices;
+    expect(edges).toHaveLength(2);
+    const upgrade = edges.map((e) => e.node).find((i) => !i.lines[0]!.description.startsWith('Advance basic plan'))!;
+    expect(upgrade.number).toBeTruthy();
+    const [mail] = await mailsAbout(upgrade.number!, 'Invoice', 1);
+    expect(mail!.to).toEqual(['advance@example.com']);
+    expect(pdfText(mail!).text).toContain(upgrade.total.amount);
   });
 
   it('retries a message the server refused for now until it takes it, and gives up at once on a refused mailbox', async () => {

@@ -5,7 +5,7 @@ import { authorizeTenant } from '../../common/auth/tenant-scope';
 import { minorUnits } from '../../common/money/currency';
 import { Dec, roundMoney } from '../../common/money/decimal';
 import { periodSpan, remainingShare, type LineDraft } from '../invoice/invoice-builder';
-import { issueInvoiceNow } from '../invoice/invoice-issuer';
+import { issueInvoiceNow, type ImmediateInvoice } from '../invoice/invoice-issuer';
 import { InvoiceItem } from '../invoice/invoice-item.entity';
 import { InvoiceKind } from '../invoice/invoice-kind';
 import { InvoiceLineKind } from '../invoice/invoice-line.entity';
@@ -42,6 +42,18 @@ export class SubscriptionService {
   constructor(private readonly db: DataSource) {}
 
   private readonly changeListeners: Array<(organizationId: string) => Promise<void>> = [];
+
+  private readonly issuedListeners: Array<(tx: EntityManager, invoiceIds: string[]) => Promise<void>> = [];
+
+  /** Told, in the issuing transaction, of each invoice issued outside a close (an IN_ADVANCE fee): its statement. */
+  onIssued(listener: (tx: EntityManager, invoiceIds: string[]) => Promise<void>): void {
+    this.issuedListeners.push(listener);
+  }
+
+  private async issueNow(tx: EntityManager, input: ImmediateInvoice): Promise<void> {
+    const invoice = await issueInvoiceNow(tx, input);
+    for (const listener of this.issuedListeners) await listener(tx, [invoice.id]);
+  }
 
   /** Told after a plan change, cancellation or closing has committed (entitlements announce it to every node). */
   onChanged(listener: (organizationId: string) => Promise<void>): void {
@@ -154,7 +166,7 @@ export class SubscriptionService {
     const price = new Dec(plan.basePriceAmount);
     const share = remainingShare(subscription.currentPeriodStart, subscription.currentPeriodEnd, now);
     if (plan.baseFeeTiming !== BaseFeeTiming.IN_ADVANCE || price.isZero() || share.isZero()) return;
-    await issueInvoiceNow(tx, {
+    await this.issueNow(tx, {
       organizationId,
       kind: InvoiceKind.OPENING,
       currency: organization.currency,
@@ -251,7 +263,7 @@ export class SubscriptionService {
     if (lines.length === 0) return;
     const periodPlan = await tx.getRepository(Plan).findOneByOrFail({ id: subscription.periodPlanId });
     if (periodPlan.baseFeeTiming === BaseFeeTiming.IN_ADVANCE) {
-      await issueInvoiceNow(tx, {
+      await this.issueNow(tx, {
         organizationId: organization.id,
         kind: InvoiceKind.PLAN_CHANGE,
         currency: organization.currency,
