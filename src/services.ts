@@ -26,6 +26,7 @@ import { ALL_ORGANIZATIONS, EntitlementService } from './modules/entitlement/ent
 import { ForecastService } from './modules/forecast/forecast.service';
 import { RecommendationService } from './modules/forecast/recommendation.service';
 import { InvoiceService } from './modules/invoice/invoice.service';
+import { PaymentMethodService } from './modules/payment/payment-methods';
 import { StripePayments } from './modules/payment/stripe-payments';
 import { SubscriptionService } from './modules/subscription/subscription.service';
 import { MetricService } from './modules/metric/metric.service';
@@ -66,6 +67,7 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
   // Without Stripe, collection is manual (markInvoicePaid).
   const payments = stripe ? new StripePayments(db, stripe.client, stripe.webhookSecret, logger) : null;
   const collector: PaymentCollector | null = payments;
+  if (payments) invoices.providePaymentInstructions((invoice) => payments.bankTransfers.pdfInstructions(invoice));
   // Every organisation gets its Stripe customer when it is created; a failure is retried when a card is attached.
   organizations.onCreated(async (organization) => {
     await payments
@@ -133,6 +135,7 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     entitlements,
     credits: new CreditService(db),
     payments,
+    paymentMethods: stripe && payments ? new PaymentMethodService(db, stripe.client, payments) : null,
     billing,
     alerts: new AlertService(db),
     alertRules,

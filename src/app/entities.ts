@@ -19,6 +19,7 @@ import { InvoiceCounter } from '../modules/invoice/invoice-counter.entity';
 import { InvoiceItem } from '../modules/invoice/invoice-item.entity';
 import { InvoiceLine } from '../modules/invoice/invoice-line.entity';
 import { Invoice } from '../modules/invoice/invoice.entity';
+import { InvoiceBankTransfer } from '../modules/payment/invoice-bank-transfer.entity';
 import { StripeEvent } from '../modules/payment/stripe-event.entity';
 import { PlanChange } from '../modules/subscription/plan-change.entity';
 import { UsageDailyPeak } from '../modules/usage/usage-daily-peak.entity';
@@ -61,6 +62,7 @@ export const ENTITIES = [
   CreditGrant,
   CreditApplication,
   StripeEvent,
+  InvoiceBankTransfer,
   AlertRule,
   Alert,
   AlertDelivery,

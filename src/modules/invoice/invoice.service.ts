@@ -11,7 +11,7 @@ import { Dec, roundMoney } from '../../common/money/decimal';
 import { Organization } from '../organization/organization.entity';
 import { INVOICE_PAGE, InvoiceConnection } from './dto/invoice.types';
 import { InvoiceLine } from './invoice-line.entity';
-import { renderInvoicePdf } from './invoice-pdf';
+import { renderInvoicePdf, type InvoicePdfInstructions } from './invoice-pdf';
 import { Invoice } from './invoice.entity';
 import { InvoiceError, InvoiceErrorReason } from './invoice.error';
 import { moveInvoice, payInvoice, sourcesOf } from './invoice-lifecycle';
@@ -30,7 +30,14 @@ const OVERDUE = namedParameters(['organization', 'from'] as const);
 
 /** Reading invoices and moving them through their lifecycle. */
 export class InvoiceService {
+  private paymentInstructions: (invoice: Invoice) => Promise<InvoicePdfInstructions[]> = async () => [];
+
   constructor(private readonly db: DataSource) {}
+
+  /** How to pay an invoice, printed on its PDF (the payment module's bank-transfer details). */
+  providePaymentInstructions(source: (invoice: Invoice) => Promise<InvoicePdfInstructions[]>): void {
+    this.paymentInstructions = source;
+  }
 
   async list(
     principal: Principal,
@@ -62,9 +69,10 @@ export class InvoiceService {
   async pdf(principal: Principal, id: string): Promise<{ filename: string; content: Buffer }> {
     const invoice = await this.get(principal, id);
     const decimals = minorUnits(invoice.currency);
-    const [organization, lines] = await Promise.all([
+    const [organization, lines, paymentInstructions] = await Promise.all([
       this.db.getRepository(Organization).findOneByOrFail({ id: invoice.organizationId }),
       this.db.getRepository(InvoiceLine).find({ where: { invoiceId: invoice.id }, order: { position: 'ASC' } }),
+      this.paymentInstructions(invoice),
     ]);
     const number = invoice.number ?? `DRAFT-${invoice.id.slice(0, 8).toUpperCase()}`;
     const content = await renderInvoicePdf({
@@ -86,6 +94,7 @@ export class InvoiceService {
       creditsApplied: roundMoney(invoice.creditsApplied, decimals),
       total: roundMoney(invoice.total, decimals),
       amountDue: roundMoney(new Dec(invoice.total).minus(invoice.amountPaid), decimals),
+      paymentInstructions,
     });
     return { filename: `invoice-${number}.pdf`, content };
   }
