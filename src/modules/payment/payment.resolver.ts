@@ -31,10 +31,11 @@ export class PaymentResolver {
       defaultValue: PaymentMethodType.CARD,
       description: 'What Stripe.js collects: CARD (the default) or US_BANK_ACCOUNT (ACH debit, verified through Stripe).',
     })
-    methodType: PaymentMethodType,
+    methodType: PaymentMethodType | null,
     @Ctx() context: RequestContext,
   ): Promise<PaymentSetupPayload> {
-    return methodsOf(context, organizationId).createSetup(context.principal, organizationId, methodType);
+    // An explicit null means the default too.
+    return methodsOf(context, organizationId).createSetup(context.principal, organizationId, methodType ?? PaymentMethodType.CARD);
   }
 
   @Authorized(Permission.MANAGE_PAYMENT)
