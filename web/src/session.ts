@@ -12,6 +12,8 @@ export interface Session {
 /** What a page needs from its role: members see usage only. */
 export const mayViewInvoices = (role: Role): boolean => role !== 'MEMBER';
 export const mayManageAlerts = (role: Role): boolean => role !== 'MEMBER';
+/** Seed 003: managing payment is for platform admins, tenant admins and billing contacts. */
+export const mayManagePayment = (role: Role): boolean => role !== 'MEMBER';
 
 /** A page of the dashboard: `show` runs each time it is opened, so it fetches fresh numbers. */
 export interface View {
