@@ -1,3 +1,7 @@
+/**
+ * A local stand-in for the parts of Stripe's API Meterly calls, answered in Stripe's shapes for the real SDK. One file
+ * on purpose (over the usual length): one route table and the object shapes it answers with, read together.
+ */
 import { randomBytes } from 'node:crypto';
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
