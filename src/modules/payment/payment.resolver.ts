@@ -26,7 +26,7 @@ export class PaymentResolver {
     description: `Starts attaching a card or US bank account with Stripe (a SetupIntent); invoices are then charged automatically. ${ROLES} ${NOT_CONFIGURED}`,
   })
   createPaymentSetup(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID, { description: 'The organisation whose payment methods these are.' }) organizationId: string,
     @Arg('methodType', () => PaymentMethodType, {
       defaultValue: PaymentMethodType.CARD,
       description: 'What Stripe.js collects: CARD (the default) or US_BANK_ACCOUNT (ACH debit, verified through Stripe).',
@@ -42,7 +42,10 @@ export class PaymentResolver {
   @Query(() => [PaymentMethod], {
     description: `The organisation's cards and US bank accounts as Stripe holds them, newest first. ${ROLES} ${NOT_CONFIGURED}`,
   })
-  paymentMethods(@Arg('organizationId', () => ID) organizationId: string, @Ctx() context: RequestContext): Promise<PaymentMethod[]> {
+  paymentMethods(
+    @Arg('organizationId', () => ID, { description: 'The organisation whose payment methods these are.' }) organizationId: string,
+    @Ctx() context: RequestContext,
+  ): Promise<PaymentMethod[]> {
     return methodsOf(context, organizationId).list(context.principal, organizationId);
   }
 
@@ -53,7 +56,7 @@ export class PaymentResolver {
       `is set. Returns it as it was. A method not attached to this organisation: NOT_FOUND; a malformed id: BAD_USER_INPUT. ${ROLES}`,
   })
   detachPaymentMethod(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID, { description: 'The organisation whose payment methods these are.' }) organizationId: string,
     @Arg('id', () => ID, { description: "Stripe's payment method id (pm_…)." }) id: string,
     @Ctx() context: RequestContext,
   ): Promise<PaymentMethod> {
@@ -65,7 +68,7 @@ export class PaymentResolver {
     description: `Makes this method the one invoices are charged to. A method not attached to this organisation: NOT_FOUND. ${ROLES}`,
   })
   setDefaultPaymentMethod(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID, { description: 'The organisation whose payment methods these are.' }) organizationId: string,
     @Arg('id', () => ID, { description: "Stripe's payment method id (pm_…)." }) id: string,
     @Ctx() context: RequestContext,
   ): Promise<PaymentMethod> {
