@@ -29,6 +29,7 @@ import { ForecastService } from './modules/forecast/forecast.service';
 import { RecommendationService } from './modules/forecast/recommendation.service';
 import { InvoiceExportService } from './modules/invoice/invoice-export';
 import { InvoiceService } from './modules/invoice/invoice.service';
+import { PaymentMethodService } from './modules/payment/payment-methods';
 import { StripePayments } from './modules/payment/stripe-payments';
 import { SpendControlService } from './modules/spend-control/spend-control.service';
 import { PlanChangeRequestService } from './modules/subscription/plan-change-request.service';
@@ -80,6 +81,7 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
   // Without Stripe, collection is manual (markInvoicePaid).
   const payments = stripe ? new StripePayments(db, stripe.client, stripe.webhookSecret, logger) : null;
   const collector: PaymentCollector | null = payments;
+  if (payments) invoices.providePaymentInstructions((invoice) => payments.bankTransfers.pdfInstructions(invoice));
   // Every organisation gets its Stripe customer when it is created; a failure is retried when a card is attached.
   organizations.onCreated(async (organization) => {
     await payments
@@ -183,6 +185,7 @@ export function createServices({ db, usageBus: bus, alertBus, apiKeyBus, logger,
     spendControls: new SpendControlService(db, (organizationId) => entitlements.announce(organizationId)),
     credits: new CreditService(db),
     payments,
+    paymentMethods: stripe && payments ? new PaymentMethodService(db, stripe.client, payments) : null,
     billing,
     alerts: new AlertService(db),
     alertRules,

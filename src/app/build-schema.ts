@@ -23,7 +23,7 @@ import { CreditResolver } from '../modules/credit/credit.resolver';
 import { EntitlementResolver, PlanFeatureResolver } from '../modules/entitlement/entitlement.resolver';
 import { ForecastResolver } from '../modules/forecast/forecast.resolver';
 import { InvoiceLineResolver, InvoiceResolver } from '../modules/invoice/invoice.resolver';
-import { PaymentResolver } from '../modules/payment/payment.resolver';
+import { InvoicePaymentResolver, PaymentResolver } from '../modules/payment/payment.resolver';
 import { MetricResolver } from '../modules/metric/metric.resolver';
 import { OrganizationResolver } from '../modules/organization/organization.resolver';
 import { PlanChargeResolver, PlanResolver } from '../modules/plan/plan.resolver';
@@ -52,6 +52,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   BillingResolver,
   CreditResolver,
   PaymentResolver,
+  InvoicePaymentResolver,
   AlertResolver,
   AlertRuleResolver,
   CostResolver,

@@ -20,6 +20,7 @@ import { InvoiceCounter } from '../modules/invoice/invoice-counter.entity';
 import { InvoiceItem } from '../modules/invoice/invoice-item.entity';
 import { InvoiceLine } from '../modules/invoice/invoice-line.entity';
 import { Invoice } from '../modules/invoice/invoice.entity';
+import { InvoiceBankTransfer } from '../modules/payment/invoice-bank-transfer.entity';
 import { StripeEvent } from '../modules/payment/stripe-event.entity';
 import { StatementDelivery } from '../modules/statement/statement-delivery.entity';
 import { PlanChange } from '../modules/subscription/plan-change.entity';
@@ -67,6 +68,7 @@ export const ENTITIES = [
   CreditGrant,
   CreditApplication,
   StripeEvent,
+  InvoiceBankTransfer,
   AlertRule,
   Alert,
   AlertDelivery,

@@ -32,6 +32,10 @@ import {
   CloseAccountDocument,
   CloseBillingPeriodDocument,
   CreatePaymentSetupDocument,
+  CreatePaymentSetupForDocument,
+  DetachPaymentMethodDocument,
+  PaymentMethodsDocument,
+  SetDefaultPaymentMethodDocument,
   EntitlementCheckDocument,
   EntitlementsDocument,
   RemoveFeatureOverrideDocument,
@@ -271,6 +275,18 @@ const CASES: Record<string, (caller: Caller, b: Tenant) => Promise<void>> = {
   },
   'Mutation.createPaymentSetup': async ({ http: a }, b) => {
     expect(await a.errorCode(CreatePaymentSetupDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+    expect(await a.errorCode(CreatePaymentSetupForDocument, { organizationId: b.organization.id, methodType: 'US_BANK_ACCOUNT' })).toBe(
+      'FORBIDDEN',
+    );
+  },
+  'Query.paymentMethods': async ({ http: a }, b) => {
+    expect(await a.errorCode(PaymentMethodsDocument, { organizationId: b.organization.id })).toBe('FORBIDDEN');
+  },
+  'Mutation.detachPaymentMethod': async ({ http: a }, b) => {
+    expect(await a.errorCode(DetachPaymentMethodDocument, { organizationId: b.organization.id, id: 'pm_of_b' })).toBe('FORBIDDEN');
+  },
+  'Mutation.setDefaultPaymentMethod': async ({ http: a }, b) => {
+    expect(await a.errorCode(SetDefaultPaymentMethodDocument, { organizationId: b.organization.id, id: 'pm_of_b' })).toBe('FORBIDDEN');
   },
   'Mutation.grantCredits': async ({ http: a }, b) => {
     expect(await a.errorCode(GrantCreditsDocument, { input: { organizationId: b.organization.id, amount: '100' } })).toBe('FORBIDDEN');

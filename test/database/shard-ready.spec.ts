@@ -36,6 +36,7 @@ const DISTRIBUTED: Readonly<Record<string, string>> = {
   usage_unique_values: 'organization_id',
   usage_price_totals: 'organization_id',
   usage_daily_peaks: 'organization_id',
+  invoice_bank_transfers: 'organization_id',
   feature_overrides: 'organization_id',
   webhook_events: 'organization_id',
   webhook_deliveries: 'organization_id', // with its event; the endpoint it goes to is a reference row

@@ -1,3 +1,7 @@
+/**
+ * A local stand-in for the parts of Stripe's API Meterly calls, answered in Stripe's shapes for the real SDK. One file
+ * on purpose (over the usual length): one route table and the object shapes it answers with, read together.
+ */
 import { randomBytes } from 'node:crypto';
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,15 +19,61 @@ export interface FakePaymentIntent {
   last_payment_error: { code: string; message: string } | null;
 }
 
+export interface FakePaymentMethod {
+  id: string;
+  type: 'card' | 'us_bank_account';
+  customer: string | null;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  bankName: string;
+}
+
+export interface FakeInvoice {
+  id: string;
+  customer: string;
+  currency: string;
+  status: 'draft' | 'open' | 'paid';
+  collection_method: string;
+  days_until_due: number | null;
+  auto_advance: boolean;
+  description: string | null;
+  metadata: Record<string, string>;
+  payment_settings: Record<string, unknown>;
+  items: Array<{ id: string; amount: number; description: string | null }>;
+  number: string | null;
+  hosted_invoice_url: string | null;
+  amount_paid: number;
+}
+
 export interface FakeStripe {
   port: number;
   /** A Stripe SDK instance configured to talk to this fake (apiKey 'sk_test_fake', host 127.0.0.1, port, protocol http, maxNetworkRetries 0). */
   client(): Stripe;
-  customers: Map<string, { id: string; email?: string | null; name?: string | null; metadata: Record<string, string> }>;
+  customers: Map<
+    string,
+    { id: string; email?: string | null; name?: string | null; metadata: Record<string, string>; defaultPaymentMethod?: string | null }
+  >;
+  paymentMethods: Map<string, FakePaymentMethod>;
+  invoices: Map<string, FakeInvoice>;
   paymentIntents: Map<string, FakePaymentIntent>;
-  setupIntents: Map<string, { id: string; customer: string; client_secret: string; status: string; usage: string }>;
+  setupIntents: Map<
+    string,
+    { id: string; customer: string; client_secret: string; status: string; usage: string; types: string[]; payment_method: string | null }
+  >;
   /** Every request received, for assertions: method, path, idempotency key, parsed form body. */
   requests: Array<{ method: string; path: string; idempotencyKey: string | null; body: Record<string, unknown> }>;
+  /**
+   * What Stripe.js does when the customer completes a SetupIntent: a PaymentMethod of the intent's first allowed
+   * type, attached to its customer; the intent succeeds. Returns the PaymentMethod's id.
+   */
+  completeSetup(
+    setupIntentId: string,
+    details?: Partial<Pick<FakePaymentMethod, 'brand' | 'last4' | 'expMonth' | 'expYear' | 'bankName'>>,
+  ): string;
+  /** The customer's bank transfer reached its balance and Stripe applied it to this invoice: the invoice as `invoice.paid` sends it. */
+  payByBankTransfer(invoiceId: string): Record<string, unknown>;
   /** Make the next PaymentIntent confirmations for this payment method fail with a card_declined error (count times), then succeed. */
   failNextPayments(paymentMethodId: string, count?: number): void;
   close(): Promise<void>;
@@ -41,8 +91,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const customers: FakeStripe['customers'] = new Map();
   const paymentIntents: FakeStripe['paymentIntents'] = new Map();
   const setupIntents: FakeStripe['setupIntents'] = new Map();
+  const paymentMethods: FakeStripe['paymentMethods'] = new Map();
+  const invoices: FakeStripe['invoices'] = new Map();
   const requests: FakeStripe['requests'] = [];
   const created = new Map<string, number>();
+  /** Creation order, to list objects made in the same second newest first as Stripe does. */
+  const order: string[] = [];
   const failures = new Map<string, number>();
   const idempotent = new Map<string, { fingerprint: string; reply: Reply }>();
 
@@ -66,7 +120,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       description: null,
       email: customer.email ?? null,
       invoice_prefix: id.slice(4, 12).toUpperCase(),
-      invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+      invoice_settings: {
+        custom_fields: null,
+        default_payment_method: customer.defaultPaymentMethod ?? null,
+        footer: null,
+        rendering_options: null,
+      },
       livemode: false,
       metadata: customer.metadata,
       name: customer.name ?? null,
@@ -75,6 +134,159 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       shipping: null,
       tax_exempt: 'none',
       test_clock: null,
+    };
+  };
+
+  const paymentMethodJson = (pm: FakePaymentMethod) => ({
+    id: pm.id,
+    object: 'payment_method',
+    allow_redisplay: 'unspecified',
+    billing_details: {
+      address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null },
+      email: null,
+      name: null,
+      phone: null,
+      tax_id: null,
+    },
+    created: created.get(pm.id) ?? 0,
+    customer: pm.customer,
+    customer_account: null,
+    livemode: false,
+    metadata: {},
+    type: pm.type,
+    ...(pm.type === 'card'
+      ? {
+          card: {
+            brand: pm.brand,
+            checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+            country: 'US',
+            display_brand: pm.brand,
+            exp_month: pm.expMonth,
+            exp_year: pm.expYear,
+            fingerprint: `fp${pm.id.slice(3, 15)}`,
+            funding: 'credit',
+            generated_from: null,
+            last4: pm.last4,
+            networks: { available: [pm.brand], preferred: null },
+            regulated_status: 'unregulated',
+            three_d_secure_usage: { supported: true },
+            wallet: null,
+          },
+        }
+      : {
+          us_bank_account: {
+            account_holder_type: 'company',
+            account_type: 'checking',
+            bank_name: pm.bankName,
+            financial_connections_account: null,
+            fingerprint: `fp${pm.id.slice(3, 15)}`,
+            last4: pm.last4,
+            networks: { preferred: 'ach', supported: ['ach'] },
+            routing_number: '110000000',
+            status_details: {},
+          },
+        }),
+  });
+
+  const invoiceJson = (inv: FakeInvoice) => {
+    const total = inv.items.reduce((sum, item) => sum + item.amount, 0);
+    const finalizedAt = created.get(`${inv.id}/finalized`) ?? null;
+    return {
+      id: inv.id,
+      object: 'invoice',
+      account_country: 'US',
+      account_name: 'Meterly test account',
+      amount_due: total,
+      amount_overpaid: 0,
+      amount_paid: inv.amount_paid,
+      amount_remaining: total - inv.amount_paid,
+      amount_shipping: 0,
+      attempt_count: 0,
+      attempted: false,
+      auto_advance: inv.auto_advance,
+      billing_reason: 'manual',
+      collection_method: inv.collection_method,
+      created: created.get(inv.id) ?? 0,
+      currency: inv.currency,
+      customer: inv.customer,
+      description: inv.description,
+      due_date: finalizedAt !== null && inv.days_until_due !== null ? finalizedAt + inv.days_until_due * 86400 : null,
+      hosted_invoice_url: inv.hosted_invoice_url,
+      invoice_pdf: inv.hosted_invoice_url && `${inv.hosted_invoice_url}/pdf`,
+      lines: {
+        object: 'list',
+        data: inv.items.map((item) => ({
+          id: `il_${item.id.slice(3)}`,
+          object: 'line_item',
+          amount: item.amount,
+          currency: inv.currency,
+          description: item.description,
+        })),
+        has_more: false,
+        url: `/v1/invoices/${inv.id}/lines`,
+      },
+      livemode: false,
+      metadata: inv.metadata,
+      number: inv.number,
+      payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null, ...inv.payment_settings },
+      status: inv.status,
+      status_transitions: { finalized_at: finalizedAt, marked_uncollectible_at: null, paid_at: null, voided_at: null },
+      subtotal: total,
+      total,
+    };
+  };
+
+  /** Stripe opens one virtual account per customer for its balance: the same numbers every time it is asked. */
+  const fundingInstructionsJson = (customer: string, currency: string) => {
+    const digits = [...customer]
+      .reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 1e8, 7)
+      .toString()
+      .padStart(8, '0');
+    const address = {
+      city: 'San Francisco',
+      country: 'US',
+      line1: '354 Oyster Point Blvd',
+      line2: null,
+      postal_code: '94080',
+      state: 'CA',
+    };
+    return {
+      object: 'funding_instructions',
+      bank_transfer: {
+        country: 'US',
+        financial_addresses: [
+          {
+            type: 'aba',
+            aba: {
+              account_holder_address: address,
+              account_holder_name: 'Meterly test account',
+              account_number: `1111${digits}`,
+              account_type: 'checking',
+              bank_address: address,
+              bank_name: 'STRIPE TEST BANK',
+              routing_number: '999999999',
+            },
+            supported_networks: ['ach', 'domestic_wire_us'],
+          },
+          {
+            type: 'swift',
+            swift: {
+              account_holder_address: address,
+              account_holder_name: 'Meterly test account',
+              account_number: `1111${digits}`,
+              account_type: 'checking',
+              bank_address: address,
+              bank_name: 'STRIPE TEST BANK',
+              swift_code: 'TSTEZ122',
+            },
+            supported_networks: ['swift'],
+          },
+        ],
+        type: 'us_bank_transfer',
+      },
+      currency,
+      funding_type: 'bank_transfer',
+      livemode: false,
     };
   };
 
@@ -176,18 +388,25 @@ export async function startFakeStripe(): Promise<FakeStripe> {
           return stripeError(400, { code: 'parameter_missing', param: 'customer', message: 'Missing required param: customer.' });
         if (!customers.has(customer)) return noSuch('customer', customer, 400, 'customer');
         const seti = remember(newId('seti'));
+        // SDK v23 removed `payment_method_types` from create params in favour of `allowed_payment_method_types`; accept both.
+        const allowed = body.allowed_payment_method_types ?? body.payment_method_types;
         const setupIntent = {
           id: seti,
           customer,
           client_secret: `${seti}_secret_${randomToken()}`,
           status: 'requires_payment_method',
           usage: str(body.usage) ?? 'off_session',
+          types: Array.isArray(allowed) ? allowed.map(String) : ['card'],
+          payment_method: null,
         };
         setupIntents.set(seti, setupIntent);
-        // SDK v23 removed `payment_method_types` from create params in favour of `allowed_payment_method_types`; accept both.
-        const allowed = body.allowed_payment_method_types ?? body.payment_method_types;
         return ok({
-          ...setupIntent,
+          id: seti,
+          customer,
+          client_secret: setupIntent.client_secret,
+          status: setupIntent.status,
+          usage: setupIntent.usage,
+          payment_method: setupIntent.payment_method,
           object: 'setup_intent',
           allowed_payment_method_types: Array.isArray(allowed) ? allowed : null,
           application: null,
@@ -205,12 +424,152 @@ export async function startFakeStripe(): Promise<FakeStripe> {
           metadata: metadataOf(body),
           next_action: null,
           on_behalf_of: null,
-          payment_method: null,
           payment_method_configuration_details: null,
           payment_method_options: {},
           payment_method_types: Array.isArray(allowed) ? allowed : ['card'],
           single_use_mandate: null,
         });
+      }
+      case 'POST customers/:id': {
+        const customer = customers.get(id ?? '');
+        if (!customer) return noSuch('customer', id ?? '', 404, 'id');
+        const settings = body.invoice_settings as Record<string, unknown> | undefined;
+        if (settings && 'default_payment_method' in settings) {
+          const pm = str(settings.default_payment_method);
+          if (pm && paymentMethods.get(pm)?.customer !== customer.id)
+            return stripeError(400, {
+              param: 'invoice_settings[default_payment_method]',
+              message: `No such PaymentMethod: '${pm}'; It's possible this PaymentMethod exists on one of your connected accounts, in which case you should retry this request on that connected account.`,
+            });
+          customer.defaultPaymentMethod = pm;
+        }
+        return ok(customerJson(customer.id));
+      }
+      case 'GET customers/:id/payment_methods': {
+        if (!customers.has(id ?? '')) return noSuch('customer', id ?? '', 404, 'customer');
+        const type = str(body.type);
+        const limit = Math.min(100, Number(str(body.limit) ?? 10));
+        const all = [...paymentMethods.values()]
+          .filter((pm) => pm.customer === id && (!type || pm.type === type))
+          .sort((a, b) => (created.get(b.id) ?? 0) - (created.get(a.id) ?? 0) || order.indexOf(b.id) - order.indexOf(a.id));
+        const after = str(body.starting_after);
+        const from = after ? all.findIndex((pm) => pm.id === after) + 1 : 0;
+        const page = all.slice(from, from + limit);
+        return ok({
+          object: 'list',
+          data: page.map(paymentMethodJson),
+          has_more: from + limit < all.length,
+          url: `/v1/customers/${id}/payment_methods`,
+        });
+      }
+      case 'GET payment_methods/:id': {
+        const pm = paymentMethods.get(id ?? '');
+        return pm ? ok(paymentMethodJson(pm)) : noSuch('PaymentMethod', id ?? '', 404, 'payment_method');
+      }
+      case 'POST payment_methods/:id/detach': {
+        const pm = paymentMethods.get(id ?? '');
+        if (!pm) return noSuch('PaymentMethod', id ?? '', 404, 'payment_method');
+        if (!pm.customer)
+          return stripeError(400, {
+            message: 'The payment method you provided is not attached to a customer so detachment is impossible.',
+          });
+        const owner = customers.get(pm.customer);
+        // Stripe forgets a detached default: the customer has none until another is set.
+        if (owner?.defaultPaymentMethod === pm.id) owner.defaultPaymentMethod = null;
+        pm.customer = null;
+        return ok(paymentMethodJson(pm));
+      }
+      case 'POST customers/:id/funding_instructions': {
+        if (!customers.has(id ?? '')) return noSuch('customer', id ?? '', 404, 'customer');
+        const transfer = body.bank_transfer as Record<string, unknown> | undefined;
+        if (str(body.funding_type) !== 'bank_transfer' || !transfer)
+          return stripeError(400, { code: 'parameter_missing', param: 'bank_transfer', message: 'Missing required param: bank_transfer.' });
+        const currency = str(body.currency);
+        if (transfer.type !== 'us_bank_transfer' || currency !== 'usd')
+          return stripeError(400, {
+            code: 'parameter_invalid_string',
+            param: 'bank_transfer[type]',
+            message: 'This test stand-in opens US bank transfer accounts (us_bank_transfer, usd) only.',
+          });
+        return ok(fundingInstructionsJson(id ?? '', currency));
+      }
+      case 'POST invoices': {
+        const customer = str(body.customer);
+        if (!customer)
+          return stripeError(400, { code: 'parameter_missing', param: 'customer', message: 'Missing required param: customer.' });
+        if (!customers.has(customer)) return noSuch('customer', customer, 400, 'customer');
+        const collection = str(body.collection_method) ?? 'charge_automatically';
+        const days = str(body.days_until_due);
+        if (collection === 'send_invoice' && days === null)
+          return stripeError(400, {
+            param: 'days_until_due',
+            message: 'Invoices with `collection_method=send_invoice` must have either `days_until_due` or `due_date` set.',
+          });
+        const invoice: FakeInvoice = {
+          id: remember(newId('in')),
+          customer,
+          currency: str(body.currency) ?? 'usd',
+          status: 'draft',
+          collection_method: collection,
+          days_until_due: days === null ? null : Number(days),
+          auto_advance: body.auto_advance !== 'false',
+          description: str(body.description),
+          metadata: metadataOf(body),
+          payment_settings: (body.payment_settings as Record<string, unknown> | undefined) ?? {},
+          items: [],
+          number: null,
+          hosted_invoice_url: null,
+          amount_paid: 0,
+        };
+        invoices.set(invoice.id, invoice);
+        return ok(invoiceJson(invoice));
+      }
+      case 'GET invoices/:id': {
+        const invoice = invoices.get(id ?? '');
+        return invoice ? ok(invoiceJson(invoice)) : noSuch('invoice', id ?? '', 404, 'invoice');
+      }
+      case 'POST invoiceitems': {
+        const invoice = invoices.get(str(body.invoice) ?? '');
+        if (!invoice) return noSuch('invoice', str(body.invoice) ?? '', 400, 'invoice');
+        if (invoice.status !== 'draft')
+          return stripeError(400, {
+            code: 'invoice_not_editable',
+            param: 'invoice',
+            message: `You can only add invoice items to draft invoices. This invoice (${invoice.id}) is ${invoice.status}.`,
+          });
+        const amount = str(body.amount);
+        if (amount === null || !/^\d+$/.test(amount))
+          return stripeError(400, { code: 'parameter_invalid_integer', param: 'amount', message: `Invalid integer: ${amount ?? ''}` });
+        const item = { id: remember(newId('ii')), amount: Number(amount), description: str(body.description) };
+        invoice.items.push(item);
+        return ok({
+          id: item.id,
+          object: 'invoiceitem',
+          amount: item.amount,
+          currency: invoice.currency,
+          customer: invoice.customer,
+          date: created.get(item.id),
+          description: item.description,
+          discountable: true,
+          invoice: invoice.id,
+          livemode: false,
+          metadata: metadataOf(body),
+          proration: false,
+        });
+      }
+      case 'POST invoices/:id/finalize': {
+        const invoice = invoices.get(id ?? '');
+        if (!invoice) return noSuch('invoice', id ?? '', 404, 'invoice');
+        if (invoice.status !== 'draft')
+          return stripeError(400, {
+            code: 'invoice_unexpected_state',
+            message: `This invoice is already finalized, you can't re-finalize a non-draft invoice.`,
+          });
+        invoice.status = 'open';
+        invoice.number = `${invoice.customer.slice(4, 12).toUpperCase()}-${String(invoices.size).padStart(4, '0')}`;
+        invoice.hosted_invoice_url = `https://invoice.stripe.com/i/acct_fake/test_${randomToken()}`;
+        created.set(`${invoice.id}/finalized`, Math.floor(Date.now() / 1000));
+        return ok(invoiceJson(invoice));
       }
       case 'POST payment_intents': {
         const amount = str(body.amount);
@@ -256,9 +615,11 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = url.pathname;
     const idempotencyKey = header(req, 'idempotency-key');
-    const body = parseForm(raw);
+    // The SDK sends a GET's parameters in the query string.
+    const body = parseForm(method === 'GET' ? url.search.slice(1) : raw);
     requests.push({ method, path, idempotencyKey, body });
 
     const headers: Record<string, string> = {
@@ -311,6 +672,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     customers,
     paymentIntents,
     setupIntents,
+    paymentMethods,
+    invoices,
     requests,
     client: () =>
       new Stripe(API_KEY, {
@@ -322,6 +685,33 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         // Telemetry would write a telemetry id under ~/.config/stripe.
         telemetry: false,
       }),
+    completeSetup(setupIntentId, details = {}) {
+      const intent = setupIntents.get(setupIntentId);
+      if (!intent) throw new Error(`No such setup intent: ${setupIntentId}`);
+      const type = intent.types[0] === 'us_bank_account' ? 'us_bank_account' : 'card';
+      const pm: FakePaymentMethod = {
+        id: remember(newId('pm')),
+        type,
+        customer: intent.customer,
+        brand: details.brand ?? 'visa',
+        last4: details.last4 ?? (type === 'card' ? '4242' : '6789'),
+        expMonth: details.expMonth ?? 12,
+        expYear: details.expYear ?? 2034,
+        bankName: details.bankName ?? 'STRIPE TEST BANK',
+      };
+      order.push(pm.id);
+      paymentMethods.set(pm.id, pm);
+      intent.status = 'succeeded';
+      intent.payment_method = pm.id;
+      return pm.id;
+    },
+    payByBankTransfer(invoiceId) {
+      const invoice = invoices.get(invoiceId);
+      if (!invoice || invoice.status !== 'open') throw new Error(`No open invoice ${invoiceId}`);
+      invoice.amount_paid = invoice.items.reduce((sum, item) => sum + item.amount, 0);
+      invoice.status = 'paid';
+      return invoiceJson(invoice);
+    },
     failNextPayments(paymentMethodId, count = 1) {
       failures.set(paymentMethodId, (failures.get(paymentMethodId) ?? 0) + count);
     },

@@ -136,6 +136,73 @@ describe('fake Stripe server', () => {
     });
   });
 
+  it("attaches a completed SetupIntent's method, lists, retrieves and detaches it as Stripe does", async () => {
+    const cus = await customer();
+    const setup = await stripe.setupIntents.create({ customer: cus, allowed_payment_method_types: ['us_bank_account'] });
+    const pm = fake.completeSetup(setup.id, { last4: '6789' });
+    expect(fake.setupIntents.get(setup.id)).toMatchObject({ status: 'succeeded', payment_method: pm });
+
+    const [listed] = await stripe.customers.listPaymentMethods(cus, { limit: 100 }).autoPagingToArray({ limit: 1000 });
+    expect(listed).toMatchObject({
+      id: pm,
+      object: 'payment_method',
+      customer: cus,
+      type: 'us_bank_account',
+      us_bank_account: { last4: '6789' },
+    });
+    expect(await stripe.paymentMethods.retrieve(pm)).toMatchObject({ id: pm, customer: cus });
+    await stripe.customers.update(cus, { invoice_settings: { default_payment_method: pm } });
+    expect((await stripe.customers.retrieve(cus)) as Stripe.Customer).toMatchObject({ invoice_settings: { default_payment_method: pm } });
+
+    expect(await stripe.paymentMethods.detach(pm)).toMatchObject({ id: pm, customer: null });
+    expect((await stripe.customers.retrieve(cus)) as Stripe.Customer).toMatchObject({ invoice_settings: { default_payment_method: null } });
+    expect((await stripe.customers.listPaymentMethods(cus)).data).toEqual([]);
+    await expect(stripe.paymentMethods.detach(pm)).rejects.toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400 });
+    await expect(stripe.paymentMethods.retrieve('pm_missing')).rejects.toMatchObject({ code: 'resource_missing', statusCode: 404 });
+  });
+
+  it("sends an invoice for customer-balance bank transfer and gives the customer's funding instructions", async () => {
+    const cus = await customer();
+    const draft = await stripe.invoices.create({
+      customer: cus,
+      currency: 'usd',
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      payment_settings: {
+        payment_method_types: ['customer_balance'],
+        payment_method_options: { customer_balance: { funding_type: 'bank_transfer', bank_transfer: { type: 'us_bank_transfer' } } },
+      },
+    });
+    expect(draft).toMatchObject({ object: 'invoice', status: 'draft', number: null, hosted_invoice_url: null });
+    await stripe.invoiceItems.create({ customer: cus, invoice: draft.id, currency: 'usd', amount: 4200 });
+    const sent = await stripe.invoices.finalizeInvoice(draft.id);
+    expect(sent).toMatchObject({
+      status: 'open',
+      amount_due: 4200,
+      amount_remaining: 4200,
+      hosted_invoice_url: expect.stringMatching(/^https:/),
+    });
+    await expect(stripe.invoiceItems.create({ customer: cus, invoice: draft.id, currency: 'usd', amount: 1 })).rejects.toMatchObject({
+      code: 'invoice_not_editable',
+    });
+
+    const ask = () =>
+      stripe.customers.createFundingInstructions(cus, {
+        currency: 'usd',
+        funding_type: 'bank_transfer',
+        bank_transfer: { type: 'us_bank_transfer' },
+      });
+    const funding = await ask();
+    expect(funding).toMatchObject({
+      object: 'funding_instructions',
+      funding_type: 'bank_transfer',
+      bank_transfer: { type: 'us_bank_transfer' },
+    });
+    expect(funding.bank_transfer.financial_addresses.map((a) => a.type)).toEqual(['aba', 'swift']);
+    expect((await ask()).bank_transfer).toEqual(funding.bank_transfer);
+    expect(fake.payByBankTransfer(sent.id)).toMatchObject({ id: sent.id, status: 'paid', amount_paid: 4200, amount_remaining: 0 });
+  });
+
   describe('signedWebhook', () => {
     const secret = 'whsec_test_secret';
     const event = { id: 'evt_1', type: 'payment_intent.succeeded', data: { object: { id: 'pi_1', object: 'payment_intent' } } };

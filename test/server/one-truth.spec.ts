@@ -193,6 +193,8 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
       Alerts: { ...byOrganization, first: 10 },
       Invoices: { ...byOrganization, first: 10 },
       Invoice: { id: invoice.id },
+      InvoiceBankTransfer: { id: invoice.id },
+      PaymentMethods: byOrganization,
       CreditBalance: { id: org },
       Plans: {},
       Metrics: {},

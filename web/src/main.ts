@@ -5,6 +5,7 @@ import { OrganizationDocument, ViewerDocument } from './generated/graphql';
 import {
   forgetAll,
   forgetOrganization,
+  mayManagePayment,
   mayViewInvoices,
   storedKey,
   storedOrganization,
@@ -17,6 +18,7 @@ import { createAlertsView } from './views/alerts';
 import { createCostsView } from './views/costs';
 import { createForecastView } from './views/forecast';
 import { createInvoicesView } from './views/invoices';
+import { createPaymentMethodsView } from './views/payment-methods';
 import { createPlansView } from './views/plans';
 import { createSpendControlsView } from './views/spend-controls';
 import { createUsageView } from './views/usage';
@@ -74,6 +76,8 @@ function startDashboard(key: string, role: Role, organization: Organization, sig
   };
   if (mayViewInvoices(role)) views.invoices = createInvoicesView(session);
   else document.querySelector('a[href="#/invoices"]')!.parentElement!.hidden = true;
+  if (mayManagePayment(role)) views.payments = createPaymentMethodsView(session);
+  else document.querySelector('a[href="#/payments"]')!.parentElement!.hidden = true;
 
   let first = true;
   let moveFocus = signedIn;

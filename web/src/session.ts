@@ -14,6 +14,8 @@ export const mayViewInvoices = (role: Role): boolean => role !== 'MEMBER';
 export const mayManageAlerts = (role: Role): boolean => role !== 'MEMBER';
 /** Platform admins, tenant admins and billing contacts set spend controls; members see them read-only. */
 export const mayManageSpendControls = (role: Role): boolean => role !== 'MEMBER';
+/** Seed 003: managing payment is for platform admins, tenant admins and billing contacts. */
+export const mayManagePayment = (role: Role): boolean => role !== 'MEMBER';
 
 /** A page of the dashboard: `show` runs each time it is opened, so it fetches fresh numbers. */
 export interface View {

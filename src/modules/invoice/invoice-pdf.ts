@@ -7,6 +7,12 @@ export interface InvoicePdfLine {
   amount: string;
 }
 
+/** A block printed under the totals telling how to pay: a heading and its label/value rows (bank transfer details). */
+export interface InvoicePdfInstructions {
+  heading: string;
+  fields: Array<[string, string]>;
+}
+
 export interface InvoicePdfData {
   number: string;
   status: string;
@@ -26,6 +32,7 @@ export interface InvoicePdfData {
   creditsApplied: string;
   total: string;
   amountDue: string;
+  paymentInstructions?: InvoicePdfInstructions[];
 }
 
 type Doc = PDFKit.PDFDocument;
@@ -86,6 +93,7 @@ export function renderInvoicePdf(data: InvoicePdfData): Promise<Buffer> {
       drawHeader(doc, data, title);
       drawLines(doc, data);
       drawTotals(doc, data);
+      drawPaymentInstructions(doc, data.paymentInstructions ?? []);
       doc.end();
     } catch (err) {
       reject(err instanceof Error ? err : new Error(String(err)));
@@ -213,4 +221,23 @@ function drawTotals(doc: Doc, data: InvoicePdfData): void {
     doc.text(figures[i]!, valueX, y, { width: valueWidth, align: 'right' });
     doc.y = Math.max(doc.y, labelBottom) + lineGap;
   });
+}
+
+function drawPaymentInstructions(doc: Doc, blocks: readonly InvoicePdfInstructions[]): void {
+  const labelWidth = 110;
+  for (const block of blocks) {
+    doc.fontSize(BODY_SIZE);
+    // A block stays on one page: heading plus one line per field, with room to spare.
+    ensureRoom(doc, (block.fields.length + 3) * doc.currentLineHeight(true));
+    doc.moveDown(1);
+    doc.font(FONT_BOLD).text(block.heading, MARGIN, doc.y, { width: TABLE_WIDTH });
+    doc.moveDown(0.3);
+    for (const [label, value] of block.fields) {
+      const y = doc.y;
+      doc.font(FONT_BOLD).text(label, MARGIN, y, { width: labelWidth });
+      const labelBottom = doc.y;
+      doc.font(FONT).text(value, MARGIN + labelWidth, y, { width: TABLE_WIDTH - labelWidth });
+      doc.y = Math.max(doc.y, labelBottom);
+    }
+  }
 }

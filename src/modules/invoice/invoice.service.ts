@@ -12,7 +12,7 @@ import { INVOICE_PAGE, InvoiceConnection } from './dto/invoice.types';
 import { PlatformEventType } from '../webhook/platform-event-type';
 import { platformEventCtes } from '../webhook/platform-events';
 import { InvoiceLine } from './invoice-line.entity';
-import { renderInvoicePdf } from './invoice-pdf';
+import { renderInvoicePdf, type InvoicePdfInstructions } from './invoice-pdf';
 import { Invoice } from './invoice.entity';
 import { InvoiceError, InvoiceErrorReason } from './invoice.error';
 import { moveInvoice, payInvoice, sourcesOf } from './invoice-lifecycle';
@@ -33,12 +33,18 @@ const OVERDUE = namedParameters(['organization', 'from'] as const);
 /** Reading invoices and moving them through their lifecycle. */
 export class InvoiceService {
   private readonly paidListeners: Array<(tx: EntityManager, invoice: Invoice) => Promise<void>> = [];
+  private paymentInstructions: (invoice: Invoice) => Promise<InvoicePdfInstructions[]> = async () => [];
 
   constructor(private readonly db: DataSource) {}
 
   /** Told, inside the transaction, of an invoice paid by hand (receipts are queued there). */
   onPaid(listener: (tx: EntityManager, invoice: Invoice) => Promise<void>): void {
     this.paidListeners.push(listener);
+  }
+
+  /** How to pay an invoice, printed on its PDF (the payment module's bank-transfer details). */
+  providePaymentInstructions(source: (invoice: Invoice) => Promise<InvoicePdfInstructions[]>): void {
+    this.paymentInstructions = source;
   }
 
   async list(
@@ -75,9 +81,10 @@ export class InvoiceService {
   /** The PDF of an invoice already authorised or read by the system (statement emails). */
   async pdfOf(invoice: Invoice): Promise<{ filename: string; content: Buffer }> {
     const decimals = minorUnits(invoice.currency);
-    const [organization, lines] = await Promise.all([
+    const [organization, lines, paymentInstructions] = await Promise.all([
       this.db.getRepository(Organization).findOneByOrFail({ id: invoice.organizationId }),
       this.db.getRepository(InvoiceLine).find({ where: { invoiceId: invoice.id }, order: { position: 'ASC' } }),
+      this.paymentInstructions(invoice),
     ]);
     const number = invoice.number ?? `DRAFT-${invoice.id.slice(0, 8).toUpperCase()}`;
     const content = await renderInvoicePdf({
@@ -100,6 +107,7 @@ export class InvoiceService {
       creditsApplied: roundMoney(invoice.creditsApplied, decimals),
       total: roundMoney(invoice.total, decimals),
       amountDue: roundMoney(new Dec(invoice.total).minus(invoice.amountPaid), decimals),
+      paymentInstructions,
     });
     return { filename: `invoice-${number}.pdf`, content };
   }

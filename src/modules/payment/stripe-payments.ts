@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 import Stripe from 'stripe';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Permission } from '../../common/auth/permission';
-import type { Principal } from '../../common/auth/principal';
 import { namedParameters } from '../../common/database/pg-array';
 import { minorUnits } from '../../common/money/currency';
 import { Dec } from '../../common/money/decimal';
@@ -16,6 +14,7 @@ import { Organization } from '../organization/organization.entity';
 import { tenantScope } from '../organization/tenant-scope';
 import { PlatformEventType } from '../webhook/platform-event-type';
 import type { PaymentSetupPayload } from './dto/payment-setup.types';
+import { BANK_TRANSFER_INVOICE, BankTransfers } from './bank-transfers';
 import { PaymentError, PaymentErrorReason } from './payment.error';
 import { StripeEvent } from './stripe-event.entity';
 
@@ -34,32 +33,28 @@ export interface PaymentListener {
 }
 
 /**
- * Collection through Stripe: a customer per organisation, cards attached with
- * SetupIntents (we never see card data), one PaymentIntent per invoice with
- * the invoice id as idempotency key, and signed webhooks as the source of truth.
+ * Collection through Stripe: a customer per organisation, cards and bank
+ * accounts attached with SetupIntents (PaymentMethodService; we never see their
+ * details), one PaymentIntent per invoice with the invoice id as idempotency
+ * key, net-30 invoices sent for bank transfer (BankTransfers), and signed
+ * webhooks as the source of truth.
  */
 export class StripePayments implements PaymentCollector {
   private listener: PaymentListener | null = null;
+  /** Net-30 invoices, sent to be paid by bank transfer instead of charged. */
+  readonly bankTransfers: BankTransfers;
 
   constructor(
     private readonly db: DataSource,
     private readonly stripe: Stripe,
     private readonly webhookSecret: string | undefined,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.bankTransfers = new BankTransfers(db, stripe, this, logger);
+  }
 
   onPayment(listener: PaymentListener): void {
     this.listener = listener;
-  }
-
-  async createSetup(principal: Principal, organizationIdInput: string): Promise<PaymentSetupPayload> {
-    const { organizationId, organization } = await tenantScope(this.db.manager, principal, Permission.MANAGE_PAYMENT, organizationIdInput);
-    const customerId = await this.ensureCustomer(organization);
-    const intent = await this.stripe.setupIntents.create(
-      { customer: customerId, usage: 'off_session', metadata: { organizationId } },
-      { idempotencyKey: `setup-${organizationId}-${Date.now()}` },
-    );
-    return { clientSecret: intent.client_secret ?? '', setupIntentId: intent.id, customerId };
   }
 
   async ensureCustomer(organization: Organization): Promise<string> {
@@ -72,13 +67,14 @@ export class StripePayments implements PaymentCollector {
     return customer.id;
   }
 
-  /** Charges every invoice whose collection date has come, on its organisation's clock. */
+  /** Sends bank-transfer invoices, then charges every other invoice whose collection date has come, on its organisation's clock. */
   async collectDue(organizationId?: string): Promise<void> {
+    await this.bankTransfers.sendDue(organizationId);
     const $ = DUE.sql;
     const due: Array<{ id: string }> = await this.db.query(
       `SELECT i.id FROM invoices i JOIN organizations o ON o.id = i.organization_id
         WHERE i.status = ANY(${$.payable}::invoice_status[]) AND i.total > i.amount_paid AND i.payment_attempts < ${$.maxAttempts}
-          AND i.payment_due_at <= organization_now(o) AND o.stripe_payment_method_id IS NOT NULL
+          AND i.payment_due_at <= organization_now(o) AND o.stripe_payment_method_id IS NOT NULL AND NOT ${BANK_TRANSFER_INVOICE}
           AND (${$.organization}::uuid IS NULL OR i.organization_id = ${$.organization})
         ORDER BY i.payment_due_at`,
       DUE.values({ organization: organizationId ?? null, payable: sourcesOf(InvoiceStatus.PAID), maxAttempts: MAX_ATTEMPTS }),
@@ -183,6 +179,10 @@ export class StripePayments implements PaymentCollector {
           await recordPaymentFailed(tx, invoice, message, Math.max(invoice.paymentAttempts, 1));
           failed.push({ invoice, message });
           return { duplicate: false };
+        }
+        case 'invoice.paid': {
+          const ignored = await this.bankTransfers.settle(tx, event.data.object);
+          return ignored ? this.ignored(event, ignored) : { duplicate: false };
         }
         case 'setup_intent.succeeded': {
           const intent = event.data.object;

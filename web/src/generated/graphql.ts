@@ -67,6 +67,13 @@ export type InvoiceStatus =
   /** Cancelled; its credits were given back. */
   | 'VOID';
 
+/** How an attached payment method pays. */
+export type PaymentMethodType =
+  /** A credit or debit card. */
+  | 'CARD'
+  /** A US bank account debited by ACH. */
+  | 'US_BANK_ACCOUNT';
+
 /** Where a plan-change request stands. Only a PENDING one may be approved or rejected. */
 export type PlanChangeRequestStatus =
   /** Applied as changePlan applies a change (an upgrade at once, a downgrade at period end). */
@@ -155,6 +162,21 @@ export type InvoicesQueryVariables = Exact<{
 export type InvoicesQuery = { invoices: { totalCount: number, edges: Array<{ node: { id: string, number: string, status: InvoiceStatus, periodStart: string, periodEnd: string, dueDate: string | null, pdfUrl: string | null, total: { amount: string, currency: string }, amountDue: { amount: string, currency: string } } }> } };
 
 export type AmountFragment = { amount: string, currency: string };
+
+export type PaymentMethodListQueryVariables = Exact<{
+  org: string | number;
+}>;
+
+
+export type PaymentMethodListQuery = { paymentMethods: Array<{ id: string, type: PaymentMethodType, brand: string | null, bankName: string | null, last4: string | null, expMonth: number | null, expYear: number | null, isDefault: boolean }> };
+
+export type RemovePaymentMethodMutationVariables = Exact<{
+  org: string | number;
+  id: string | number;
+}>;
+
+
+export type RemovePaymentMethodMutation = { detachPaymentMethod: { id: string } };
 
 export type PlanChangeRequestsQueryVariables = Exact<{
   org: string | number;
@@ -470,6 +492,27 @@ export const InvoicesDocument = new TypedDocumentString(`
   amount
   currency
 }`) as unknown as TypedDocumentString<InvoicesQuery, InvoicesQueryVariables>;
+export const PaymentMethodListDocument = new TypedDocumentString(`
+    query PaymentMethodList($org: ID!) {
+  paymentMethods(organizationId: $org) {
+    id
+    type
+    brand
+    bankName
+    last4
+    expMonth
+    expYear
+    isDefault
+  }
+}
+    `) as unknown as TypedDocumentString<PaymentMethodListQuery, PaymentMethodListQueryVariables>;
+export const RemovePaymentMethodDocument = new TypedDocumentString(`
+    mutation RemovePaymentMethod($org: ID!, $id: ID!) {
+  detachPaymentMethod(organizationId: $org, id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<RemovePaymentMethodMutation, RemovePaymentMethodMutationVariables>;
 export const PlanChangeRequestsDocument = new TypedDocumentString(`
     query PlanChangeRequests($org: ID!) {
   planChangeRequests(organizationId: $org, first: 20) {
