@@ -391,6 +391,8 @@ const usd = (amount: string) =>
     await member.keyboard.press('Enter');
     await member.goto(`${base()}/#/spend`);
     await member.getByText('Only a tenant admin or a billing contact can change these.').waitFor();
+    // The note shows at once; the controls once they are read.
+    await member.locator('#spend-summary').filter({ hasText: 'Usage pauses at the budget.' }).waitFor();
     expect(await member.getByLabel('Most a day may cost').inputValue()).toBe('250.00');
     expect(await member.getByLabel('Most a day may cost').isDisabled()).toBe(true);
     expect(await member.getByRole('button', { name: 'Save spend controls' }).count()).toBe(0);
