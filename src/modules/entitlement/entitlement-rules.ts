@@ -26,6 +26,40 @@ export interface EntitlementSnapshot {
   metered: ReadonlyMap<string, MeteredGrant>;
   /** The period's cost reached a budget that pauses usage. */
   budgetExhausted: boolean;
+  /** The current UTC hour's or day's cost reached its spend limit. */
+  spendLimitReached: boolean;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The spend limits and what the current UTC hour and day cost (amounts as text; a limit null: none). */
+export interface SpendState {
+  perHourLimit: string | null;
+  perDayLimit: string | null;
+  hourCost: string;
+  dayCost: string;
+}
+
+/**
+ * Whether any spend is left this hour and day. Ingestion refuses each event that would take the hour or day past
+ * its limit, so it may refuse a costly event before the limit is reached; the entitlement says whether the limit
+ * is reached (cost ≥ limit) and so nothing that costs can pass, as it does for the budget.
+ */
+export function spendLimitReached(spend: SpendState): boolean {
+  const reached = (limit: string | null, cost: string) => limit !== null && new Dec(cost).greaterThanOrEqualTo(limit);
+  return reached(spend.perHourLimit, spend.hourCost) || reached(spend.perDayLimit, spend.dayCost);
+}
+
+/**
+ * When (ms) an answer of `spendLimitReached` stops holding without any usage: the end of the UTC hour whose cost
+ * it read (starting at `hourStart`) for an hourly limit, else of its UTC day for a daily one; null without either.
+ */
+export function spendAnswerEnd(spend: Pick<SpendState, 'perHourLimit' | 'perDayLimit'>, hourStart: Date): number | null {
+  const hour = hourStart.getTime();
+  if (spend.perHourLimit !== null) return hour + HOUR_MS;
+  if (spend.perDayLimit !== null) return Math.floor(hour / DAY_MS) * DAY_MS + DAY_MS;
+  return null;
 }
 
 const denied = (feature: string, reason: EntitlementReason): Entitlement => ({
@@ -68,7 +102,9 @@ function metered(snapshot: EntitlementSnapshot, grant: MeteredGrant, override: F
         ? EntitlementReason.QUOTA_EXCEEDED
         : snapshot.budgetExhausted
           ? EntitlementReason.BUDGET_EXHAUSTED
-          : null;
+          : snapshot.spendLimitReached
+            ? EntitlementReason.SPEND_LIMIT
+            : null;
   return {
     feature: grant.metric,
     hasAccess: reason === null,

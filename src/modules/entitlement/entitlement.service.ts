@@ -12,7 +12,14 @@ import { featureCodeProblem, featureConfigProblem, type FeatureGrant } from '../
 import type { RatingCatalog } from '../rating/rating-catalog';
 import type { FeatureOverrideInput } from './dto/feature-override.input';
 import { PerOrganizationCache, type Expiring } from './entitlement-cache';
-import { resolveEntitlement, resolveEntitlements, type EntitlementSnapshot, type MeteredGrant } from './entitlement-rules';
+import {
+  resolveEntitlement,
+  resolveEntitlements,
+  spendAnswerEnd,
+  spendLimitReached,
+  type EntitlementSnapshot,
+  type MeteredGrant,
+} from './entitlement-rules';
 import { EntitlementError, EntitlementErrorReason } from './entitlement.error';
 import { EntitlementStore } from './entitlement.store';
 import type { Entitlement } from './entitlement.types';
@@ -26,8 +33,9 @@ export const ALL_ORGANIZATIONS = '*';
  * organisation's snapshot (plan features, overrides, the period's usage). The
  * usage bus drops an organisation's entry on every node when its usage, plan,
  * overrides or account change, and an entry of a real-time organisation expires
- * at its period's end; a simulated clock's organisation is read every time, as
- * its clock moves without an announcement.
+ * at its period's end, or sooner at the end of the UTC hour or day whose spend
+ * it read for a spend limit; a simulated clock's organisation is read every
+ * time, as its clock moves without an announcement.
  */
 export class EntitlementService {
   private readonly store: EntitlementStore;
@@ -148,13 +156,28 @@ export class EntitlementService {
     // The spend controls' budget and auto-pause, where set, as ingestion applies them.
     const budget = row.controls?.[0] ?? plan?.monthlyBudget ?? null;
     const autoPause = row.controls?.[1] ?? plan?.autoPauseAtBudget ?? false;
+    // The hourly and daily spend limits, read only where one is set.
+    const spend =
+      row.controls && row.spend
+        ? {
+            perHourLimit: row.controls[2],
+            perDayLimit: row.controls[3],
+            hourStart: new Date(row.spend[0]),
+            hourCost: row.spend[1],
+            dayCost: row.spend[2],
+          }
+        : null;
     const snapshot: EntitlementSnapshot = {
       closed: row.closed,
       features: new Map((row.plan_id ? await this.featuresOf(row.plan_id) : []).map((f) => [f.feature, f])),
       overrides: new Map(row.overrides.map(([feature, enabled, config]) => [feature, { feature, enabled, config }])),
       metered,
       budgetExhausted: autoPause && budget !== null && cost.greaterThanOrEqualTo(budget),
+      spendLimitReached: spend !== null && spendLimitReached(spend),
     };
-    return { value: snapshot, expiresAt: row.testClockAt ? 0 : monthPeriod(organizationNow(row)).end.getTime() };
+    const periodEnd = monthPeriod(organizationNow(row)).end.getTime();
+    // By the hour the costs were read for (the query's clock, not this one's), so a read at an hour's edge is not kept.
+    const spendEnd = spend && spendAnswerEnd(spend, spend.hourStart);
+    return { value: snapshot, expiresAt: row.testClockAt ? 0 : Math.min(periodEnd, spendEnd ?? periodEnd) };
   }
 }

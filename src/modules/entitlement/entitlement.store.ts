@@ -11,8 +11,16 @@ export interface EntitlementRow extends OrganizationClock {
   totals: Array<[string, string, string]>;
   /** [feature, enabled, config] */
   overrides: Array<[string, boolean, Record<string, unknown> | null]>;
-  /** [monthly budget, auto-pause] of its spend controls, each null for the plan's; null: none set. */
-  controls: [string | null, boolean | null] | null;
+  /**
+   * [monthly budget, auto-pause, per-hour limit, per-day limit] of its spend controls, each budget field null for
+   * the plan's and each limit null for none; null: none set.
+   */
+  controls: [string | null, boolean | null, string | null, string | null] | null;
+  /**
+   * With a per-hour or per-day limit: [start of the current UTC hour, its cost, the cost of its UTC day], by the
+   * organisation's clock, from the hourly rollups as ingestion counts them; else null.
+   */
+  spend: [string, string, string] | null;
 }
 
 const ROW = namedStatement(
@@ -25,7 +33,15 @@ const ROW = namedStatement(
         AND t.period_start = date_trunc('month', organization_now(o) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS totals,
     (SELECT coalesce(json_agg(json_build_array(f.feature, f.enabled, f.config)), '[]')
        FROM feature_overrides f WHERE f.organization_id = o.id) AS overrides,
-    (SELECT json_build_array(c.monthly_budget::text, c.auto_pause) FROM spend_controls c WHERE c.organization_id = o.id) AS controls
+    (SELECT json_build_array(c.monthly_budget::text, c.auto_pause, c.per_hour_limit::text, c.per_day_limit::text)
+       FROM spend_controls c WHERE c.organization_id = o.id) AS controls,
+    (SELECT json_build_array(w.hour, coalesce(sum(r.cost) FILTER (WHERE r.bucket_start = w.hour), 0)::text, coalesce(sum(r.cost), 0)::text)
+       FROM spend_controls c
+       CROSS JOIN (SELECT date_trunc('hour', organization_now(o) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
+                          date_trunc('day', organization_now(o) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day) w
+       LEFT JOIN usage_rollups r ON r.organization_id = o.id AND r.bucket_start >= w.day AND r.bucket_start < w.day + interval '24 hours'
+      WHERE c.organization_id = o.id AND (c.per_hour_limit IS NOT NULL OR c.per_day_limit IS NOT NULL)
+      GROUP BY w.hour) AS spend
   FROM organizations o LEFT JOIN plan_subscriptions s ON s.organization_id = o.id
  WHERE o.id = ${p.org}`,
 );

@@ -10,6 +10,8 @@ export enum EntitlementReason {
   QUOTA_EXCEEDED = 'QUOTA_EXCEEDED',
   /** The period's cost reached a budget that pauses usage. */
   BUDGET_EXHAUSTED = 'BUDGET_EXHAUSTED',
+  /** The current UTC hour's or day's cost reached its spend limit (setSpendControls). */
+  SPEND_LIMIT = 'SPEND_LIMIT',
   ACCOUNT_CLOSED = 'ACCOUNT_CLOSED',
 }
 registerEnumType(EntitlementReason, {
@@ -20,6 +22,11 @@ registerEnumType(EntitlementReason, {
     FEATURE_DISABLED: { description: 'The plan or an override (setFeatureOverride) switches it off.' },
     QUOTA_EXCEEDED: { description: 'A hard limit is reached: the next unit would be refused.' },
     BUDGET_EXHAUSTED: { description: "The period's cost reached a budget that pauses usage." },
+    SPEND_LIMIT: {
+      description:
+        "Metered access only: the current UTC hour's cost reached perHourLimit, or the current UTC day's reached perDayLimit " +
+        "(setSpendControls; by the organisation's test clock where it has one). Access returns with the next hour or day.",
+    },
     ACCOUNT_CLOSED: { description: 'The account is closed (closeAccount): nothing is granted any more.' },
   },
 });
@@ -34,7 +41,7 @@ export class Entitlement {
 
   @Field(() => EntitlementReason, {
     nullable: true,
-    description: 'Why not: NOT_IN_PLAN, FEATURE_DISABLED, QUOTA_EXCEEDED, BUDGET_EXHAUSTED, ACCOUNT_CLOSED.',
+    description: 'Why not: NOT_IN_PLAN, FEATURE_DISABLED, QUOTA_EXCEEDED, BUDGET_EXHAUSTED, SPEND_LIMIT, ACCOUNT_CLOSED.',
   })
   reason!: EntitlementReason | null;
 

@@ -41,7 +41,9 @@ export type EntitlementReason =
   /** Neither the plan nor an override grants the feature, and the plan has no charge for such a metric. */
   | 'NOT_IN_PLAN'
   /** A hard limit is reached: the next unit would be refused. */
-  | 'QUOTA_EXCEEDED';
+  | 'QUOTA_EXCEEDED'
+  /** Metered access only: the current UTC hour's cost reached perHourLimit, or the current UTC day's reached perDayLimit (setSpendControls; by the organisation's test clock where it has one). Access returns with the next hour or day. */
+  | 'SPEND_LIMIT';
 
 /** The model a forecast was fitted with, chosen by how much daily history there is. */
 export type ForecastMethod =

@@ -3,6 +3,8 @@ import {
   planFeatureEntitlement,
   resolveEntitlement,
   resolveEntitlements,
+  spendAnswerEnd,
+  spendLimitReached,
   type EntitlementSnapshot,
   type MeteredGrant,
 } from '../entitlement-rules';
@@ -15,7 +17,15 @@ const grant = (feature: string, enabled = true, config: Record<string, unknown> 
 const tokens = (used: string, limit: string | null, hardLimit = true): MeteredGrant => ({ metric: 'tokens', limit, hardLimit, used });
 
 function snapshot(parts: Partial<EntitlementSnapshot> = {}): EntitlementSnapshot {
-  return { closed: false, features: new Map(), overrides: new Map(), metered: new Map(), budgetExhausted: false, ...parts };
+  return {
+    closed: false,
+    features: new Map(),
+    overrides: new Map(),
+    metered: new Map(),
+    budgetExhausted: false,
+    spendLimitReached: false,
+    ...parts,
+  };
 }
 const byCode = (...grants: FeatureGrant[]) => new Map(grants.map((g) => [g.feature, g]));
 
@@ -102,6 +112,16 @@ describe('resolveEntitlement', () => {
     expect(resolveEntitlement(closed, 'anything')).toMatchObject({ hasAccess: false, reason: 'ACCOUNT_CLOSED' });
   });
 
+  it('closes metered access at a reached hourly or daily spend limit, leaving features alone', () => {
+    const s = snapshot({ metered: new Map([['tokens', tokens('1', '10')]]), features: byCode(grant('sso')), spendLimitReached: true });
+    expect(resolveEntitlement(s, 'tokens')).toMatchObject({ hasAccess: false, reason: 'SPEND_LIMIT', used: '1', remaining: '9' });
+    expect(resolveEntitlement(s, 'sso')).toMatchObject({ hasAccess: true, reason: null });
+    // The budget lasts to the period's end and a quota to the next, so either is the reason when it also holds.
+    expect(resolveEntitlement({ ...s, budgetExhausted: true }, 'tokens')).toMatchObject({ reason: 'BUDGET_EXHAUSTED' });
+    const quota = { ...s, metered: new Map([['tokens', tokens('10', '10')]]) };
+    expect(resolveEntitlement(quota, 'tokens')).toMatchObject({ reason: 'QUOTA_EXCEEDED' });
+  });
+
   it('lets an override withdraw metered access', () => {
     const s = snapshot({ metered: new Map([['tokens', tokens('1', null)]]), overrides: byCode(grant('tokens', false)) });
     expect(resolveEntitlement(s, 'tokens')).toMatchObject({ hasAccess: false, reason: 'FEATURE_DISABLED', used: '1' });
@@ -121,6 +141,36 @@ describe('resolveEntitlements', () => {
       ['sso', false],
       ['tokens', true],
     ]);
+  });
+});
+
+describe('spendLimitReached', () => {
+  const none = { perHourLimit: null, perDayLimit: null, hourCost: '0', dayCost: '0' };
+
+  it('is reached once the hour or the day cost as much as its limit', () => {
+    expect(spendLimitReached({ ...none, perHourLimit: '5', hourCost: '4.99', dayCost: '4.99' })).toBe(false);
+    expect(spendLimitReached({ ...none, perHourLimit: '5', hourCost: '5', dayCost: '5' })).toBe(true);
+    expect(spendLimitReached({ ...none, perHourLimit: '5', hourCost: '5.01', dayCost: '5.01' })).toBe(true);
+    expect(spendLimitReached({ ...none, perDayLimit: '20', hourCost: '1', dayCost: '19.999' })).toBe(false);
+    expect(spendLimitReached({ ...none, perDayLimit: '20', hourCost: '1', dayCost: '20' })).toBe(true);
+    // Each limit is read against its own window: a day within its limit does not hide a spent hour.
+    expect(spendLimitReached({ perHourLimit: '5', perDayLimit: '100', hourCost: '5', dayCost: '5' })).toBe(true);
+    expect(spendLimitReached({ perHourLimit: '5', perDayLimit: '100', hourCost: '0', dayCost: '100' })).toBe(true);
+  });
+
+  it('is never reached without limits, and a limit of 0 is reached at once', () => {
+    expect(spendLimitReached({ ...none, hourCost: '1000', dayCost: '1000' })).toBe(false);
+    expect(spendLimitReached({ ...none, perHourLimit: '0' })).toBe(true);
+  });
+});
+
+describe('spendAnswerEnd', () => {
+  const hourStart = new Date('2030-03-04T05:00:00Z');
+
+  it('ends with the hour for an hourly limit, with the UTC day for a daily one alone, never without either', () => {
+    expect(spendAnswerEnd({ perHourLimit: '5', perDayLimit: '50' }, hourStart)).toBe(Date.parse('2030-03-04T06:00:00Z'));
+    expect(spendAnswerEnd({ perHourLimit: null, perDayLimit: '50' }, hourStart)).toBe(Date.parse('2030-03-05T00:00:00Z'));
+    expect(spendAnswerEnd({ perHourLimit: null, perDayLimit: null }, hourStart)).toBeNull();
   });
 });
 

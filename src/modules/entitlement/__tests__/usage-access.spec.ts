@@ -77,6 +77,7 @@ describe('metered entitlements agree with ingestion', () => {
     overrides: new Map(),
     metered: new Map([['calls', { metric: 'calls', limit: null, hardLimit: false, used: '0', requiresFeature: 'managed' }]]),
     budgetExhausted: false,
+    spendLimitReached: false,
     ...parts,
   });
 
