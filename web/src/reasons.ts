@@ -12,7 +12,7 @@ const REASONS: Record<string, string> = {
   HARD_LIMIT: "The plan's limit for this period is reached; more is refused until the next period.",
   QUOTA_EXCEEDED: "The plan's limit for this period is reached; more is refused until the next period.",
   BUDGET_EXHAUSTED: "This period's spending reached the budget, which pauses usage.",
-  SPEND_LIMIT: 'This would pass the hourly or daily spending limit.',
+  SPEND_LIMIT: 'The hourly or daily spending limit is reached: nothing more may be spent until it resets.',
   PER_EVENT_LIMIT: 'This one request would cost more than the most allowed per request.',
   RATE_LIMITED: 'Too many requests in a short time; retry a little later.',
   ACCOUNT_CLOSED: 'The account is closed or its subscription ended.',
