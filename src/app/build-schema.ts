@@ -23,6 +23,7 @@ import { CreditResolver } from '../modules/credit/credit.resolver';
 import { EntitlementResolver, PlanFeatureResolver } from '../modules/entitlement/entitlement.resolver';
 import { ForecastResolver } from '../modules/forecast/forecast.resolver';
 import { InvoiceLineResolver, InvoiceResolver } from '../modules/invoice/invoice.resolver';
+import { InvoiceTimelineEntryResolver, InvoiceTimelineResolver } from '../modules/invoice/invoice-timeline.resolver';
 import { InvoicePaymentResolver, PaymentResolver } from '../modules/payment/payment.resolver';
 import { MetricResolver } from '../modules/metric/metric.resolver';
 import { OrganizationResolver } from '../modules/organization/organization.resolver';
@@ -49,6 +50,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   UsageResolver,
   InvoiceResolver,
   InvoiceLineResolver,
+  InvoiceTimelineResolver,
+  InvoiceTimelineEntryResolver,
   BillingResolver,
   CreditResolver,
   PaymentResolver,

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { loadMany, loadOne } from '../common/database/batch-load';
 import { InvoiceLine } from '../modules/invoice/invoice-line.entity';
 import { Invoice } from '../modules/invoice/invoice.entity';
+import { loadEventDeliveries, loadInvoiceTimelines, type InvoiceKey, type TimelineEvent } from '../modules/invoice/invoice-timeline.store';
 import { Metric } from '../modules/metric/metric.entity';
 import { Organization } from '../modules/organization/organization.entity';
 import { Project } from '../modules/organization/project.entity';
@@ -25,6 +26,8 @@ export function createLoaders(db: DataSource) {
     projectsByOrganization: new DataLoader((ids: readonly string[]) => loadMany(db.getRepository(Project), 'organizationId', ids, 'key')),
     invoice: new DataLoader((ids: readonly string[]) => loadOne(db.getRepository(Invoice), 'id', ids)),
     linesByInvoice: new DataLoader((ids: readonly string[]) => loadMany(db.getRepository(InvoiceLine), 'invoiceId', ids, 'position')),
+    timelineByInvoice: new DataLoader((keys: readonly InvoiceKey[]) => loadInvoiceTimelines(db, keys), { cacheKeyFn: (k) => k.id }),
+    deliveriesByEvent: new DataLoader((keys: readonly TimelineEvent[]) => loadEventDeliveries(db, keys), { cacheKeyFn: (k) => k.id }),
   };
 }
 

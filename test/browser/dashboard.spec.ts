@@ -7,7 +7,9 @@ import {
   AlertsDocument,
   CostBreakdownDocument,
   CreatePlanDocument,
+  CreateWebhookEndpointDocument,
   ForecastDocument,
+  MarkInvoicePaidDocument,
   SetFeatureOverrideDocument,
   SpendControlsDocument,
   PlanChangeRequestsDocument,
@@ -32,6 +34,8 @@ declare const document: {
   querySelectorAll(selectors: string): Iterable<PageElement>;
 };
 declare const window: { sameDocument?: boolean };
+/** A platform endpoint nothing answers: its deliveries show whatever state they reached. */
+const HOOK_URL = 'https://hooks.example.com/dashboard';
 declare const sessionStorage: { length: number };
 declare const localStorage: { length: number };
 
@@ -288,7 +292,9 @@ const usd = (amount: string) =>
     expect(await allowed('concurrent_requests')).toEqual(['concurrent_requests', 'Yes', '—', '—', 'limit: 20']);
     await shot('plans');
 
-    // The period closes on the test clock; the invoice appears and its PDF opens with the key.
+    // The period closes on the test clock; the invoice appears and its PDF opens with the key. An endpoint of the
+    // platform's is sent its events, which only a platform admin sees in the invoice's timeline.
+    await t.admin.data(CreateWebhookEndpointDocument, { url: HOOK_URL });
     await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-01T00:05:00.000Z' });
     await open('Invoices');
     const march = page.locator('#invoice-rows tr').filter({ hasText: 'Mar 1, 2026 – Mar 31, 2026' });
@@ -315,6 +321,17 @@ const usd = (amount: string) =>
     await tab.close();
     await shot('invoices');
 
+    // Paid through the API: the invoice's timeline shows it issued, then paid, each with its time; no deliveries for a tenant.
+    const [marchId] = await march.evaluate((row) => [row.getAttribute('data-invoice-id')]);
+    await t.admin.data(MarkInvoicePaidDocument, { id: marchId! });
+    await march.getByRole('button', { name: /^Timeline of invoice / }).click();
+    const timeline = page.getByRole('list', { name: /^Timeline of invoice / });
+    await timeline.locator('li[data-event="invoice.paid"]').waitFor();
+    expect(await timeline.locator(':scope > li > .event').allTextContents()).toEqual(['Issued', 'Paid']);
+    expect(await timeline.locator(':scope > li time').count()).toBe(2);
+    expect(await timeline.locator('.deliveries').count()).toBe(0);
+    await shot('invoice-timeline');
+
     expect(await page.evaluate(() => window.sameDocument)).toBe(true);
     expect(pageProblems).toEqual([]);
   }, 60_000);
@@ -334,6 +351,17 @@ const usd = (amount: string) =>
     await tab.reload();
     await tab.getByRole('button', { name: 'Switch organisation' }).waitFor();
     await tab.locator('tr[data-metric="api_calls"] [role="progressbar"]').waitFor();
+    // A platform admin also sees where each event of an invoice went.
+    await tab
+      .getByRole('navigation', { name: 'Dashboard pages' })
+      .getByRole('link', { name: /^Invoices/ })
+      .click();
+    const marchRow = tab.locator('#invoice-rows tr').filter({ hasText: 'Mar 1, 2026 – Mar 31, 2026' });
+    await marchRow.getByRole('button', { name: /^Timeline of invoice / }).click();
+    const deliveries = tab.getByRole('list', { name: 'Webhook deliveries' });
+    await deliveries.first().waitFor();
+    expect(await deliveries.count()).toBe(2); // issued and paid
+    expect(await deliveries.first().textContent()).toContain(HOOK_URL);
     await tab.close();
     // Another tab has neither the key nor the organisation.
     const fresh = await context.newPage();

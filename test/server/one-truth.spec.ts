@@ -228,6 +228,8 @@ describe('one truth: first execution (graphql-js) and compiled repeats (graphql-
       WebhookDeliveries: { endpointId: logged.endpoint.id, first: 10 },
       PlanChangeRequests: byOrganization,
       InvoicesWithKind: { ...byOrganization, first: 10 },
+      InvoiceTimeline: { id: invoice.id },
+      InvoicesTimeline: { ...byOrganization, first: 10 },
     };
   });
   afterAll(() => t.close());

@@ -19,6 +19,7 @@ export enum WebhookDeliveryStatus {
 @Entity({ name: 'webhook_deliveries' })
 @Index('ix_webhook_deliveries_due', ['nextAttemptAt'], { where: `"status" = 'PENDING'` })
 @Index('ix_webhook_deliveries_endpoint', ['endpointId', 'seq'])
+@Index('ix_webhook_deliveries_event', ['organizationId', 'eventId'])
 export class WebhookDelivery {
   @Field(() => ID, { description: 'The delivery, for redeliverWebhook.' })
   @PrimaryGeneratedColumn('uuid')

@@ -7,6 +7,8 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
  */
 @Entity({ name: 'webhook_events' })
 @Index('uq_webhook_events_dedup', ['organizationId', 'dedupKey'], { unique: true })
+// The invoice timeline's lookup by the invoice id in `data`: an expression index, made by its migration (InvoiceEventIndex).
+@Index('ix_webhook_events_invoice', { synchronize: false })
 export class WebhookEvent {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

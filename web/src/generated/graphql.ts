@@ -156,6 +156,13 @@ export type ForecastQueryVariables = Exact<{
 
 export type ForecastQuery = { usage: { totalCost: { amount: string, currency: string }, metrics: Array<{ metric: string, unit: string, cost: { amount: string, currency: string } }> }, forecast: { projectedUsage: string | null, growthRate: number, sufficientHistory: boolean, forecastMethod: ForecastMethod, historyDays: number, projectedCost: { amount: string, currency: string }, projectedOverage: { amount: string, currency: string }, nextPeriodCost: { amount: string, currency: string }, low80: { amount: string, currency: string }, high80: { amount: string, currency: string }, low95: { amount: string, currency: string }, high95: { amount: string, currency: string } } };
 
+export type InvoiceTimelineQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type InvoiceTimelineQuery = { invoice: { id: string, timeline: Array<{ id: string, type: string, at: string, invoiceStatus: InvoiceStatus, paymentError: string | null, deliveries: Array<{ id: string, endpointUrl: string, status: string, attempts: number, lastError: string | null, deliveredAt: string | null }> | null }> } | null };
+
 export type InvoicesQueryVariables = Exact<{
   org: string | number;
 }>;
@@ -467,6 +474,28 @@ export const ForecastDocument = new TypedDocumentString(`
   amount
   currency
 }`) as unknown as TypedDocumentString<ForecastQuery, ForecastQueryVariables>;
+export const InvoiceTimelineDocument = new TypedDocumentString(`
+    query InvoiceTimeline($id: ID!) {
+  invoice(id: $id) {
+    id
+    timeline {
+      id
+      type
+      at
+      invoiceStatus
+      paymentError
+      deliveries {
+        id
+        endpointUrl
+        status
+        attempts
+        lastError
+        deliveredAt
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<InvoiceTimelineQuery, InvoiceTimelineQueryVariables>;
 export const InvoicesDocument = new TypedDocumentString(`
     query Invoices($org: ID!) {
   invoices(organizationId: $org, first: 24) {

@@ -3,6 +3,7 @@ import { byId, h, showError } from '../dom';
 import { date, money, period } from '../format';
 import { InvoicesDocument, type InvoicesQuery, type InvoiceStatus } from '../generated/graphql';
 import type { Session, View } from '../session';
+import { invoiceTimeline } from './invoice-timeline';
 
 type Invoice = InvoicesQuery['invoices']['edges'][number]['node'];
 
@@ -46,9 +47,10 @@ export function createInvoicesView(session: Session): View {
     return link;
   };
 
-  const row = (invoice: Invoice) => {
+  const rows = (invoice: Invoice) => {
     const pdf = invoice.pdfUrl ? pdfLink(invoice, invoice.pdfUrl) : h('span', { class: 'muted' }, '—');
-    return h(
+    const timeline = invoiceTimeline(session, invoice, 8);
+    const row = h(
       'tr',
       { 'data-invoice-id': invoice.id },
       h('th', { scope: 'row' }, invoice.number),
@@ -58,7 +60,9 @@ export function createInvoicesView(session: Session): View {
       h('td', { class: 'num' }, money(invoice.amountDue)),
       h('td', {}, invoice.dueDate ? date(invoice.dueDate) : '—'),
       h('td', {}, pdf),
+      h('td', {}, timeline.button),
     );
+    return [row, timeline.row];
   };
 
   const load = async () => {
@@ -71,7 +75,7 @@ export function createInvoicesView(session: Session): View {
         invoices.totalCount === 0
           ? 'No invoice yet: one is issued when a billing period closes.'
           : `${invoices.totalCount} invoice${invoices.totalCount === 1 ? '' : 's'}${invoices.totalCount > shown ? `, the newest ${shown} shown` : ''}.`;
-      body.replaceChildren(...invoices.edges.map(({ node }) => row(node)));
+      body.replaceChildren(...invoices.edges.flatMap(({ node }) => rows(node)));
       body.closest('table')!.hidden = shown === 0;
       showError(section, null);
     } catch (err) {
