@@ -8,10 +8,8 @@ import { CONTRACT_FILES, contractBreaks, contractPath, loadContract, sharedContr
  * build, by the issue that delivers them. Nothing else may be missing or changed, and an entry must go as soon as its
  * part exists (the second test fails until then).
  */
-const PENDING: Record<string, number> = {
-  // Entitlements and spend controls.
-  // The billing lifecycle.
-};
+// Every part of both contract files is delivered: a later round's parts are listed here until their issue lands.
+const PENDING: Record<string, number> = {};
 
 /** The SDL without descriptions, so that the edits below match the types and fields alone. */
 const withoutDescriptions = (sdl: string): string =>
