@@ -13,7 +13,7 @@ import {
 } from '../generated/graphql';
 import { createApiKey } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { at, loadSeedCatalog, organizationOn, record, usage } from '../helpers/usage-fixtures';
+import { at, loadSeedCatalog, organizationOn, planWithOrganization, record, usage } from '../helpers/usage-fixtures';
 
 describe('forecasts, recommendations, the estimator and the audit trail', () => {
   let t: TestServer;
@@ -97,6 +97,36 @@ describe('forecasts, recommendations, the estimator and the audit trail', () => 
       expect(forecast.anomalies.map((a) => a.at)).toContain('2026-03-15T00:00:00.000Z');
       // Projected usage is beyond what has been used so far this month.
       expect(Number(forecast.projectedUsage)).toBeGreaterThan(28 * 20);
+    });
+
+    it('holds a level metric (a peak) where it stands rather than extrapolating its daily rises', async () => {
+      const org = await planWithOrganization(
+        t.admin,
+        [{ code: 'peak_gb', unit: 'GB', aggregation: 'MAX' }],
+        {
+          code: 'peak_plan',
+          name: 'Peak',
+          currency: 'USD',
+          basePrice: '0',
+          charges: [{ metric: 'peak_gb', model: 'PER_UNIT', unitPrice: '1' }],
+        },
+        '2026-03-20T12:00:00Z',
+      );
+      // A peak that rose by 10 GB a day for 19 days: 190 GB, $190 so far; a trend would project far more.
+      await record(
+        t.admin,
+        org,
+        Array.from({ length: 19 }, (_, i) => ({
+          id: `p${i}`,
+          metric: 'peak_gb',
+          quantity: String(10 * (i + 1)),
+          timestamp: new Date(Date.UTC(2026, 2, 1 + i, 12)).toISOString(),
+        })),
+      );
+      const { forecast } = await t.admin.data(ForecastDocument, { organizationId: org, metric: 'peak_gb' });
+      expect(forecast).toMatchObject({ projectedUsage: '190', projectedCost: { amount: '190.00' } });
+      const { forecast: all } = await t.admin.data(ForecastDocument, { organizationId: org });
+      expect(all.projectedCost.amount).toBe('190.00');
     });
 
     it('never projects less than the period has already cost, on its first day too', async () => {

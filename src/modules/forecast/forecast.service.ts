@@ -12,6 +12,7 @@ import { costOfTotal, hasRateCard } from '../rating/price-calculator';
 import type { RatingCatalog } from '../rating/rating-catalog';
 import type { Forecast } from './dto/forecast.types';
 import { forecastDaily, type DailyPoint, type ForecastResult } from './forecast-model';
+import { Aggregation, isLevel } from '../metric/aggregation';
 
 const DAY = 86_400_000;
 const HISTORY_DAYS = 91;
@@ -34,8 +35,14 @@ interface DailyUsageRow {
   quantity: string;
 }
 
-/** Metrics whose quantity so far is already the period's (see HELD_USAGE): not extrapolated from daily history. */
-const HELD_METRICS = `SELECT id FROM metrics WHERE aggregation = 'DAILY_PEAK_AVERAGE'`;
+/**
+ * Metrics whose quantity so far is already the period's (see HELD_USAGE): levels (a peak, the latest reading, a
+ * daily-peak average) stay where they are, as recommendations treat them; their daily changes are not a trend.
+ */
+const HELD_METRICS = `SELECT id FROM metrics WHERE aggregation IN (${Object.values(Aggregation)
+  .filter(isLevel)
+  .map((a) => `'${a}'`)
+  .join(', ')})`;
 
 /**
  * Usage by UTC day in [from, to): per metric of `metricIds`, or of all metrics under null when it is null; held
