@@ -10,6 +10,7 @@ import { Project } from '../modules/organization/project.entity';
 import { Team } from '../modules/organization/team.entity';
 import { PlanCharge } from '../modules/plan/plan-charge.entity';
 import { Plan } from '../modules/plan/plan.entity';
+import { InvoiceBankTransfer } from '../modules/payment/invoice-bank-transfer.entity';
 import { PlanSubscription } from '../modules/subscription/plan-subscription.entity';
 
 /** A fresh set per HTTP request and per subscription event, so nothing is cached across callers. */
@@ -26,6 +27,7 @@ export function createLoaders(db: DataSource) {
     projectsByOrganization: new DataLoader((ids: readonly string[]) => loadMany(db.getRepository(Project), 'organizationId', ids, 'key')),
     invoice: new DataLoader((ids: readonly string[]) => loadOne(db.getRepository(Invoice), 'id', ids)),
     linesByInvoice: new DataLoader((ids: readonly string[]) => loadMany(db.getRepository(InvoiceLine), 'invoiceId', ids, 'position')),
+    bankTransferByInvoice: new DataLoader((ids: readonly string[]) => loadOne(db.getRepository(InvoiceBankTransfer), 'invoiceId', ids)),
     timelineByInvoice: new DataLoader((keys: readonly InvoiceKey[]) => loadInvoiceTimelines(db, keys), { cacheKeyFn: (k) => k.id }),
     deliveriesByEvent: new DataLoader((keys: readonly TimelineEvent[]) => loadEventDeliveries(db, keys), { cacheKeyFn: (k) => k.id }),
   };

@@ -109,12 +109,7 @@ export class BankTransfers {
     const sent = await this.db
       .getRepository(InvoiceBankTransfer)
       .findOneBy({ organizationId: invoice.organizationId, invoiceId: invoice.id });
-    if (!sent) return null;
-    return Object.assign(new BankTransferInstructions(), {
-      amount: Money.rounded(new Dec(invoice.total).minus(invoice.amountPaid), invoice.currency),
-      addresses: sent.financialAddresses,
-      hostedInvoiceUrl: sent.hostedInvoiceUrl,
-    });
+    return instructionsOf(invoice, sent);
   }
 
   /** The same, as the PDF prints it under the totals. */
@@ -198,4 +193,17 @@ function financialAddress(address: Stripe.FundingInstructions.BankTransfer.Finan
     ];
   }
   return [];
+}
+
+/**
+ * Where to send the money for an invoice, from its bank-transfer row (read one at a time, or a page's at once
+ * through a loader); null when it is not paid by bank transfer, or is settled.
+ */
+export function instructionsOf(invoice: Invoice, sent: InvoiceBankTransfer | null): BankTransferInstructions | null {
+  if (!sent || !canTransition(invoice.status, InvoiceStatus.PAID)) return null;
+  return Object.assign(new BankTransferInstructions(), {
+    amount: Money.rounded(new Dec(invoice.total).minus(invoice.amountPaid), invoice.currency),
+    addresses: sent.financialAddresses,
+    hostedInvoiceUrl: sent.hostedInvoiceUrl,
+  });
 }

@@ -3,6 +3,7 @@ import { Permission } from '../../common/auth/permission';
 import { authorizeTenant } from '../../common/auth/tenant-scope';
 import type { RequestContext } from '../../app/request-context';
 import { Invoice } from '../invoice/invoice.entity';
+import { instructionsOf } from './bank-transfers';
 import { BankTransferInstructions } from './dto/bank-transfer.types';
 import { PaymentMethod, PaymentMethodType } from './dto/payment-method.types';
 import { PaymentSetupPayload } from './dto/payment-setup.types';
@@ -88,7 +89,8 @@ export class InvoicePaymentResolver {
       'Where to pay this invoice by bank transfer: set once an unpaid invoice of a net-30 (or longer) USD plan was sent through ' +
       'Stripe; null otherwise, and once it is paid or void.',
   })
-  bankTransfer(@Root() invoice: Invoice, @Ctx() { services }: RequestContext): Promise<BankTransferInstructions | null> | null {
-    return services.payments ? services.payments.bankTransfers.instructions(invoice) : null;
+  async bankTransfer(@Root() invoice: Invoice, @Ctx() { services, loaders }: RequestContext): Promise<BankTransferInstructions | null> {
+    // A page of invoices reads its bank-transfer rows in one query.
+    return services.payments ? instructionsOf(invoice, await loaders.bankTransferByInvoice.load(invoice.id)) : null;
   }
 }
