@@ -73,9 +73,9 @@ export async function closeNode({ scheduler, apollo, ws, services, buses }: Node
   await apollo.stop();
   ws.close();
   services.usageLive.close();
-  services.alertDelivery.stop();
+  await services.alertDelivery.stop();
   await services.apiKeyUsage.stop();
   await services.webhookDelivery.stop();
-  services.statementDelivery?.stop();
+  await services.statementDelivery?.stop();
   await Promise.all([buses.usage.close(), buses.alert.close(), buses.apiKeys.close()]);
 }

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { updateReturning } from '../../common/database/batch-load';
 import { namedParameters } from '../../common/database/pg-array';
 import { postToTarget } from '../../common/http/outbound-post';
+import { backoffDelay, OutboxPoller } from '../../common/outbox/outbox-poller';
 import { signWebhook } from '../../common/http/webhook-signature';
 import type { OutboundPolicy } from '../../common/http/outbound-target';
 import type { SmsSender } from './twilio-sms-sender';
@@ -46,9 +47,7 @@ interface Claimed {
  * run it), sends them, and reschedules failures with exponential backoff.
  */
 export class AlertDeliveryWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private again = false;
+  private readonly poller: OutboxPoller;
 
   constructor(
     private readonly db: DataSource,
@@ -59,33 +58,26 @@ export class AlertDeliveryWorker {
     private readonly options: DeliveryOptions,
     /** Null without SMS settings: an sms delivery then fails and waits, as an email does without SMTP. */
     private readonly sms: SmsSender | null = null,
-  ) {}
+  ) {
+    this.poller = new OutboxPoller(
+      () => this.drain(),
+      options.pollMs,
+      (err) => logger.error({ err }, 'alert delivery run failed'),
+    );
+  }
 
   start(): void {
-    this.timer = setInterval(() => this.kick(), this.options.pollMs);
-    this.timer.unref();
+    this.poller.start();
   }
 
-  stop(): void {
-    clearInterval(this.timer);
+  /** Stops polling and waits for the run under way. */
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
-  /** Runs now (after alerts were committed), or once more when a run is under way. */
+  /** Runs now, or once more when a run is under way. */
   kick(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void this.drain()
-      .catch((err: unknown) => this.logger.error({ err }, 'alert delivery run failed'))
-      .finally(() => {
-        this.running = false;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.poller.kick();
   }
 
   private async drain(): Promise<void> {
@@ -125,7 +117,7 @@ export class AlertDeliveryWorker {
         DELIVERED.values({ id: delivery.id }),
       );
     } catch (err) {
-      const delay = Math.min(this.options.baseDelayMs * 2 ** (delivery.attempts - 1), 3600_000);
+      const delay = backoffDelay(delivery.attempts, this.options.baseDelayMs, 3600_000);
       const message = err instanceof Error ? err.message : String(err);
       const $ = FAILED.sql;
       await this.db.query(

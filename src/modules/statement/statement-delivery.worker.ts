@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { In, type DataSource } from 'typeorm';
 import { updateReturning } from '../../common/database/batch-load';
 import { namedParameters } from '../../common/database/pg-array';
+import { backoffDelay, OutboxPoller } from '../../common/outbox/outbox-poller';
 import { Invoice } from '../invoice/invoice.entity';
 import type { InvoiceService } from '../invoice/invoice.service';
 import { InvoiceStatus } from '../invoice/invoice-status';
@@ -66,9 +67,7 @@ function isPermanent(err: unknown): boolean {
  * backoff. Runs only where SMTP is configured.
  */
 export class StatementDeliveryWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private again = false;
+  private readonly poller: OutboxPoller;
 
   constructor(
     private readonly db: DataSource,
@@ -77,33 +76,26 @@ export class StatementDeliveryWorker {
     private readonly invoices: InvoiceService,
     private readonly logger: Logger,
     private readonly options: StatementDeliveryOptions,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => this.kick(), this.options.pollMs);
-    this.timer.unref();
+  ) {
+    this.poller = new OutboxPoller(
+      () => this.drain(),
+      options.pollMs,
+      (err) => logger.error({ err }, 'statement delivery run failed'),
+    );
   }
 
-  stop(): void {
-    clearInterval(this.timer);
+  start(): void {
+    this.poller.start();
+  }
+
+  /** Stops polling and waits for the run under way. */
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** Runs now, or once more when a run is under way. */
   kick(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void this.drain()
-      .catch((err: unknown) => this.logger.error({ err }, 'statement delivery run failed'))
-      .finally(() => {
-        this.running = false;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.poller.kick();
   }
 
   private async drain(): Promise<void> {
@@ -199,7 +191,7 @@ export class StatementDeliveryWorker {
   }
 
   private async fail(delivery: Claimed, err: unknown, permanent: boolean): Promise<void> {
-    const delay = Math.min(this.options.baseDelayMs * 2 ** (delivery.attempts - 1), 3600_000);
+    const delay = backoffDelay(delivery.attempts, this.options.baseDelayMs, 3600_000);
     const message = err instanceof Error ? err.message : String(err);
     const $ = FAILED.sql;
     // A permanent failure uses up the attempts, so the row stays as the record of why nothing was sent.

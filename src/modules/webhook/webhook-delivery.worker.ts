@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { Role } from '../../common/auth/role';
 import type { Principal } from '../../common/auth/principal';
 import { updateReturning } from '../../common/database/batch-load';
+import { backoffDelay, OutboxPoller } from '../../common/outbox/outbox-poller';
 import { namedStatement } from '../../common/database/pg-array';
 import { postToTarget } from '../../common/http/outbound-post';
 import type { OutboundPolicy } from '../../common/http/outbound-target';
@@ -42,7 +43,7 @@ export const DEFAULT_WEBHOOK_DELIVERY: WebhookDeliveryOptions = {
  * come back at the same instant.
  */
 export function retryDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const full = Math.min(baseMs * 2 ** Math.max(0, attempt - 1), maxMs);
+  const full = backoffDelay(attempt, baseMs, maxMs);
   return Math.round(full / 2 + (random() * full) / 2);
 }
 
@@ -134,10 +135,7 @@ const SYSTEM: Principal = { apiKeyId: 'system', role: Role.PLATFORM_ADMIN, organ
  * between the POST and its bookkeeping sends that delivery again after the lease.
  */
 export class WebhookDeliveryWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private run: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly poller: OutboxPoller;
 
   constructor(
     private readonly db: DataSource,
@@ -145,41 +143,30 @@ export class WebhookDeliveryWorker {
     private readonly audit: AuditService,
     private readonly logger: Logger,
     private readonly options: WebhookDeliveryOptions,
-  ) {}
+  ) {
+    this.poller = new OutboxPoller(
+      () => this.drain(),
+      options.pollMs,
+      (err) => logger.error({ err }, 'webhook delivery run failed'),
+    );
+  }
 
   start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.options.pollMs);
-    this.timer.unref();
+    this.poller.start();
   }
 
   /** Stops polling and waits for the deliveries under way, so none is cut off by the database closing. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.run;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** Runs now (a redelivery was asked for), or once more when a run is under way. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.run) {
-      this.again = true;
-      return;
-    }
-    this.run = this.drain()
-      .catch((err: unknown) => this.logger.error({ err }, 'webhook delivery run failed'))
-      .finally(() => {
-        this.run = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.poller.kick();
   }
 
   private async drain(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.poller.stopped) {
       const batch = await updateReturning<Claimed>(
         this.db,
         CLAIM.text,
