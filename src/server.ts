@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { createErrorFormatter } from './common/errors/format-error';
 import { CorsPolicy } from './common/http/cors';
-import { createQueryLimits } from './common/graphql/query-limits';
+import { createDocumentChecker, createQueryLimits } from './common/graphql/query-limits';
+import { PreparedQueryLane } from './common/http/prepared-query-lane';
 import { createMetrics } from './common/observability/metrics';
 import type { AppConfig } from './config';
 import { persistedQueryCache, startApollo } from './app/apollo-server';
@@ -72,13 +73,28 @@ export async function startServer(options: {
   services.webhookDelivery.start();
   services.statementDelivery?.start();
   const limits = createQueryLimits(config.limits);
+  // Apollo's checks, for what Apollo does not see: websocket operations and the prepared-query lane.
+  const checkDocument = createDocumentChecker(schema, config.limits, limits.validationRules, config.introspection);
+  const lane = new PreparedQueryLane({ schema, checkDocument, maxCost: config.limits.maxCost, metrics });
   const formatError = createErrorFormatter(logger);
   const context = requestContextFactory(db, services);
   const cors = new CorsPolicy(config.corsOrigins);
 
   // Requests are routed once Apollo has started (below).
   const httpServer = createServer(httpServerOptions(config));
-  const ws = startWsServer({ httpServer, schema, config, services, metrics, logger, limits, formatError, context, cors });
+  const ws = startWsServer({
+    httpServer,
+    schema,
+    config,
+    services,
+    metrics,
+    logger,
+    limits,
+    checkDocument,
+    formatError,
+    context,
+    cors,
+  });
   const persistedQueries = persistedQueryCache(config, db, logger);
   const apollo = await startApollo({
     schema,
@@ -93,7 +109,7 @@ export async function startServer(options: {
   });
   const authenticate = bearerAuthenticator(services.apiKeys);
   const maxBodyBytes = config.transport.maxBodyBytes;
-  httpServer.on('request', httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context, maxBodyBytes, cors }));
+  httpServer.on('request', httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context, maxBodyBytes, cors, lane }));
 
   const { host, port } = await listen(httpServer, config);
   services.links.baseUrl = config.publicUrl ?? `http://${host}:${port}`;

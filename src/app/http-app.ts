@@ -8,6 +8,7 @@ import { sendRestError } from '../common/errors/format-error';
 import type { CorsPolicy } from '../common/http/cors';
 import { dashboardDistDir, mountDashboard } from '../common/http/dashboard';
 import { graphqlHttpHandler } from '../common/http/graphql-http-handler';
+import type { PreparedQueryLane } from '../common/http/prepared-query-lane';
 import { restBodyErrors } from '../common/http/rest-body-errors';
 import type { ServerMetrics } from '../common/observability/metrics';
 import { processHealth } from '../common/observability/process-health';
@@ -28,13 +29,26 @@ export interface HttpAppOptions {
   maxBodyBytes: number;
   /** Browser origins allowed to call /graphql. */
   cors: CorsPolicy;
+  /** Answers the queries clients repeat without Apollo's pipeline. */
+  lane: PreparedQueryLane;
 }
 
 /**
  * The HTTP side of the port: /graphql, /healthz, /metrics, the Stripe webhook,
  * invoice PDFs, the invoice CSV export and the dashboard. Returns the node:http request listener.
  */
-export function httpRequestListener({ apollo, db, services, metrics, logger, authenticate, context, maxBodyBytes, cors }: HttpAppOptions) {
+export function httpRequestListener({
+  apollo,
+  db,
+  services,
+  metrics,
+  logger,
+  authenticate,
+  context,
+  maxBodyBytes,
+  cors,
+  lane,
+}: HttpAppOptions) {
   const app = express();
   app.disable('x-powered-by');
 
@@ -108,6 +122,7 @@ export function httpRequestListener({ apollo, db, services, metrics, logger, aut
     maxBodyBytes,
     logger,
     cors,
+    lane,
   );
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = req.url?.split('?', 1)[0];

@@ -8,7 +8,7 @@ import type { Principal } from '../common/auth/principal';
 import { ErrorCode } from '../common/errors/error-code';
 import type { CorsPolicy } from '../common/http/cors';
 import type { createErrorFormatter } from '../common/errors/format-error';
-import { createDocumentChecker, type createQueryLimits } from '../common/graphql/query-limits';
+import type { createDocumentChecker, createQueryLimits } from '../common/graphql/query-limits';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from '../common/observability/metrics';
 import type { AppConfig } from '../config';
@@ -25,6 +25,8 @@ export interface WsServerOptions {
   metrics: ServerMetrics;
   logger: Logger;
   limits: ReturnType<typeof createQueryLimits>;
+  /** The checks Apollo runs before executing, for the operations it does not see. */
+  checkDocument: ReturnType<typeof createDocumentChecker>;
   formatError: ReturnType<typeof createErrorFormatter>;
   context: (principal: Principal) => RequestContext;
   /** With CORS_ORIGINS set, browsers on other origins may open a socket only from a listed one. */
@@ -55,6 +57,7 @@ export function startWsServer({
   metrics,
   logger,
   limits,
+  checkDocument,
   formatError,
   context,
   cors,
@@ -67,7 +70,6 @@ export function startWsServer({
     // Browsers let any page open a websocket anywhere: the Origin is the only sign of whose page it is.
     verifyClient: cors.enabled ? ({ req }, done) => (cors.allows(req) ? done(true) : done(false, 403, 'Origin not allowed')) : undefined,
   });
-  const checkDocument = createDocumentChecker(schema, config.limits, limits.validationRules, config.introspection);
   const preAuth = watchPreAuthBytes(wsServer, wsPreAuthBytes);
   const keyChanges = watchKeyChanges(services.apiKeys, logger);
   const socketsByKey = new Map<string, number>();

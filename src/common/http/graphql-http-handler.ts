@@ -4,6 +4,7 @@ import bodyParser from 'body-parser';
 import type { Logger } from 'pino';
 import { noteRequestId } from '../errors/format-error';
 import type { CorsPolicy } from './cors';
+import type { PreparedQueryLane } from './prepared-query-lane';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
 
 /** What a body-parser failure carries: the HTTP status and a stable type. */
@@ -25,7 +26,8 @@ interface BodyError {
  * without a valid key gets its 401 without the server reading, let alone
  * parsing, what it sent. Bodies past `bodyLimitBytes` are refused with 413.
  * Every answer names its request (`X-Request-Id`), and browsers on the
- * allowed origins get CORS headers and their preflights answered.
+ * allowed origins get CORS headers and their preflights answered. A query
+ * a client repeats is answered by the prepared-query lane when it succeeds.
  */
 export function graphqlHttpHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
@@ -33,6 +35,7 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
   bodyLimitBytes: number,
   logger: Logger,
   cors: CorsPolicy,
+  lane: PreparedQueryLane,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const parseJson = bodyParser.json({ limit: bodyLimitBytes });
   const failed = (res: ServerResponse, requestId: string) => (failure: unknown) => {
@@ -52,7 +55,13 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
       () =>
         parseJson(req, res, (err?: unknown) => {
           if (err) sendBodyError(res, err as BodyError);
-          else respond(apollo, () => contextValue, req, res, requestId).catch(failed(res, requestId));
+          else if (req.method !== 'POST') respond(apollo, () => contextValue, req, res, requestId).catch(failed(res, requestId));
+          else {
+            lane
+              .answer(req, res, (req as IncomingMessage & { body?: unknown }).body, contextValue)
+              .then((answered) => (answered ? undefined : respond(apollo, () => contextValue, req, res, requestId)))
+              .catch(failed(res, requestId));
+          }
         }),
       (refusal: unknown) => {
         // A failure that is not a refusal (the database is down) is logged by the error formatter, with this id.

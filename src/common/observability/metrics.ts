@@ -6,7 +6,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
  * Labels by the root fields an operation selects ("usage", "recordUsage"):
  * bounded by the schema, unlike client-chosen operation names.
  */
-function rootFields(operation: OperationDefinitionNode | undefined): string {
+export function rootFields(operation: OperationDefinitionNode | undefined): string {
   if (!operation) return 'invalid';
   const names = operation.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : '...')).sort();
   return [...new Set(names)].slice(0, 3).join(',');
@@ -53,19 +53,32 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  /**
+   * Records the operations of one label (root fields and type) answered over HTTP, by Apollo or by the
+   * prepared-query lane, through the label's own series: the lane keeps one per prepared query and so
+   * skips the lookup of the series by its labels.
+   */
+  const operationRecorder = (operation: string, type: string) => {
+    const latency = duration.labels({ operation, type });
+    const ok = requests.labels({ operation, type, outcome: 'ok' });
+    const failed = requests.labels({ operation, type, outcome: 'error' });
+    return (outcome: 'ok' | 'error', seconds: number) => {
+      latency.observe(seconds);
+      (outcome === 'ok' ? ok : failed).inc();
+    };
+  };
   const plugin: ApolloServerPlugin = {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ operation, errors }) {
-          const labels = { operation: rootFields(operation), type: operation?.operation ?? 'unknown' };
-          duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-          requests.inc({ ...labels, outcome: errors?.length ? 'error' : 'ok' });
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          operationRecorder(rootFields(operation), operation?.operation ?? 'unknown')(errors?.length ? 'error' : 'ok', seconds);
         },
       };
     },
   };
-  return { registry, plugin, wsConnections, liveReports, liveMessages, auditFailures };
+  return { registry, plugin, operationRecorder, wsConnections, liveReports, liveMessages, auditFailures };
 }
 
 export type ServerMetrics = ReturnType<typeof createMetrics>;

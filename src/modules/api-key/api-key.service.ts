@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { IsNull, type DataSource } from 'typeorm';
 import { Permission } from '../../common/auth/permission';
@@ -60,9 +60,12 @@ export class ApiKeyService {
     this.changeListeners.push(listener);
   }
 
-  /** Keys carry 256 random bits, so a fast hash is enough (no password stretching needed). */
+  /**
+   * Keys carry 256 random bits, so a fast hash is enough (no password stretching needed). The one-shot
+   * `crypto.hash` costs a quarter of a Hash object's, and every request pays it.
+   */
   static hash(key: string): string {
-    return createHash('sha256').update(key).digest('hex');
+    return hash('sha256', key, 'hex');
   }
 
   static generate(): string {

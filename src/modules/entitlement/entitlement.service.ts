@@ -25,6 +25,9 @@ import { EntitlementStore } from './entitlement.store';
 import type { Entitlement } from './entitlement.types';
 import { FeatureOverride } from './feature-override.entity';
 
+/** Codes whose answers are remembered per organisation snapshot. */
+const MAX_ANSWERS = 256;
+
 /** Announced on the usage bus when every organisation may have changed at once (a billing cycle over all of them). */
 export const ALL_ORGANIZATIONS = '*';
 
@@ -42,6 +45,9 @@ export class EntitlementService {
   private readonly snapshots: PerOrganizationCache<EntitlementSnapshot>;
   // Plans are created, never edited, so their features are kept for good.
   private readonly planFeatures = new Map<string, Promise<FeatureGrant[]>>();
+  // An answer depends on the snapshot and the code only, so it is worked out once per snapshot: the check is
+  // asked before every request a platform serves, mostly about the same few codes.
+  private readonly answers = new WeakMap<EntitlementSnapshot, Map<string, Entitlement>>();
 
   constructor(
     private readonly db: DataSource,
@@ -62,7 +68,7 @@ export class EntitlementService {
     const organizationId = authorizeTenant(principal, Permission.VIEW_USAGE, organizationIdInput);
     const problem = featureCodeProblem(feature);
     if (problem) throw new EntitlementError(EntitlementErrorReason.INVALID_FEATURE, problem);
-    return resolveEntitlement(await this.snapshots.get(organizationId), feature);
+    return this.answer(await this.snapshots.get(organizationId), feature);
   }
 
   /** The features a plan grants, as it grants them. */
@@ -128,6 +134,18 @@ export class EntitlementService {
   forget(organizationId: string): void {
     if (organizationId === ALL_ORGANIZATIONS) this.snapshots.clear();
     else this.snapshots.invalidate(organizationId);
+  }
+
+  /** The snapshot's answer for a code, remembered for at most MAX_ANSWERS codes (callers may ask any code at all). */
+  private answer(snapshot: EntitlementSnapshot, feature: string): Entitlement {
+    let answers = this.answers.get(snapshot);
+    if (!answers) this.answers.set(snapshot, (answers = new Map()));
+    let answer = answers.get(feature);
+    if (!answer) {
+      answer = resolveEntitlement(snapshot, feature);
+      if (answers.size < MAX_ANSWERS) answers.set(feature, answer);
+    }
+    return answer;
   }
 
   private async assertOrganization(organizationId: string): Promise<void> {
