@@ -1,12 +1,17 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort, waitForPort } from '../helpers/free-port';
 import {
   cores,
   createCatalog,
   gql,
   keepAliveClient,
   percentile,
+  post,
   startServerProcess,
   type BenchDatabase,
   type BenchResult,
+  type BenchServer,
 } from './harness';
 
 const CLIENTS = 4;
@@ -49,28 +54,58 @@ async function drive(url: string, bodies: readonly string[], count: number): Pro
 interface Measured {
   checked: Series;
   viewed: Series;
+  /** CPU time per check, in µs, of the server's processes and of this (the load generator). */
+  serverMicros: number;
+  clientMicros: number;
 }
 
 /** Warms both paths up, then alternates rounds of checks and of `viewer`; the samples sorted. */
-async function measure(url: string, checkBodies: readonly string[], organizations: number, checks: number): Promise<Measured> {
+async function measure(server: BenchServer, checkBodies: readonly string[], organizations: number, checks: number): Promise<Measured> {
   // Fills every organisation's entry once and lets V8 optimise both paths.
-  await drive(url, checkBodies, Math.max(organizations, checks / 2));
-  await drive(url, [VIEWER_BODY], checks / 2);
+  await drive(server.url, checkBodies, Math.max(organizations, checks / 2));
+  await drive(server.url, [VIEWER_BODY], checks / 2);
   const checked: Series = { samples: [], seconds: 0 };
   const viewed: Series = { samples: [], seconds: 0 };
+  let serverSeconds = 0;
+  let clientMicros = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [series, bodies] of [
-      [checked, checkBodies],
-      [viewed, [VIEWER_BODY]],
-    ] as const) {
-      const { samples, seconds } = await drive(url, bodies, checks / ROUNDS);
-      series.samples.push(...samples);
-      series.seconds += seconds;
-    }
+    const serverBefore = server.cpuSeconds();
+    const clientBefore = process.cpuUsage();
+    const { samples, seconds } = await drive(server.url, checkBodies, checks / ROUNDS);
+    const client = process.cpuUsage(clientBefore);
+    serverSeconds += server.cpuSeconds() - serverBefore;
+    clientMicros += client.user + client.system;
+    checked.samples.push(...samples);
+    checked.seconds += seconds;
+    const viewer = await drive(server.url, [VIEWER_BODY], checks / ROUNDS);
+    viewed.samples.push(...viewer.samples);
+    viewed.seconds += viewer.seconds;
   }
   checked.samples.sort((a, b) => a - b);
   viewed.samples.sort((a, b) => a - b);
-  return { checked, viewed };
+  const count = checked.samples.length;
+  return { checked, viewed, serverMicros: (serverSeconds * 1e6) / count, clientMicros: clientMicros / count };
+}
+
+/** The same clients against the bare HTTP server, answering with as many bytes as the check. */
+async function httpFloor(checkBodies: readonly string[], answer: string, checks: number): Promise<Series> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, 'http-baseline-server.js')], {
+    env: { ...process.env, PORT: String(port), BODY: answer },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await waitForPort(port);
+    const url = `http://127.0.0.1:${port}/graphql`;
+    await drive(url, checkBodies, checks / 2);
+    const floor = await drive(url, checkBodies, checks);
+    floor.samples.sort((a, b) => a - b);
+    return floor;
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
 }
 
 const describeSeries = (series: Series, unit: string) =>
@@ -94,6 +129,8 @@ export async function entitlementBenchmark(db: BenchDatabase, organizations: num
   let server = await startServerProcess(db.url, { WORKERS: String(workers) });
   let measured: Measured;
   let shared: Measured;
+  let floor: Series;
+  let answer: string;
   try {
     await createCatalog(server.url);
     await gql(
@@ -113,14 +150,18 @@ export async function entitlementBenchmark(db: BenchDatabase, organizations: num
     }
     // Spread the organisations over the bodies so that consecutive checks hit different ones.
     const checkBodies = ids.map((id, i) => JSON.stringify({ query: CHECK, variables: { id, feature: FEATURES[i % FEATURES.length] } }));
-    measured = await measure(server.url, checkBodies, organizations, checks);
+    answer = await post(server.url, checkBodies[0]!);
+    measured = await measure(server, checkBodies, organizations, checks);
     await server.stop();
     server = await startServerProcess(db.url);
-    shared = await measure(server.url, checkBodies, organizations, checks);
+    shared = await measure(server, checkBodies, organizations, checks);
+    await server.stop();
+    floor = await httpFloor(checkBodies, answer, checks / ROUNDS);
   } finally {
     await server.stop();
   }
-  const { checked, viewed } = measured;
+  const { checked, viewed, serverMicros, clientMicros } = measured;
+  const coresAtGoal = ((serverMicros + clientMicros) * 10_000) / 1e6;
   const p99 = percentile(checked.samples, 99);
   const ratio = p99 / percentile(viewed.samples, 99);
   const rate = checked.samples.length / checked.seconds;
@@ -133,6 +174,9 @@ export async function entitlementBenchmark(db: BenchDatabase, organizations: num
     goal: 'p99 ≤ 2 ms, ≥ 10,000 checks/s, p99 ≤ 1.5 × viewer',
     met: p99 <= 2 && rate >= 10_000 && ratio <= 1.5,
     details: [
+      `CPU per check: server ${Math.round(serverMicros)} µs, load generator ${Math.round(clientMicros)} µs; ` +
+        `10,000 checks/s would take ${coresAtGoal.toFixed(2)} of the ${cores()} cores`,
+      `bare node:http floor (the same clients, bodies and answer size, one process, no GraphQL): ${describeSeries(floor, 'requests')}`,
       `with a worker on every core (${cores()}, npm start's default) beside the load generator: ` +
         `entitlement ${describeSeries(shared.checked, 'checks')}; viewer ${describeSeries(shared.viewed, 'queries')}`,
     ],

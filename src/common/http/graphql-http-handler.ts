@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import bodyParser from 'body-parser';
 import type { Logger } from 'pino';
 import { noteRequestId } from '../errors/format-error';
 import type { CorsPolicy } from './cors';
+import { jsonBodyReader } from './json-body';
 import type { PreparedQueryLane } from './prepared-query-lane';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
 
@@ -37,7 +37,7 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
   cors: CorsPolicy,
   lane: PreparedQueryLane,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const parseJson = bodyParser.json({ limit: bodyLimitBytes });
+  const parseJson = jsonBodyReader(bodyLimitBytes);
   const failed = (res: ServerResponse, requestId: string) => (failure: unknown) => {
     // Apollo answers GraphQL errors itself: this is a broken stream or a bug here.
     logger.error({ err: failure, requestId }, 'GraphQL over HTTP failed');
