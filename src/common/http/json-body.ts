@@ -5,7 +5,7 @@ import bodyParser from 'body-parser';
 const PLAIN_JSON = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
 
 /** JSON's whitespace, then the first character: strict JSON bodies are objects or arrays, as body-parser's. */
-const FIRST_CHAR = /^[\x20\x09\x0a\x0d]*(.)/;
+const FIRST_CHAR = /^[ \t\n\r]*(.)/;
 
 type Next = (err?: unknown) => void;
 

@@ -88,7 +88,7 @@ describe('jsonBodyReader', () => {
 });
 
 describe('jsonBodyReader on a client that leaves mid-body', () => {
-  it('reports the abort with body-parser's status and type', async () => {
+  it("reports the abort with body-parser's status and type", async () => {
     const outcomes: Array<{ status?: number; type?: string }> = [];
     const reported = new Promise<void>((resolve) => {
       const read = jsonBodyReader(LIMIT);
