@@ -54,58 +54,69 @@ async function drive(url: string, bodies: readonly string[], count: number): Pro
 interface Measured {
   checked: Series;
   viewed: Series;
+  /** The bare HTTP server's series, when one was driven in the same rounds. */
+  floor: Series | null;
   /** CPU time per check, in µs, of the server's processes and of this (the load generator). */
   serverMicros: number;
   clientMicros: number;
 }
 
-/** Warms both paths up, then alternates rounds of checks and of `viewer`; the samples sorted. */
-async function measure(server: BenchServer, checkBodies: readonly string[], organizations: number, checks: number): Promise<Measured> {
+/**
+ * Warms the paths up, then runs rounds of checks, of `viewer` and of the bare
+ * HTTP floor in turn, so that the machine's slow spells land on every series
+ * rather than deciding their ratios; the samples sorted.
+ */
+async function measure(server: BenchServer, checkBodies: readonly string[], checks: number, floorUrl?: string): Promise<Measured> {
   // Fills every organisation's entry once and lets V8 optimise both paths.
-  await drive(server.url, checkBodies, Math.max(organizations, checks / 2));
+  await drive(server.url, checkBodies, checks / 2);
   await drive(server.url, [VIEWER_BODY], checks / 2);
+  if (floorUrl) await drive(floorUrl, checkBodies, checks / ROUNDS);
   const checked: Series = { samples: [], seconds: 0 };
   const viewed: Series = { samples: [], seconds: 0 };
+  const floor: Series = { samples: [], seconds: 0 };
+  const add = (series: Series, round: Series) => {
+    series.samples.push(...round.samples);
+    series.seconds += round.seconds;
+  };
   let serverSeconds = 0;
   let clientMicros = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const serverBefore = server.cpuSeconds();
     const clientBefore = process.cpuUsage();
-    const { samples, seconds } = await drive(server.url, checkBodies, checks / ROUNDS);
+    add(checked, await drive(server.url, checkBodies, checks / ROUNDS));
     const client = process.cpuUsage(clientBefore);
     serverSeconds += server.cpuSeconds() - serverBefore;
     clientMicros += client.user + client.system;
-    checked.samples.push(...samples);
-    checked.seconds += seconds;
-    const viewer = await drive(server.url, [VIEWER_BODY], checks / ROUNDS);
-    viewed.samples.push(...viewer.samples);
-    viewed.seconds += viewer.seconds;
+    add(viewed, await drive(server.url, [VIEWER_BODY], checks / ROUNDS));
+    if (floorUrl) add(floor, await drive(floorUrl, checkBodies, checks / ROUNDS));
   }
-  checked.samples.sort((a, b) => a - b);
-  viewed.samples.sort((a, b) => a - b);
+  for (const series of [checked, viewed, floor]) series.samples.sort((a, b) => a - b);
   const count = checked.samples.length;
-  return { checked, viewed, serverMicros: (serverSeconds * 1e6) / count, clientMicros: clientMicros / count };
+  return {
+    checked,
+    viewed,
+    floor: floorUrl ? floor : null,
+    serverMicros: (serverSeconds * 1e6) / count,
+    clientMicros: clientMicros / count,
+  };
 }
 
-/** The same clients against the bare HTTP server, answering with as many bytes as the check. */
-async function httpFloor(checkBodies: readonly string[], answer: string, checks: number): Promise<Series> {
+/** The bare HTTP server in its own process, answering every POST with `answer`. */
+async function startHttpFloor(answer: string): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(__dirname, 'http-baseline-server.js')], {
     env: { ...process.env, PORT: String(port), BODY: answer },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  try {
-    await waitForPort(port);
-    const url = `http://127.0.0.1:${port}/graphql`;
-    await drive(url, checkBodies, checks / 2);
-    const floor = await drive(url, checkBodies, checks);
-    floor.samples.sort((a, b) => a - b);
-    return floor;
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await waitForPort(port);
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 const describeSeries = (series: Series, unit: string) =>
@@ -129,8 +140,6 @@ export async function entitlementBenchmark(db: BenchDatabase, organizations: num
   let server = await startServerProcess(db.url, { WORKERS: String(workers) });
   let measured: Measured;
   let shared: Measured;
-  let floor: Series;
-  let answer: string;
   try {
     await createCatalog(server.url);
     await gql(
@@ -150,17 +159,19 @@ export async function entitlementBenchmark(db: BenchDatabase, organizations: num
     }
     // Spread the organisations over the bodies so that consecutive checks hit different ones.
     const checkBodies = ids.map((id, i) => JSON.stringify({ query: CHECK, variables: { id, feature: FEATURES[i % FEATURES.length] } }));
-    answer = await post(server.url, checkBodies[0]!);
-    measured = await measure(server, checkBodies, organizations, checks);
+    const floor = await startHttpFloor(await post(server.url, checkBodies[0]!));
+    try {
+      measured = await measure(server, checkBodies, checks, floor.url);
+    } finally {
+      await floor.stop();
+    }
     await server.stop();
     server = await startServerProcess(db.url);
-    shared = await measure(server, checkBodies, organizations, checks);
-    await server.stop();
-    floor = await httpFloor(checkBodies, answer, checks / ROUNDS);
+    shared = await measure(server, checkBodies, checks);
   } finally {
     await server.stop();
   }
-  const { checked, viewed, serverMicros, clientMicros } = measured;
+  const { checked, viewed, floor, serverMicros, clientMicros } = measured;
   const coresAtGoal = ((serverMicros + clientMicros) * 10_000) / 1e6;
   const p99 = percentile(checked.samples, 99);
   const ratio = p99 / percentile(viewed.samples, 99);
@@ -176,7 +187,8 @@ export async function entitlementBenchmark(db: BenchDatabase, organizations: num
     details: [
       `CPU per check: server ${Math.round(serverMicros)} µs, load generator ${Math.round(clientMicros)} µs; ` +
         `10,000 checks/s would take ${coresAtGoal.toFixed(2)} of the ${cores()} cores`,
-      `bare node:http floor (the same clients, bodies and answer size, one process, no GraphQL): ${describeSeries(floor, 'requests')}`,
+      `bare node:http floor (the same clients, bodies and answer size, one process, no GraphQL, in the same rounds): ` +
+        describeSeries(floor!, 'requests'),
       `with a worker on every core (${cores()}, npm start's default) beside the load generator: ` +
         `entitlement ${describeSeries(shared.checked, 'checks')}; viewer ${describeSeries(shared.viewed, 'queries')}`,
     ],

@@ -16,5 +16,5 @@ const http = createServer((req, res) => {
     res.end(answer);
   });
 });
-http.listen(Number(process.env.PORT), '127.0.0.1', () => process.stderr.write('ready\n'));
+http.listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => http.close(() => process.exit(0)));
