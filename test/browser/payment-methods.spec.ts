@@ -4,7 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { dashboardDistDir } from '../../src/common/http/dashboard';
 import { CreatePaymentSetupForDocument, CreatePlanDocument } from '../generated/graphql';
 import { createTenant } from '../helpers/factories';
-import { signedWebhook, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
+import { deliverStripeEvent, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /** Debian's Chromium, driven by playwright-core, as in dashboard.spec.ts. */
@@ -47,12 +47,7 @@ const SECRET = 'whsec_dashboard_payments';
         type: 'setup_intent.succeeded',
         data: { object: { id: setup.setupIntentId, object: 'setup_intent', customer: setup.customerId, payment_method: pm } },
       };
-      const { body, signature } = signedWebhook(SECRET, event);
-      await fetch(t.server.url.replace(/\/graphql$/, '/webhooks/stripe'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-        body,
-      });
+      await deliverStripeEvent(t.server.url, SECRET, event);
     }
     const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC', reducedMotion: 'reduce' });
     page = await context.newPage();

@@ -749,6 +749,22 @@ export function signedWebhook(
   return { body, signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp }) };
 }
 
+/** Posts a signed event to the server's Stripe webhook route, as Stripe does: the answer's status and JSON body. */
+export async function deliverStripeEvent(
+  graphqlUrl: string,
+  secret: string,
+  event: Parameters<typeof signedWebhook>[1],
+  options: { timestamp?: number } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const { body, signature } = signedWebhook(secret, event, options);
+  const res = await fetch(graphqlUrl.replace(/\/graphql$/, '/webhooks/stripe'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 function ok(body: unknown): Reply {
   return { status: 200, json: JSON.stringify(body, null, 2) };
 }

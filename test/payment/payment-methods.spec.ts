@@ -13,7 +13,7 @@ import {
 } from '../generated/graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createApiKey, createTenant } from '../helpers/factories';
-import { signedWebhook, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
+import { deliverStripeEvent, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
 import type { GraphQLClient } from '../helpers/graphql-client';
 import { extractPdfText } from '../helpers/pdf-text';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -44,15 +44,8 @@ describe('payment methods through Stripe', () => {
     await stripe.close();
   });
 
-  const webhook = async (type: string, object: Record<string, unknown>) => {
-    const { body, signature } = signedWebhook(SECRET, { id: `evt_pm_${++eventSeq}`, type, data: { object } });
-    const res = await fetch(t.server.url.replace(/\/graphql$/, '/webhooks/stripe'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-      body,
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const webhook = (type: string, object: Record<string, unknown>) =>
+    deliverStripeEvent(t.server.url, SECRET, { id: `evt_pm_${++eventSeq}`, type, data: { object } });
 
   /** What Stripe.js and Stripe do after a SetupIntent: the method is attached, and the webhook makes it the default. */
   async function attach(client: GraphQLClient, org: string, methodType: 'CARD' | 'US_BANK_ACCOUNT', details = {}) {

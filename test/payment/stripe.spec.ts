@@ -6,7 +6,7 @@ import {
   VoidInvoiceDocument,
 } from '../generated/graphql';
 import { createApiKey } from '../helpers/factories';
-import { signedWebhook, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
+import { deliverStripeEvent, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { at, planWithOrganization, record } from '../helpers/usage-fixtures';
 
@@ -39,13 +39,8 @@ describe('collection through Stripe', () => {
     options: { id?: string; timestamp?: number; secret?: string } = {},
   ) => {
     const event = { id: options.id ?? `evt_${++eventSeq}`, type, data: { object } };
-    const { body, signature } = signedWebhook(options.secret ?? SECRET, event, { timestamp: options.timestamp });
-    const res = await fetch(t.server.url.replace(/\/graphql$/, '/webhooks/stripe'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-      body,
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown>, event };
+    const answer = await deliverStripeEvent(t.server.url, options.secret ?? SECRET, event, { timestamp: options.timestamp });
+    return { ...answer, event };
   };
 
   /** An organisation with a card attached through a SetupIntent (by its tenant admin), owing $21.50 for March. */

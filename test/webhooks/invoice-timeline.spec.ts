@@ -11,7 +11,7 @@ import {
   MarkInvoicePaidDocument,
 } from '../generated/graphql';
 import { createTenant } from '../helpers/factories';
-import { signedWebhook, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
+import { deliverStripeEvent, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { waitFor } from '../helpers/wait-for';
 
@@ -60,7 +60,7 @@ describe('Invoice.timeline', () => {
     // March closes (issued), Stripe reports a declined attempt (payment failed), then it is paid by hand.
     await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-01T12:00:00Z' });
     march = (await t.admin.data(InvoicesDocument, { organizationId: org })).invoices.edges[0]!.node.id;
-    const failed = signedWebhook(STRIPE_SECRET, {
+    const answer = await deliverStripeEvent(t.server.url, STRIPE_SECRET, {
       id: 'evt_timeline_failed',
       type: 'payment_intent.payment_failed',
       data: {
@@ -71,11 +71,6 @@ describe('Invoice.timeline', () => {
           last_payment_error: { message: 'Declined' },
         },
       },
-    });
-    const answer = await fetch(t.server.url.replace(/\/graphql$/, '/webhooks/stripe'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': failed.signature },
-      body: failed.body,
     });
     expect(answer.status).toBe(200);
     await t.admin.data(MarkInvoicePaidDocument, { id: march });

@@ -23,7 +23,7 @@ import {
   WebhookEndpointsDocument,
 } from '../generated/graphql';
 import { createApiKey, createTenant } from '../helpers/factories';
-import { signedWebhook, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
+import { deliverStripeEvent, startFakeStripe, type FakeStripe } from '../helpers/fake-stripe';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { waitFor } from '../helpers/wait-for';
 
@@ -114,7 +114,7 @@ describe('signed events to the platform', () => {
       await t.admin.data(AdvanceTestClockDocument, { organizationId: org, to: '2026-04-03T00:00:00Z' });
       const [march] = (await t.admin.data(InvoicesDocument, { organizationId: org })).invoices.edges.map((e) => e.node);
       // Stripe reports a declined attempt (invoice.payment_failed); then it is paid by hand (invoice.paid).
-      const failed = signedWebhook(STRIPE_SECRET, {
+      const stripeAnswer = await deliverStripeEvent(t.server.url, STRIPE_SECRET, {
         id: 'evt_hooks_failed',
         type: 'payment_intent.payment_failed',
         data: {
@@ -125,11 +125,6 @@ describe('signed events to the platform', () => {
             last_payment_error: { message: 'Declined' },
           },
         },
-      });
-      const stripeAnswer = await fetch(t.server.url.replace(/\/graphql$/, '/webhooks/stripe'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'stripe-signature': failed.signature },
-        body: failed.body,
       });
       expect(stripeAnswer.status).toBe(200);
       await t.admin.data(MarkInvoicePaidDocument, { id: march!.id });
