@@ -75,8 +75,8 @@ export async function startServer(options: {
   const limits = createQueryLimits(config.limits);
   // Apollo's checks, for what Apollo does not see: websocket operations and the prepared-query lane.
   const checkDocument = createDocumentChecker(schema, config.limits, limits.validationRules, config.introspection);
-  const lane = new PreparedQueryLane({ schema, checkDocument, maxCost: config.limits.maxCost, metrics });
   const formatError = createErrorFormatter(logger);
+  const lane = new PreparedQueryLane({ schema, checkDocument, maxCost: config.limits.maxCost, metrics, formatError });
   const context = requestContextFactory(db, services);
   const cors = new CorsPolicy(config.corsOrigins);
 

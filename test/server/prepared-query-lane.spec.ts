@@ -32,9 +32,10 @@ const PER_ANSWER = new Set(['date', 'x-request-id']);
 
 /**
  * The prepared-query lane answers a repeated query without Apollo's pipeline.
- * What it answers must be Apollo's answer to the letter, and what it cannot
- * answer (errors, mutations, persisted queries, content Apollo refuses) must
- * reach Apollo untouched.
+ * What it answers, data or a resolver's errors, must be Apollo's answer to the
+ * letter, and what it cannot answer (variables it cannot coerce, a cost over the
+ * limit, mutations, persisted queries, content Apollo refuses) must reach Apollo
+ * untouched.
  */
 describe('prepared-query lane', () => {
   let t: TestServer;
@@ -113,27 +114,45 @@ describe('prepared-query lane', () => {
     for (const answer of refused) expect(answer.status).toBe(406);
   });
 
-  it("leaves every error to Apollo, with Apollo's status and shape", async () => {
-    const forbidden = body(EntitlementCheckDocument, { organizationId: other.organization.id, feature: 'sso' });
+  it("answers a resolver's error as Apollo does, running the query once", async () => {
+    // A text of its own, which this process has not seen yet.
+    const query = `${print(EntitlementCheckDocument)}\n# errors`;
+    const forbidden = { query, variables: { organizationId: other.organization.id, feature: 'sso' } };
+    const badFeature = { query, variables: { organizationId: tenant.organization.id, feature: 'Not A Code' } };
+    for (const [sent, key, code] of [
+      [forbidden, tenant.keys.tenantAdmin, 'FORBIDDEN'],
+      [badFeature, t.adminKey, 'BAD_USER_INPUT'],
+    ] as const) {
+      const expected = await apollo(sent, key);
+      expect(JSON.parse(expected.text).errors[0].extensions.code).toBe(code);
+      answered.mockClear();
+      const answers = [await send(sent, key), await send(sent, key), await send(sent, key)];
+      expect(await laneAnswers()).toEqual(code === 'FORBIDDEN' ? [false, true, true] : [true, true, true]);
+      for (const answer of answers) expect(answer).toEqual(expected);
+    }
+    const resolved = jest.spyOn(t.server.services.entitlements, 'entitlement');
+    try {
+      await send(forbidden, tenant.keys.tenantAdmin);
+      expect(resolved).toHaveBeenCalledTimes(1);
+    } finally {
+      resolved.mockRestore();
+    }
+  });
+
+  it('leaves variables it cannot coerce and a cost over the limit to Apollo', async () => {
     const badVariable = { query: print(EntitlementCheckDocument), variables: { organizationId: tenant.organization.id, feature: 5 } };
-    const tooCostly = { query: print(OrganizationsDocument), variables: { first: 100 } };
-    const restricted = new Map<Sent, string>([
-      [forbidden, tenant.keys.tenantAdmin],
-      [badVariable, t.adminKey],
-    ]);
-    // A page of 100 organisations with their details costs more than this server's limit only with a low limit.
+    const expected = await apollo(badVariable);
+    answered.mockClear();
+    const answers = [await send(badVariable), await send(badVariable), await send(badVariable)];
+    expect(await laneAnswers()).toEqual([false, false, false]);
+    for (const answer of answers) expect(answer).toEqual(expected);
+    expect(JSON.parse(expected.text).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+
+    // A page of 100 organisations costs more than a second node's low limit.
     const limited = await startTestServer({ limits: { maxDepth: 12, maxAliases: 15, maxCost: 50, maxTokens: 2000 } }, t);
     try {
-      for (const [sent, key] of restricted) {
-        const expected = await apollo(sent, key);
-        answered.mockClear();
-        const answers = [await send(sent, key), await send(sent, key), await send(sent, key)];
-        expect(await laneAnswers()).toEqual([false, false, false]);
-        for (const answer of answers) expect(answer).toEqual(expected);
-      }
-      expect(JSON.parse((await send(forbidden, tenant.keys.tenantAdmin)).text).errors[0].extensions.code).toBe('FORBIDDEN');
-      expect(JSON.parse((await send(badVariable)).text).errors[0].extensions.code).toBe('BAD_USER_INPUT');
-
+      const tooCostly = { query: print(OrganizationsDocument), variables: { first: 100 } };
+      answered.mockClear();
       for (let i = 0; i < 3; i++) {
         const res = await fetch(limited.server.url, {
           method: 'POST',
@@ -143,6 +162,7 @@ describe('prepared-query lane', () => {
         expect(res.status).toBe(400);
         expect(((await res.json()) as { errors: Array<{ extensions: { reason: string } }> }).errors[0]!.extensions.reason).toBe('MAX_COST');
       }
+      expect(await laneAnswers()).toEqual([false, false, false]);
     } finally {
       await limited.close();
     }

@@ -72,7 +72,7 @@ export function jitPlugin<TContext extends BaseContext>(schema: GraphQLSchema, f
 }
 
 /** graphql-jit's errors carry locations rather than AST nodes and may lack extensions. */
-function asGraphQLError(error: GraphQLError): GraphQLError {
+export function asGraphQLError(error: GraphQLError): GraphQLError {
   const converted = new GraphQLError(error.message, {
     path: error.path,
     originalError: error.originalError ?? undefined,

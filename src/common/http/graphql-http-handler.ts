@@ -27,7 +27,7 @@ interface BodyError {
  * parsing, what it sent. Bodies past `bodyLimitBytes` are refused with 413.
  * Every answer names its request (`X-Request-Id`), and browsers on the
  * allowed origins get CORS headers and their preflights answered. A query
- * a client repeats is answered by the prepared-query lane when it succeeds.
+ * a client repeats is answered by the prepared-query lane when it can be.
  */
 export function graphqlHttpHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
@@ -58,7 +58,7 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
           else if (req.method !== 'POST') respond(apollo, () => contextValue, req, res, requestId).catch(failed(res, requestId));
           else {
             lane
-              .answer(req, res, (req as IncomingMessage & { body?: unknown }).body, contextValue)
+              .answer(req, res, (req as IncomingMessage & { body?: unknown }).body, contextValue, requestId)
               .then((answered) => (answered ? undefined : respond(apollo, () => contextValue, req, res, requestId)))
               .catch(failed(res, requestId));
           }

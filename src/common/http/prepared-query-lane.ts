@@ -5,12 +5,15 @@ import {
   visit,
   type DocumentNode,
   type GraphQLError,
+  type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import Negotiator from 'negotiator';
+import { noteRequestId } from '../errors/format-error';
+import { asGraphQLError } from '../graphql/jit-plugin';
 import { queryCost } from '../graphql/query-cost';
 import { rootFields, type ServerMetrics } from '../observability/metrics';
 
@@ -42,6 +45,8 @@ export interface PreparedQueryLaneOptions {
   checkDocument(query: unknown): DocumentNode | readonly GraphQLError[];
   maxCost: number;
   metrics: ServerMetrics;
+  /** The error formatter Apollo and its jit plugin use. */
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
 }
 
 /**
@@ -54,12 +59,12 @@ export interface PreparedQueryLaneOptions {
  * same checks (the websockets' document checker), the cost limit is applied
  * and reported in `extensions.cost` the same way, the operation runs through
  * the same graphql-jit compilation with the same context, the content type is
- * negotiated with the same library and the same metrics are recorded. Only
- * success is answered here: a text seen for the first time, a mutation or
- * subscription, persisted-query extensions, a cost over the limit, variables
- * the compiled query refuses, or any error in the result go to Apollo, which
- * shapes every error. A query is only read, so running it there again after an
- * error changes nothing.
+ * negotiated with the same library and the same metrics are recorded. A
+ * result with errors (a resolver's: another tenant's id, an unknown feature)
+ * is shaped as Apollo's jit plugin shapes it, so the query runs once, and a
+ * failing call to another service (Stripe) is not made twice. A text seen for
+ * the first time, a mutation or subscription, persisted-query extensions, a
+ * cost over the limit and variables the compiled query refuses go to Apollo.
  */
 export class PreparedQueryLane {
   private readonly entries = new LRUCache<string, Entry>({ max: 1000 });
@@ -69,7 +74,13 @@ export class PreparedQueryLane {
   constructor(private readonly options: PreparedQueryLaneOptions) {}
 
   /** Answers a parsed POST body when it can; false leaves the request, untouched, to Apollo. */
-  async answer<TContext>(req: IncomingMessage, res: ServerResponse, body: unknown, context: Promise<TContext>): Promise<boolean> {
+  async answer<TContext>(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    context: Promise<TContext>,
+    requestId: string,
+  ): Promise<boolean> {
     const started = process.hrtime.bigint();
     const request = laneRequest(body);
     if (!request) return false;
@@ -81,13 +92,23 @@ export class PreparedQueryLane {
     if (requested > this.options.maxCost) return false;
 
     const result = await prepared.query.query(undefined, await context, request.variables ?? {});
-    if (result.errors?.length || result.data == null) return false;
+    // Variables the compiled query refused: Apollo's own execution names the input path, with its status.
+    if (result.data === undefined) return false;
+    const errors = result.errors?.length ? result.errors.map(asGraphQLError) : undefined;
+    // The request each error met, for the log line of an unexpected one.
+    if (errors) noteRequestId(errors, requestId);
 
-    const extensions = requested > 0 ? { cost: { requested, limit: this.options.maxCost } } : undefined;
+    const { formatError, maxCost } = this.options;
+    // Apollo's order of the fields: errors, data, extensions.
+    const answer = {
+      errors: errors?.map((error) => formatError(error.toJSON(), error)),
+      data: result.data,
+      extensions: requested > 0 ? { cost: { requested, limit: maxCost } } : undefined,
+    };
     res.statusCode = 200;
     res.setHeader('content-type', contentType);
-    res.end(`${JSON.stringify({ data: result.data, extensions })}\n`);
-    prepared.record('ok', Number(process.hrtime.bigint() - started) / 1e9);
+    res.end(`${JSON.stringify(answer)}\n`);
+    prepared.record(errors ? 'error' : 'ok', Number(process.hrtime.bigint() - started) / 1e9);
     return true;
   }
 
