@@ -12,8 +12,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import Negotiator from 'negotiator';
-import { noteRequestId } from '../errors/format-error';
-import { asGraphQLError } from '../graphql/jit-plugin';
+import { onSecondSighting, runCompiled, type Sighting } from '../graphql/jit-plugin';
 import { queryCost } from '../graphql/query-cost';
 import { rootFields, type ServerMetrics } from '../observability/metrics';
 
@@ -35,9 +34,6 @@ interface Prepared {
   cost: number | undefined;
   record: ReturnType<ServerMetrics['operationRecorder']>;
 }
-
-/** A text seen once, one that can never be prepared (a mutation, a subscription, an invalid document), or one prepared. */
-type Entry = 'seen' | 'never' | Prepared;
 
 export interface PreparedQueryLaneOptions {
   schema: GraphQLSchema;
@@ -67,7 +63,7 @@ export interface PreparedQueryLaneOptions {
  * cost over the limit and variables the compiled query refuses go to Apollo.
  */
 export class PreparedQueryLane {
-  private readonly entries = new LRUCache<string, Entry>({ max: 1000 });
+  private readonly entries = new LRUCache<string, Sighting<Prepared>>({ max: 1000 });
   /** The negotiated content type per Accept header; false where Apollo answers 406. */
   private readonly contentTypes = new LRUCache<string, string | false>({ max: 100 });
 
@@ -91,44 +87,27 @@ export class PreparedQueryLane {
     const requested = prepared.cost ?? queryCost(this.options.schema, prepared.document, prepared.operation, request.variables);
     if (requested > this.options.maxCost) return false;
 
-    const result = await prepared.query.query(undefined, await context, request.variables ?? {});
-    // Variables the compiled query refused: Apollo's own execution names the input path, with its status.
-    if (result.data === undefined) return false;
-    const errors = result.errors?.length ? result.errors.map(asGraphQLError) : undefined;
-    // The request each error met, for the log line of an unexpected one.
-    if (errors) noteRequestId(errors, requestId);
-
     const { formatError, maxCost } = this.options;
+    const result = await runCompiled(prepared.query, await context, request.variables, formatError, requestId);
+    if (!result) return false;
     // Apollo's order of the fields: errors, data, extensions.
     const answer = {
-      errors: errors?.map((error) => formatError(error.toJSON(), error)),
+      errors: result.formattedErrors,
       data: result.data,
       extensions: requested > 0 ? { cost: { requested, limit: maxCost } } : undefined,
     };
     res.statusCode = 200;
     res.setHeader('content-type', contentType);
     res.end(`${JSON.stringify(answer)}\n`);
-    prepared.record(errors ? 'error' : 'ok', Number(process.hrtime.bigint() - started) / 1e9);
+    prepared.record(result.errors ? 'error' : 'ok', Number(process.hrtime.bigint() - started) / 1e9);
     return true;
   }
 
-  /**
-   * The prepared operation of a text, compiled when the text comes a second
-   * time, as Apollo's jit plugin does: compiling costs several executions, which
-   * one-off queries would not repay.
-   */
+  /** The prepared operation of a text, made when the text comes a second time, as Apollo's jit plugin does. */
   private prepared(query: string, operationName: string | undefined): Prepared | null {
     if (query.length > PREPARED_TEXT_CHARS) return null;
     const key = operationName === undefined ? query : `${operationName}\u0000${query}`;
-    const entry = this.entries.get(key);
-    if (entry === undefined) {
-      this.entries.set(key, 'seen');
-      return null;
-    }
-    if (entry !== 'seen') return entry === 'never' ? null : entry;
-    const prepared = this.prepare(query, operationName);
-    this.entries.set(key, prepared ?? 'never');
-    return prepared;
+    return onSecondSighting<string, Prepared>(this.entries, key, () => this.prepare(query, operationName));
   }
 
   private prepare(query: string, operationName: string | undefined): Prepared | null {

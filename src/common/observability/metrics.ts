@@ -53,19 +53,27 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  type Recorder = (outcome: 'ok' | 'error', seconds: number) => void;
+  // One recorder per label, bound to its series: the labels are bounded by the schema's root fields.
+  const recorders = new Map<string, Recorder>();
   /**
    * Records the operations of one label (root fields and type) answered over HTTP, by Apollo or by the
-   * prepared-query lane, through the label's own series: the lane keeps one per prepared query and so
-   * skips the lookup of the series by its labels.
+   * prepared-query lane, through the label's own series, so no request looks its series up by its labels.
    */
-  const operationRecorder = (operation: string, type: string) => {
-    const latency = duration.labels({ operation, type });
-    const ok = requests.labels({ operation, type, outcome: 'ok' });
-    const failed = requests.labels({ operation, type, outcome: 'error' });
-    return (outcome: 'ok' | 'error', seconds: number) => {
-      latency.observe(seconds);
-      (outcome === 'ok' ? ok : failed).inc();
-    };
+  const operationRecorder = (operation: string, type: string): Recorder => {
+    const key = `${type}:${operation}`;
+    let recorder = recorders.get(key);
+    if (!recorder) {
+      const latency = duration.labels({ operation, type });
+      const ok = requests.labels({ operation, type, outcome: 'ok' });
+      const failed = requests.labels({ operation, type, outcome: 'error' });
+      recorder = (outcome, seconds) => {
+        latency.observe(seconds);
+        (outcome === 'ok' ? ok : failed).inc();
+      };
+      recorders.set(key, recorder);
+    }
+    return recorder;
   };
   const plugin: ApolloServerPlugin = {
     async requestDidStart() {

@@ -52,6 +52,35 @@ export class OutboxPoller {
   }
 }
 
+/**
+ * An outbox worker: its `drain` run by an OutboxPoller, started, stopped and
+ * kicked through it. `drain` may check `poller.stopped` between batches.
+ */
+export abstract class OutboxWorker {
+  protected readonly poller: OutboxPoller;
+
+  protected constructor(pollMs: number, onError: (err: unknown) => void) {
+    this.poller = new OutboxPoller(() => this.drain(), pollMs, onError);
+  }
+
+  start(): void {
+    this.poller.start();
+  }
+
+  /** Stops polling and waits for the run under way, so no delivery is cut off by the database closing. */
+  stop(): Promise<void> {
+    return this.poller.stop();
+  }
+
+  /** Runs now, or once more when a run is under way. */
+  kick(): void {
+    this.poller.kick();
+  }
+
+  /** Sends what is due, batch after batch, until nothing is. */
+  protected abstract drain(): Promise<void>;
+}
+
 /** The wait before attempt `attempt + 1`: exponential from `baseMs` (attempt 1 waits `baseMs`), capped at `maxMs`. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
   return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), maxMs);

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { updateReturning } from '../../common/database/batch-load';
 import { namedParameters } from '../../common/database/pg-array';
 import { postToTarget } from '../../common/http/outbound-post';
-import { backoffDelay, OutboxPoller } from '../../common/outbox/outbox-poller';
+import { backoffDelay, OutboxWorker } from '../../common/outbox/outbox-poller';
 import { signWebhook } from '../../common/http/webhook-signature';
 import type { OutboundPolicy } from '../../common/http/outbound-target';
 import type { SmsSender } from './twilio-sms-sender';
@@ -46,9 +46,7 @@ interface Claimed {
  * Sends the outbox: claims due deliveries with SKIP LOCKED (several nodes can
  * run it), sends them, and reschedules failures with exponential backoff.
  */
-export class AlertDeliveryWorker {
-  private readonly poller: OutboxPoller;
-
+export class AlertDeliveryWorker extends OutboxWorker {
   constructor(
     private readonly db: DataSource,
     private readonly mailer: Transporter | null,
@@ -59,28 +57,10 @@ export class AlertDeliveryWorker {
     /** Null without SMS settings: an sms delivery then fails and waits, as an email does without SMTP. */
     private readonly sms: SmsSender | null = null,
   ) {
-    this.poller = new OutboxPoller(
-      () => this.drain(),
-      options.pollMs,
-      (err) => logger.error({ err }, 'alert delivery run failed'),
-    );
+    super(options.pollMs, (err) => logger.error({ err }, 'alert delivery run failed'));
   }
 
-  start(): void {
-    this.poller.start();
-  }
-
-  /** Stops polling and waits for the run under way. */
-  stop(): Promise<void> {
-    return this.poller.stop();
-  }
-
-  /** Runs now, or once more when a run is under way. */
-  kick(): void {
-    this.poller.kick();
-  }
-
-  private async drain(): Promise<void> {
+  protected async drain(): Promise<void> {
     for (;;) {
       const batch = await this.claim();
       if (batch.length === 0) return;

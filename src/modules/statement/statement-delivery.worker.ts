@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { In, type DataSource } from 'typeorm';
 import { updateReturning } from '../../common/database/batch-load';
 import { namedParameters } from '../../common/database/pg-array';
-import { backoffDelay, OutboxPoller } from '../../common/outbox/outbox-poller';
+import { backoffDelay, OutboxWorker } from '../../common/outbox/outbox-poller';
 import { Invoice } from '../invoice/invoice.entity';
 import type { InvoiceService } from '../invoice/invoice.service';
 import { InvoiceStatus } from '../invoice/invoice-status';
@@ -66,9 +66,7 @@ function isPermanent(err: unknown): boolean {
  * the server's acceptance at once; failures are retried with exponential
  * backoff. Runs only where SMTP is configured.
  */
-export class StatementDeliveryWorker {
-  private readonly poller: OutboxPoller;
-
+export class StatementDeliveryWorker extends OutboxWorker {
   constructor(
     private readonly db: DataSource,
     private readonly mailer: Transporter,
@@ -77,28 +75,10 @@ export class StatementDeliveryWorker {
     private readonly logger: Logger,
     private readonly options: StatementDeliveryOptions,
   ) {
-    this.poller = new OutboxPoller(
-      () => this.drain(),
-      options.pollMs,
-      (err) => logger.error({ err }, 'statement delivery run failed'),
-    );
+    super(options.pollMs, (err) => logger.error({ err }, 'statement delivery run failed'));
   }
 
-  start(): void {
-    this.poller.start();
-  }
-
-  /** Stops polling and waits for the run under way. */
-  stop(): Promise<void> {
-    return this.poller.stop();
-  }
-
-  /** Runs now, or once more when a run is under way. */
-  kick(): void {
-    this.poller.kick();
-  }
-
-  private async drain(): Promise<void> {
+  protected async drain(): Promise<void> {
     for (;;) {
       const batch = await this.claim();
       if (batch.length === 0) return;

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { Role } from '../../common/auth/role';
 import type { Principal } from '../../common/auth/principal';
 import { updateReturning } from '../../common/database/batch-load';
-import { backoffDelay, OutboxPoller } from '../../common/outbox/outbox-poller';
+import { backoffDelay, OutboxWorker } from '../../common/outbox/outbox-poller';
 import { namedStatement } from '../../common/database/pg-array';
 import { postToTarget } from '../../common/http/outbound-post';
 import type { OutboundPolicy } from '../../common/http/outbound-target';
@@ -134,9 +134,7 @@ const SYSTEM: Principal = { apiKeyId: 'system', role: Role.PLATFORM_ADMIN, organ
  * reschedules failures with exponential backoff. At least once: a process that dies
  * between the POST and its bookkeeping sends that delivery again after the lease.
  */
-export class WebhookDeliveryWorker {
-  private readonly poller: OutboxPoller;
-
+export class WebhookDeliveryWorker extends OutboxWorker {
   constructor(
     private readonly db: DataSource,
     private readonly outbound: OutboundPolicy,
@@ -144,28 +142,10 @@ export class WebhookDeliveryWorker {
     private readonly logger: Logger,
     private readonly options: WebhookDeliveryOptions,
   ) {
-    this.poller = new OutboxPoller(
-      () => this.drain(),
-      options.pollMs,
-      (err) => logger.error({ err }, 'webhook delivery run failed'),
-    );
+    super(options.pollMs, (err) => logger.error({ err }, 'webhook delivery run failed'));
   }
 
-  start(): void {
-    this.poller.start();
-  }
-
-  /** Stops polling and waits for the deliveries under way, so none is cut off by the database closing. */
-  stop(): Promise<void> {
-    return this.poller.stop();
-  }
-
-  /** Runs now (a redelivery was asked for), or once more when a run is under way. */
-  kick(): void {
-    this.poller.kick();
-  }
-
-  private async drain(): Promise<void> {
+  protected async drain(): Promise<void> {
     while (!this.poller.stopped) {
       const batch = await updateReturning<Claimed>(
         this.db,
