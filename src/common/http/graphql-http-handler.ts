@@ -55,7 +55,6 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
       () =>
         parseJson(req, res, (err?: unknown) => {
           if (err) sendBodyError(res, err as BodyError);
-          else if (req.method !== 'POST') respond(apollo, () => contextValue, req, res, requestId).catch(failed(res, requestId));
           else {
             lane
               .answer(req, res, (req as IncomingMessage & { body?: unknown }).body, contextValue, requestId)

@@ -69,7 +69,7 @@ export class PreparedQueryLane {
 
   constructor(private readonly options: PreparedQueryLaneOptions) {}
 
-  /** Answers a parsed POST body when it can; false leaves the request, untouched, to Apollo. */
+  /** Answers a POST with its parsed body when it can; false leaves the request, untouched, to Apollo. */
   async answer<TContext>(
     req: IncomingMessage,
     res: ServerResponse,
@@ -78,7 +78,7 @@ export class PreparedQueryLane {
     requestId: string,
   ): Promise<boolean> {
     const started = process.hrtime.bigint();
-    const request = laneRequest(body);
+    const request = req.method === 'POST' ? laneRequest(body) : null;
     if (!request) return false;
     const contentType = this.contentTypeFor(req.headers.accept);
     if (!contentType) return false;
