@@ -145,8 +145,10 @@ export class WebhookService {
         eventType: original.eventType,
       }),
     );
+    // Read before the worker is woken, so the answer is the delivery as queued, not wherever the worker has taken it.
+    const queued = await repo.findOneByOrFail({ organizationId: copy.organizationId, id: copy.id });
     this.kick();
-    return repo.findOneByOrFail({ organizationId: copy.organizationId, id: copy.id });
+    return queued;
   }
 
   private endpointNotFound(id: string) {
